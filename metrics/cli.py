@@ -1,0 +1,129 @@
+"""`python -m metrics ...`: import, report, demo (and the commands later issues add)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from metrics.db import MigrationError, connect, resolve_db_path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a date like 2026-04-01') from None
+
+
+def _thresholds(text: str) -> list[float]:
+    try:
+        return [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a comma-separated list of numbers') from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from metrics.load import ImportFailed, import_dir
+
+    con = connect(resolve_db_path(args.db))
+    started = time.perf_counter()
+    try:
+        if args.mapping:
+            from metrics.byod import import_mapped
+
+            summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode)
+        else:
+            if len(args.paths) != 1:
+                print("Give one folder with the canonical files (or --mapping FILE with the files).",
+                      file=sys.stderr)
+                return 2
+            summary = import_dir(con, args.paths[0], mode=args.mode)
+    except ImportFailed as err:
+        print(err, file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items())
+    print(f"Imported {rows} in {time.perf_counter() - started:.1f} s (import #{summary.import_id}).")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from metrics.report import build_report, format_summary, make_period, version_names
+
+    con = connect(resolve_db_path(args.db), read_only=True)
+    try:
+        try:
+            period = make_period(con, args.date_from, args.date_to, args.as_of)
+        except ValueError as err:
+            print(f'--as-of: {err}', file=sys.stderr)
+            return 2
+        report = build_report(con, period, args.thresholds or [])
+        print(json.dumps(report, ensure_ascii=False) if args.json else format_summary(report, version_names(con)))
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from metrics.demo import generate
+    from metrics.load import import_dir
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sla-demo-") as tmp:
+        counts = generate(Path(tmp), leads=args.leads, seed=args.seed)
+        generated = time.perf_counter()
+        con = connect(resolve_db_path(args.db))
+        try:
+            summary = import_dir(con, tmp, is_demo=True, source=f"demo (leads={args.leads}, seed={args.seed})")
+        finally:
+            con.close()
+    done = time.perf_counter()
+    print(f"Demo: {summary.rows['leads']:,} leads, {summary.rows['stage_events']:,} stage events, "
+          f"{summary.rows['activities']:,} activities, {summary.rows['reps']:,} reps "
+          f"(generated in {generated - started:.1f} s, imported in {done - generated:.1f} s).")
+    del counts
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m metrics", description="SLA review: data and reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = "the DuckDB file (default: $SLA_DB or data/sla.duckdb)"
+
+    imp = sub.add_parser("import", help="load canonical files (or CRM exports with --mapping)")
+    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--mapping", help="a mapping preset (TOML) for CRM exports")
+    imp.add_argument("--mode", choices=("replace", "append"), default="replace")
+    imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml")
+    imp.set_defaults(run=cmd_import)
+
+    rep = sub.add_parser("report", help="the SLA report for a period")
+    rep.add_argument("--db", help=db_help)
+    rep.add_argument("--from", dest="date_from", type=_date, required=True, help="first local date")
+    rep.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
+    rep.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
+    rep.add_argument("--thresholds", type=_thresholds, help="what-if thresholds, e.g. 50,60")
+    rep.add_argument("--json", action="store_true", help="print the JSON object of DOMAIN.md")
+    rep.set_defaults(run=cmd_report)
+
+    demo = sub.add_parser("demo", help="build the demo database")
+    demo.add_argument("--db", help=db_help)
+    demo.add_argument("--leads", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(run=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except MigrationError as err:
+        print(f"Database schema problem: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,89 @@
+"""Connect, migrate and rebuild: the database's life cycle in one place.
+
+Schema files in sql/schema/ are append-only; each applied file's checksum is recorded, and a changed or
+missing applied file stops the program rather than leaving data in a shape no query expects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+
+from metrics.queries import ROOT, SQL_DIR, bind
+
+DEFAULT_DB = ROOT / "data" / "sla.duckdb"
+
+
+class MigrationError(RuntimeError):
+    """An applied migration file changed or disappeared: the database and the code disagree."""
+
+
+def resolve_db_path(arg: str | os.PathLike[str] | None = None) -> Path:
+    """--db PATH, else $SLA_DB, else data/sla.duckdb."""
+    return Path(arg or os.environ.get("SLA_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate a database; ':memory:' works for tests."""
+    target = str(path) if path is not None else str(resolve_db_path())
+    if target != ":memory:" and not read_only:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target, read_only=read_only)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migration_files(folder: Path = SQL_DIR / "schema") -> list[Path]:
+    return sorted(folder.glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def _checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def migrate(con: duckdb.DuckDBPyConnection, folder: Path = SQL_DIR / "schema") -> list[str]:
+    """Apply pending migrations in order; refuse if an applied one no longer matches its checksum."""
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version VARCHAR NOT NULL, checksum VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)""")
+    applied = dict(con.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+    files = {p.name: p for p in migration_files(folder)}
+    for version, checksum in applied.items():
+        if version not in files:
+            raise MigrationError(f"applied migration {version} is missing from {folder}")
+        if _checksum(files[version]) != checksum:
+            raise MigrationError(
+                f"migration {version} was changed after it was applied; schema files are append-only: "
+                "add a new numbered file instead")
+    done = []
+    for name, path in files.items():
+        if name in applied:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations VALUES ($v, $c, $t)",
+                        {"v": name, "c": _checksum(path), "t": dt.datetime.now(dt.UTC)})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(name)
+    return done
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+    """Recreate every table/view in sql/derived/, in file order (call inside the import's transaction)."""
+    for path in sorted((SQL_DIR / "derived").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        con.execute(text, bind(text, {"tz": timezone}))
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The id of the latest import: the key every cache uses, so an import invalidates them all."""
+    row = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()
+    return int(row[0][0])

@@ -1,0 +1,179 @@
+"""The machine-readable report of DOMAIN.md, key for key, from the sql/metrics/ queries.
+
+The dashboard's scorecard and the deck call the same functions, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, fields
+
+import duckdb
+
+from metrics.load import stored_config
+from metrics.queries import run_sql
+
+SEGMENTS = ("source", "campaign", "persona", "icp_tier", "region", "team", "owner")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Segment filters; None means everything, a tuple lists the values kept."""
+
+    source: tuple[str, ...] | None = None
+    campaign: tuple[str, ...] | None = None
+    persona: tuple[str, ...] | None = None
+    icp_tier: tuple[str, ...] | None = None
+    region: tuple[str, ...] | None = None
+    team: tuple[str, ...] | None = None
+    owner: tuple[str, ...] | None = None
+
+    def params(self) -> dict[str, list[str] | None]:
+        return {f.name: (list(v) if (v := getattr(self, f.name)) is not None else None) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Period:
+    """[from_day, to_day) in local dates, judged at the instant as_of."""
+
+    from_day: dt.date
+    to_day: dt.date
+    as_of: dt.datetime
+    tz: str
+
+    def params(self) -> dict[str, object]:
+        import zoneinfo
+
+        tz = zoneinfo.ZoneInfo(self.tz)
+        return {"from_day": self.from_day, "to_day": self.to_day, "as_of": self.as_of,
+                "from_ts": dt.datetime.combine(self.from_day, dt.time(0), tzinfo=tz),
+                "to_ts": dt.datetime.combine(self.to_day, dt.time(0), tzinfo=tz)}
+
+
+def timezone_of(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("SELECT timezone FROM calendar_settings").fetchall()
+    return rows[0][0] if rows else "UTC"
+
+
+def latest_timestamp(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The newest instant in the data: the default as_of."""
+    row = con.execute("SELECT greatest((SELECT max(created_at) FROM leads), (SELECT max(entered_at) "
+                      "FROM stage_events), (SELECT max(occurred_at) FROM activities))").fetchall()[0][0]
+    return row
+
+
+def parse_instant(text: str, tz: str) -> dt.datetime:
+    """ISO 8601; without an offset it is local time in the calendar's zone (as in the import)."""
+    import zoneinfo
+
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+
+
+def make_period(con: duckdb.DuckDBPyConnection, from_day: dt.date, to_day: dt.date,
+                as_of: dt.datetime | str | None = None) -> Period:
+    tz = timezone_of(con)
+    if isinstance(as_of, str):
+        as_of = parse_instant(as_of, tz)
+    if as_of is None:
+        as_of = latest_timestamp(con) or dt.datetime.now(dt.UTC)
+    import zoneinfo
+
+    return Period(from_day, to_day, as_of.astimezone(zoneinfo.ZoneInfo(tz)), tz)
+
+
+def _number(value: object) -> object:
+    """JSON numbers as a person expects: 3 not 3.0, null not NaN."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+def _rate(value: object) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, period: Period, filters: Filters | None = None,
+          **extra: object):
+    """Run one metric file with the period's and the filters' parameters."""
+    return run_sql(con, name, **period.params(), **(filters or Filters()).params(), **extra)
+
+
+def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
+                 filters: Filters | None = None) -> dict:
+    """The report object of DOMAIN.md, in its key order."""
+    funnel = query(con, "funnel_cohort", period, filters)
+    monthly = query(con, "mql_monthly", period, filters)
+    conv = query(con, "mql_to_sql", period, filters).row(0, named=True)
+    resp = query(con, "response", period, filters).row(0, named=True)
+    follow = query(con, "follow_up", period, filters).row(0, named=True)
+    rejections = query(con, "rejections", period, filters)
+    what_if = query(con, "what_if", period, filters, thresholds=[float(t) for t in thresholds])
+    return {
+        "period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
+                   "as_of": period.as_of.isoformat()},
+        "funnel_cohort": [{"stage": r["stage"], "count": r["count"]} for r in funnel.iter_rows(named=True)],
+        "mql_count": conv["cohort"],
+        "mql_monthly": [{"month": r["month"], "count": r["count"], "commitment": _number(r["commitment"]),
+                         "met": bool(r["met"])} for r in monthly.iter_rows(named=True)],
+        "mql_to_sql": {"cohort": conv["cohort"], "converted": conv["converted"], "rate": _rate(conv["rate"])},
+        "response": {k: resp[k] for k in ("handoffs", "responded", "within_target", "breached", "pending")}
+        | {"attainment": _rate(resp["attainment"]),
+           "median_business_hours": _rate(resp["median_business_hours"]),
+           "p90_business_hours": _rate(resp["p90_business_hours"])},
+        "follow_up": {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"])},
+        "rejections": [{"reason": r["reason"], "count": r["count"]} for r in rejections.iter_rows(named=True)],
+        "what_if": [{"threshold": _number(r["threshold"]), "volume": r["volume"], "reached_sql": r["reached_sql"],
+                     "sql_rate": _rate(r["sql_rate"])} for r in what_if.iter_rows(named=True)],
+    }
+
+
+def format_summary(report: dict, version_names: list[str] | None = None) -> str:
+    """The human-readable form of the report for a terminal."""
+    p, r = report["period"], report["response"]
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1%}"
+
+    def hours(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1f} h"
+
+    lines = [f"SLA report {p['from']} – {p['to']} (exclusive), as of {p['as_of']}"]
+    if version_names:
+        lines.append(f"SLA versions: {', '.join(version_names)}")
+    lines.append("")
+    lines.append("Funnel (leads created in the period, reached each stage):")
+    first = report["funnel_cohort"][0]["count"] or 0
+    for step in report["funnel_cohort"]:
+        share = f"{step['count'] / first:.1%}" if first else "—"
+        lines.append(f"  {step['stage']:<12}{step['count']:>10,}  {share:>7}")
+    lines.append(f"\nMQLs: {report['mql_count']:,}")
+    for m in report["mql_monthly"]:
+        lines.append(f"  {m['month']}  {m['count']:>8,} / {m['commitment']:,}  {'met' if m['met'] else 'MISSED'}")
+    c = report["mql_to_sql"]
+    lines.append(f"\nMQL→SQL: {c['converted']:,} of {c['cohort']:,} = {pct(c['rate'])}")
+    lines.append(f"\nResponse: {r['handoffs']:,} handoffs, {r['responded']:,} responded; "
+                 f"{r['within_target']:,} within target, {r['breached']:,} breached, {r['pending']:,} pending")
+    lines.append(f"  attainment {pct(r['attainment'])}, median {hours(r['median_business_hours'])}, "
+                 f"p90 {hours(r['p90_business_hours'])} (business hours)")
+    f = report["follow_up"]
+    lines.append(f"\nFollow-up: {f['compliant']:,} of {f['due']:,} due handoffs compliant = {pct(f['rate'])}")
+    lines.append("\nRejections by reason:")
+    for rej in report["rejections"] or [{"reason": "(none)", "count": 0}]:
+        lines.append(f"  {rej['count']:>8,}  {rej['reason']}")
+    if report["what_if"]:
+        lines.append("\nWhat-if (leads created in the period with score >= threshold):")
+        for w in report["what_if"]:
+            lines.append(f"  >= {w['threshold']:<6} volume {w['volume']:>9,}  reached SQL {w['reached_sql']:>8,}"
+                         f"  rate {pct(w['sql_rate'])}")
+    return "\n".join(lines)
+
+
+def version_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [f"{v.name} (from {v.effective_from})" for v in stored_config(con).versions]

@@ -1,0 +1,36 @@
+"""Shared fixtures: where ../shared is, and databases built from the worked example."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SLA_SHARED", ROOT.parent / "shared"))
+WORKED = SHARED / "examples" / "worked"
+
+
+@pytest.fixture
+def worked_dir(tmp_path: Path) -> Path:
+    """A writable copy of the worked example, for tests that break it on purpose."""
+    target = tmp_path / "worked"
+    shutil.copytree(WORKED, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target
+
+
+@pytest.fixture(scope="session")
+def worked_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the worked example imported (read-only use)."""
+    from metrics.db import connect
+    from metrics.load import import_dir
+
+    path = tmp_path_factory.mktemp("worked") / "worked.duckdb"
+    con = connect(path)
+    import_dir(con, WORKED)
+    con.close()
+    return path
