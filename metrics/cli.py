@@ -127,3 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     except MigrationError as err:
         print(f"Database schema problem: {err}", file=sys.stderr)
         return 2
+    except FileNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 2

@@ -32,9 +32,14 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     target = str(path) if path is not None else str(resolve_db_path())
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and target != ":memory:" and not Path(target).exists():
+        raise FileNotFoundError(f"No database at {target}: build one with `python -m metrics demo --db {target}` "
+                                "or load data with `python -m metrics import`.")
     con = duckdb.connect(target, read_only=read_only)
     if not read_only:
         migrate(con)
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'lead_facts'").fetchall()[0][0]:
+            rebuild_derived(con, "UTC")  # an empty database still answers every query (with zeros)
     return con
 
 
