@@ -168,28 +168,33 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
             select.append(f"try_cast({_q(column)} AS DOUBLE) AS {_q(column)}")
         else:
             select.append(f"nullif(trim(CAST({_q(column)} AS VARCHAR)), '') AS {_q(column)}")
-    raws = [f"CAST({_q(c)} AS VARCHAR) AS {_q('raw_' + c)}" for c in spec.columns if c in types]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}, "
-                f"{', '.join(raws)}, __file, __row FROM raw_{table}", {"tz": tz} if spec.timestamps else {})
+    # keep the raw text only where parsing can fail, so messages can quote it (typed Parquet needs none)
+    texts = [c for c in spec.timestamps + spec.scores if c in types and types[c] == "VARCHAR"]
+    raws = "".join(f", {_q(c)} AS {_q('raw_' + c)}" for c in texts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, "
+                f"__file, __row FROM raw_{table}", {"tz": tz} if spec.timestamps else {})
+    con.execute(f"DROP TABLE raw_{table}")
     t = f"typed_{table}"
     for column in spec.required:
-        if column in spec.timestamps:
-            continue
-        checks.rows(t, column, f"{_q(column)} IS NULL", "is empty, but every row needs a value",
-                    value="NULL")
+        if column not in spec.timestamps:
+            checks.rows(t, column, f"{_q(column)} IS NULL", "is empty, but every row needs a value", value="NULL")
     for column in spec.timestamps:
-        raw = _q("raw_" + column)
-        checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
-                    "is not a date/time (use ISO 8601, e.g. 2026-04-06T10:00:00+09:00 or 2026-04-06)",
-                    value=raw)
-        checks.rows(t, column, f"nullif(trim({raw}), '') IS NULL", "is empty, but every row needs a date/time",
-                    value="NULL")
+        if column in texts:
+            raw = _q("raw_" + column)
+            checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
+                        "is not a date/time (use ISO 8601, e.g. 2026-04-06T10:00:00+09:00 or 2026-04-06)",
+                        value=raw)
+            empty = f"nullif(trim({raw}), '') IS NULL"
+        else:
+            empty = f"{_q(column)} IS NULL"
+        checks.rows(t, column, empty, "is empty, but every row needs a date/time", value="NULL")
     for column in spec.scores:
         if column not in types:
             continue
-        raw = _q("raw_" + column)
-        checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
-                    "is not a number", value=raw)
+        raw = _q("raw_" + column) if column in texts else f"CAST({_q(column)} AS VARCHAR)"
+        if column in texts:
+            checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
+                        "is not a number", value=raw)
         checks.rows(t, column, f"{_q(column)} < 0 OR {_q(column)} > 100", "is outside the score range 0–100",
                     value=raw)
 
@@ -270,9 +275,7 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
     checks = _Checks(con)
     config = _config(con, sla, checks)
     tz = config.calendar.timezone if config else "UTC"
-    for table in SPECS:
-        con.execute(f"DROP TABLE IF EXISTS temp.raw_{table}")
-        con.execute(f"DROP TABLE IF EXISTS temp.typed_{table}")
+    _drop_staging(con)
     for table, src in sources.items():
         try:
             if isinstance(src, pl.DataFrame):
@@ -292,9 +295,17 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
     if not checks.total and _exists(con, "typed_leads"):
         _relations(con, checks, append=mode == "append")
     if checks.total:
+        _drop_staging(con)
         raise ImportFailed(checks.problems, checks.total)
     assert config is not None
     return _write(con, config, mode, is_demo, source)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the TEMP staging tables (a refused import must not keep gigabytes in memory)."""
+    for table in SPECS:
+        con.execute(f"DROP TABLE IF EXISTS temp.raw_{table}")
+        con.execute(f"DROP TABLE IF EXISTS temp.typed_{table}")
 
 
 def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks: _Checks) -> SlaConfig | None:
@@ -363,9 +374,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in SPECS:
-            con.execute(f"DROP TABLE IF EXISTS temp.raw_{table}")
-            con.execute(f"DROP TABLE IF EXISTS temp.typed_{table}")
+        _drop_staging(con)
     return ImportSummary(int(import_id), counts, first, last)
 
 
