@@ -21,6 +21,7 @@ from metrics import calendar as business_calendar
 from metrics.config import STAGES, WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from metrics.db import rebuild_derived
 from metrics.problems import Problem, summarize
+from metrics.queries import bind
 
 CHANNELS = ("email", "phone", "meeting", "other")
 MAX_SHOWN = 20
@@ -171,8 +172,9 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     # keep the raw text only where parsing can fail, so messages can quote it (typed Parquet needs none)
     texts = [c for c in spec.timestamps + spec.scores if c in types and types[c] == "VARCHAR"]
     raws = "".join(f", {_q(c)} AS {_q('raw_' + c)}" for c in texts)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, "
-                f"__file, __row FROM raw_{table}", {"tz": tz} if spec.timestamps else {})
+    typed = f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, __file, __row " \
+            f"FROM raw_{table}"
+    con.execute(typed, bind(typed, {"tz": tz}))
     con.execute(f"DROP TABLE raw_{table}")
     t = f"typed_{table}"
     for column in spec.required:
