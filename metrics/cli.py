@@ -36,7 +36,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.mapping:
             from metrics.byod import import_mapped
 
-            summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode)
+            summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode,
+                                    sla_path=Path(args.sla) if args.sla else None)
         else:
             if len(args.paths) != 1:
                 print("Give one folder with the canonical files (or --mapping FILE with the files).",
@@ -91,6 +92,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from metrics.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from metrics.export import cli_deck
+
+    return cli_deck(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m metrics", description="SLA review: data and reports.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -99,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load canonical files (or CRM exports with --mapping)")
     imp.add_argument("--db", help=db_help)
     imp.add_argument("--mapping", help="a mapping preset (TOML) for CRM exports")
+    imp.add_argument("--sla", help="sla.toml for mapped imports (default: keep the database's, else a template)")
     imp.add_argument("--mode", choices=("replace", "append"), default="replace")
     imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml")
     imp.set_defaults(run=cmd_import)
@@ -117,6 +131,25 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(run=cmd_demo)
+
+    deck = sub.add_parser("deck", help="the SLA review deck (.pptx), compared with the previous period")
+    deck.add_argument("--db", help=db_help)
+    deck.add_argument("--from", dest="date_from", type=_date, required=True, help="first local date")
+    deck.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
+    deck.add_argument("--out", required=True, help="the .pptx file to write")
+    deck.add_argument("--lang", choices=("en", "ja"), default="en", help="the deck's language")
+    deck.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
+    deck.add_argument("--sections", nargs="+", metavar="SECTION",
+                      help="scorecard funnel mql_monthly conversion response rejections what_if versions appendix "
+                           "(default: all; the title slide is always included)")
+    deck.set_defaults(run=cmd_deck)
+
+    bench = sub.add_parser("bench", help="time pages, what-if, report and import at N demo leads")
+    bench.add_argument("--leads", type=int, default=1_000_000)
+    bench.add_argument("--repeat", type=int, default=10, help="timed runs after the first (cold) one")
+    bench.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section to rewrite")
+    bench.add_argument("--workdir", help="keep (and reuse) generated data and databases here")
+    bench.set_defaults(run=cmd_bench)
     return p
 
 
