@@ -24,8 +24,7 @@ def worked_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def worked_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file with the worked example imported (read-only use)."""
+def _worked_db_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from metrics.db import connect
     from metrics.load import import_dir
 
@@ -33,4 +32,13 @@ def worked_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = connect(path)
     import_dir(con, WORKED)
     con.close()
+    return path
+
+
+@pytest.fixture
+def worked_db(_worked_db_once: Path, tmp_path: Path) -> Path:
+    """A database file with the worked example imported, one copy per test: DuckDB locks a file per
+    process, and the app tests keep cached connections open, so no two tests may share a file."""
+    path = tmp_path / "worked.duckdb"
+    shutil.copyfile(_worked_db_once, path)
     return path

@@ -1,0 +1,30 @@
+"""The SLA review dashboard: `streamlit run dashboard.py` (the database is $SLA_DB or data/sla.duckdb).
+
+This file is the frame every page shares: page config, navigation (the Data and deck pages join when their
+files exist), the sidebar filters, the demo banner, and writing the view back to the URL after the page ran.
+Everything else lives in metrics/ui.py and the thin files in pages/.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import i18n, ui
+
+st.set_page_config(page_title="SLA review", page_icon=":material/handshake:", layout="wide")
+ui.begin_run()
+lang = ui.language()
+
+try:
+    ui.connection()
+except Exception as err:  # a locked or broken file: say so instead of a stack trace
+    st.error(i18n.t(lang, "db_error", error=err), icon=":material/error:")
+    st.stop()
+
+page = st.navigation(ui.navigation_pages(lang))
+current = ui.sidebar()
+ui.banner(current)
+try:
+    page.run()
+finally:
+    ui.end_run()

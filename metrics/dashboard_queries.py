@@ -1,0 +1,415 @@
+"""The dashboard's data: thin wrappers over sql/metrics/dash_*.sql, period presets and the scorecard's logic.
+
+Why a module of its own: pages stay thin (filters in, frames out) and everything here is plain Python with no
+streamlit, so it can be tested without a browser and cached by metrics.ui on (data version, period, filters).
+Every number follows DOMAIN.md; the scorecard's figures come from metrics.report.build_report so the
+dashboard, the CLI and the deck can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from metrics.queries import run_sql
+from metrics.report import Filters, Period, build_report, query
+from metrics.whatif import period_months
+
+LADDER = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
+SEGMENT_CHOICES = ("source", "campaign", "persona", "icp_tier", "region", "team", "owner")
+PRESETS = ("last_half", "this_half", "last_quarter", "this_quarter", "last_6m", "last_12m", "custom")
+COMPARISONS = ("previous", "year", "none", "custom")
+RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
+CLOSED_LOOP_DIMS = ("reason", "source", "campaign", "band", "month")
+CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ---------------------------------------------------------------- periods
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (clamped to the month's end): period arithmetic without dateutil."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return dt.date(year, month + 1, min(day.day, (first_next - dt.timedelta(days=1)).day))
+
+
+def fiscal_block_start(day: dt.date, fy_start: int, months: int) -> dt.date:
+    """First day of the fiscal half (months=6) or quarter (3) containing `day`, the year starting in fy_start."""
+    offset = (day.month - fy_start) % 12
+    return add_months(dt.date(day.year, day.month, 1), -(offset % months))
+
+
+def preset_range(preset: str, today: dt.date, fy_start: int = 4) -> tuple[dt.date, dt.date, int]:
+    """[from, to) of a preset judged on `today` (the data's latest local date) and its length in months.
+
+    "this" periods end after today (no empty future months); "last" ones are the complete block before;
+    the N-month presets are the N full calendar months before today's month.
+    """
+    size = {"last_half": 6, "this_half": 6, "last_quarter": 3, "this_quarter": 3, "last_6m": 6, "last_12m": 12}
+    if preset not in size:
+        raise ValueError(f"unknown preset {preset!r}")
+    months = size[preset]
+    if preset.endswith(("_6m", "_12m")):
+        end = dt.date(today.year, today.month, 1)
+        return add_months(end, -months), end, months
+    start = fiscal_block_start(today, fy_start, months)
+    if preset.startswith("this"):
+        return start, min(add_months(start, months), today + dt.timedelta(days=1)), months
+    return add_months(start, -months), start, months
+
+
+def comparison_range(kind: str, start: dt.date, end: dt.date, months: int | None,
+                     custom: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date, dt.date] | None:
+    """The comparison period: the previous one of the same length (by months for presets, else by days),
+    the same dates a year earlier, a custom range, or none."""
+    if kind == "none":
+        return None
+    if kind == "custom":
+        return custom
+    if kind == "year":
+        return add_months(start, -12), add_months(end, -12)
+    months = months or whole_months(start, end)
+    if months:
+        return add_months(start, -months), add_months(end, -months)
+    return start - (end - start), start
+
+
+def whole_months(start: dt.date, end: dt.date) -> int | None:
+    """How many calendar months [start, end) spans when both ends are first days of a month (else None)."""
+    if start.day != 1 or end.day != 1 or end <= start:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def comparison_as_of(as_of: dt.datetime, start: dt.date, cmp_start: dt.date) -> dt.datetime:
+    """Judge the comparison period at the same age as the main one (a fair MQL→SQL or pending count),
+    never later than the data itself."""
+    return min(as_of, as_of - (start - cmp_start))
+
+
+def make_view_period(start: dt.date, end: dt.date, as_of: dt.datetime, tz: str) -> Period:
+    """A Period without a database round trip (the sidebar knows as_of and the zone already)."""
+    import zoneinfo
+
+    return Period(start, end, as_of.astimezone(zoneinfo.ZoneInfo(tz)), tz)
+
+
+def months_elapsed(period: Period) -> float:
+    """Calendar months in [from, min(to, as_of)), fractional: the divisor of every "per month" figure."""
+    return period_months(period)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def status(con: duckdb.DuckDBPyConnection) -> dict:
+    """Is there data, is it the demo, which import: read before any page draws."""
+    return query_plain(con, "dash_status").row(0, named=True)
+
+
+def query_plain(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
+    """A dash_*.sql query that takes no period or filters."""
+    return run_sql(con, name, **params)
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """First and last lead creation (for the "nothing in this period" hint)."""
+    row = status(con)
+    return row["first_created"], row["last_created"]
+
+
+def segment_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """segment, value, label, leads: the options of the sidebar's segment filters."""
+    return query_plain(con, "dash_segment_values")
+
+
+def versions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """The SLA versions in force during the period, oldest first."""
+    return query_plain(con, "dash_versions", from_day=period.from_day, to_day=period.to_day)
+
+
+def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
+    """DOMAIN.md's report object: the scorecard's single source."""
+    return build_report(con, period, (), filters)
+
+
+def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
+    """created / mqls / handoffs / side events in the period: all zero means "nothing to show"."""
+    return query(con, "dash_period_activity", period, filters).row(0, named=True)
+
+
+def funnel(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, view: str = "cohort") -> pl.DataFrame:
+    """step, stage, count, pct_prev, pct_first for the cohort (created in period) or flow (reached in period)."""
+    frame = query(con, "funnel_cohort" if view == "cohort" else "dash_funnel_flow", period, filters)
+    return with_step_shares(frame)
+
+
+def with_step_shares(frame: pl.DataFrame) -> pl.DataFrame:
+    """% of the previous step and of the first step; null where the base is zero (never NaN)."""
+    counts = frame["count"].to_list()
+    first = counts[0] if counts else 0
+    prev = [None, *counts[:-1]]
+    return frame.with_columns(
+        pl.Series("pct_prev", [c / p if p else None for c, p in zip(counts, prev, strict=True)],
+                  dtype=pl.Float64),
+        pl.Series("pct_first", [c / first if first else None for c in counts], dtype=pl.Float64),
+    )
+
+
+def funnel_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str) -> pl.DataFrame:
+    """Cohort funnel per value of one segment (wide: one column per stage)."""
+    _check(segment, SEGMENT_CHOICES)
+    return query(con, "dash_funnel_by", period, filters, segment=segment)
+
+
+def stage_days(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
+    """Median and p90 days between consecutive ladder stages (cohort)."""
+    return query(con, "dash_stage_days", period, filters)
+
+
+def mql_cohorts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, days: int = 90) -> pl.DataFrame:
+    """Monthly MQL cohorts with conversion within `days` days and a maturity flag."""
+    return query(con, "dash_mql_cohorts", period, filters, days=int(days))
+
+
+def mql_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, max_days: int = 180) -> pl.DataFrame:
+    """Cumulative conversion by days since MQL (censoring-aware, see the SQL)."""
+    return query(con, "dash_mql_curve", period, filters, max_days=int(max_days))
+
+
+def conversion_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str,
+                  days: int = 90) -> pl.DataFrame:
+    """MQL→SQL per value of one segment (to date and within `days`)."""
+    _check(segment, SEGMENT_CHOICES)
+    return query(con, "dash_conversion_by", period, filters, segment=segment, days=int(days))
+
+
+def response_hist(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, bin_hours: float = 0.5,
+                  max_hours: float = 24.0) -> pl.DataFrame:
+    """Right-closed bins of business hours to first response with the ECDF at each bin's right edge."""
+    max_bin = int(round(max_hours / bin_hours)) + 1
+    frame = query(con, "dash_response_hist", period, filters, bin_hours=float(bin_hours), max_bin=max_bin)
+    total = int(frame["handoffs"].sum()) if frame.height else 0
+    return frame.with_columns(
+        (pl.col("bin").cast(pl.Float64) * bin_hours).alias("upper"),
+        ((pl.col("bin").cast(pl.Float64) - 1).clip(lower_bound=0) * bin_hours).alias("lower"),
+        (pl.col("bin") >= max_bin).alias("overflow"),
+        (pl.col("handoffs").cum_sum() / total if total else pl.lit(None, dtype=pl.Float64)).alias("ecdf"),
+    )
+
+
+def response_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, dim: str,
+                dim2: str = "none") -> pl.DataFrame:
+    """Response and follow-up per value of one (or two) dimensions."""
+    _check(dim, RESPONSE_DIMS)
+    _check(dim2, ("none", "weekday", "hour", "team"))
+    return query(con, "dash_response_by", period, filters, dim=dim, dim2=dim2)
+
+
+def breaches(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, limit: int = 100_000) -> pl.DataFrame:
+    """Breached handoffs, longest first (local handoff time)."""
+    return query(con, "dash_response_breaches", period, filters, limit=int(limit), tz=period.tz)
+
+
+def followup_attempts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                      max_attempts: int = 6) -> pl.DataFrame:
+    """Due handoffs by number of attempts within the window."""
+    return query(con, "dash_followup_attempts", period, filters, max_attempts=int(max_attempts))
+
+
+def closed_loop_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, dim: str) -> pl.DataFrame:
+    """Rejected / recycled events in the period by one dimension (stage, key, count)."""
+    _check(dim, CLOSED_LOOP_DIMS)
+    frame = query(con, "dash_closed_loop_by", period, filters, dim=dim)
+    if dim == "band":
+        frame = frame.with_columns(
+            pl.when(pl.col("key") == "(none)").then(pl.col("key"))
+            .otherwise(pl.col("key").cast(pl.Int64, strict=False).cast(pl.Utf8) + "–"
+                       + (pl.col("key").cast(pl.Int64, strict=False) + pl.when(pl.col("key") == "090")
+                          .then(10).otherwise(9)).cast(pl.Utf8)).alias("label"),
+        )
+    else:
+        frame = frame.with_columns(pl.col("key").alias("label"))
+    return frame
+
+
+def acceptance(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
+    """Monthly MQL cohorts: accepted (reached sal), rejected, recycled."""
+    return query(con, "dash_acceptance", period, filters)
+
+
+def reps_handling(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> int:
+    """Reps owning handed-over leads in the period (divisor of "MQLs per rep")."""
+    return int(query(con, "dash_reps_handling", period, filters).item(0, 0) or 0)
+
+
+def whatif_terms(con: duckdb.DuckDBPyConnection, period: Period) -> dict:
+    """The SLA version in force at as_of (the slider's starting point)."""
+    from metrics import whatif
+
+    return whatif.current_terms(con, period)
+
+
+def whatif_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, fit_weight: float,
+                 engagement_weight: float) -> pl.DataFrame:
+    """Volume and yield at every threshold 0..100 for the given weights (metrics.whatif)."""
+    from metrics import whatif
+
+    return whatif.threshold_curve(con, period, filters, fit_weight, engagement_weight)
+
+
+def whatif_heatmap(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, bins: int = 10) -> pl.DataFrame:
+    """Observed conversion per fit x engagement bin (metrics.whatif)."""
+    from metrics import whatif
+
+    return whatif.heatmap(con, period, filters, bins)
+
+
+def whatif_method() -> str:
+    from metrics import whatif
+
+    return whatif.ESTIMATE_METHOD
+
+
+def _check(value: str, allowed: tuple[str, ...]) -> None:
+    """Names that pick a column inside SQL come from fixed lists only."""
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of {allowed}")
+
+
+# ---------------------------------------------------------------- scorecard
+
+
+@dataclass(frozen=True)
+class Guides:
+    """Review guidelines that sla.toml does not define (it fixes the per-lead target, not the share that
+    must meet it). Shown as such on the scorecard; amber = within `band` (relative) of the line."""
+
+    attainment: float = 0.90
+    follow_up: float = 0.90
+    rejection: float = 0.20
+    band: float = 0.10
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    actual: float | None
+    target: float | None
+    status: str  # green | amber | red | none
+    delta: float | None
+    higher_is_better: bool
+    kind: str  # rate | number
+    extra: dict
+
+
+def rag(actual: float | None, target: float | None, band: float, higher_is_better: bool = True) -> str:
+    """Green when the target is met, amber when within `band` of it (relative), red beyond; none if unknown."""
+    if actual is None or target is None:
+        return "none"
+    if higher_is_better:
+        if actual >= target:
+            return "green"
+        return "amber" if actual >= target * (1 - band) else "red"
+    if actual <= target:
+        return "green"
+    return "amber" if actual <= target * (1 + band) else "red"
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    return num / den if num is not None and den else None
+
+
+def _delta(a: float | None, b: float | None) -> float | None:
+    return a - b if a is not None and b is not None else None
+
+
+def monthly_commitment(rep: dict, period: Period) -> float | None:
+    """The commitment for the period per month: each month's commitment weighted by its elapsed share."""
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(period.tz)
+    end = min(dt.datetime.combine(period.to_day, dt.time(0), tzinfo=tz), period.as_of)
+    start = dt.datetime.combine(period.from_day, dt.time(0), tzinfo=tz)
+    total = weight = 0.0
+    for month in rep["mql_monthly"]:
+        first = dt.datetime.combine(dt.date.fromisoformat(month["month"] + "-01"), dt.time(0), tzinfo=tz)
+        following = dt.datetime.combine(add_months(first.date(), 1), dt.time(0), tzinfo=tz)
+        low, high = max(start, first), min(end, following)
+        if high > low and month["commitment"] is not None:
+            share = (high - low) / (following - first)
+            total += share * float(month["commitment"])
+            weight += share
+    return total / weight if weight else None
+
+
+def rejection_count(rep: dict) -> int:
+    return sum(int(r["count"]) for r in rep["rejections"])
+
+
+def tiles(rep: dict, cmp: dict | None, period: Period, cmp_period: Period | None, terms: dict | None,
+          guides: Guides) -> list[Tile]:
+    """The five scorecard clauses with target, actual, status and change vs the comparison period."""
+    months = months_elapsed(period)
+    cmp_months = months_elapsed(cmp_period) if cmp_period is not None else 0.0
+
+    def per_month(r: dict | None, m: float) -> float | None:
+        return r["mql_count"] / m if r is not None and m > 0 else None
+
+    def rej_rate(r: dict | None) -> float | None:
+        return _ratio(rejection_count(r), r["mql_count"]) if r is not None else None
+
+    commitment = monthly_commitment(rep, period)
+    mpm = per_month(rep, months)
+    conv_target = terms["mql_to_sql_target"] if terms else None
+    r, c = rep["response"], (cmp or {}).get("response", {})
+    f, cf = rep["follow_up"], (cmp or {}).get("follow_up", {})
+    met = [m for m in rep["mql_monthly"] if m["met"]]
+    out = [
+        Tile("mql_volume", mpm, commitment, rag(mpm, commitment, guides.band),
+             _delta(mpm, per_month(cmp, cmp_months)), True, "number",
+             {"count": rep["mql_count"], "months": months, "met": len(met), "n_months": len(rep["mql_monthly"])}),
+        Tile("mql_to_sql", rep["mql_to_sql"]["rate"], conv_target,
+             rag(rep["mql_to_sql"]["rate"], conv_target, guides.band),
+             _delta(rep["mql_to_sql"]["rate"], (cmp or {}).get("mql_to_sql", {}).get("rate")), True, "rate",
+             {"cohort": rep["mql_to_sql"]["cohort"], "converted": rep["mql_to_sql"]["converted"]}),
+        Tile("response", r["attainment"], guides.attainment, rag(r["attainment"], guides.attainment, guides.band),
+             _delta(r["attainment"], c.get("attainment")), True, "rate",
+             {"median": r["median_business_hours"], "p90": r["p90_business_hours"],
+              "target_hours": terms["response_target_hours"] if terms else None,
+              "handoffs": r["handoffs"], "within": r["within_target"], "breached": r["breached"],
+              "pending": r["pending"]}),
+        Tile("follow_up", f["rate"], guides.follow_up, rag(f["rate"], guides.follow_up, guides.band),
+             _delta(f["rate"], cf.get("rate")), True, "rate", {"due": f["due"], "compliant": f["compliant"]}),
+        Tile("rejection", rej_rate(rep), guides.rejection, rag(rej_rate(rep), guides.rejection, guides.band, False),
+             _delta(rej_rate(rep), rej_rate(cmp)), False, "rate",
+             {"rejected": rejection_count(rep), "mqls": rep["mql_count"]}),
+    ]
+    return out
+
+
+# ---------------------------------------------------------------- export
+
+
+def escape_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas: a text cell starting with = + - @ (or tab/CR) gets a leading '."""
+    if isinstance(value, str) and value.startswith(CSV_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV (UTF-8 with BOM, so Excel opens Japanese text correctly) with formula-like cells escaped."""
+    safe = frame.with_columns(
+        pl.col(c).map_elements(escape_cell, return_dtype=pl.Utf8) for c, t in frame.schema.items() if t == pl.Utf8
+    ) if frame.height else frame
+    buffer = io.BytesIO()
+    buffer.write("\ufeff".encode())
+    safe.write_csv(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,36 @@
+"""SLA scorecard (home): one tile per clause of the SLA in force, numbers from metrics.report.build_report
+(so they equal the CLI's and the deck's), each against its target and the comparison period."""
+
+import streamlit as st
+
+from metrics import charts, i18n, ui
+from metrics import dashboard_queries as dq
+
+v = ui.view()
+ui.page_header(v, "scorecard")
+if ui.guard(v):
+    versions = ui.call(dq.versions, v.period)
+    terms = versions.row(versions.height - 1, named=True) if versions.height else None
+    if versions.height > 1:
+        st.markdown(v.t("sc_versions", names=", ".join(versions["name"]), name=terms["name"]))
+    elif terms is not None:
+        st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
+
+    report = ui.call(dq.report, v.period, v.filters)
+    cmp_report = ui.call(dq.report, v.compare, v.filters) if v.compare else None
+    tiles = dq.tiles(report, cmp_report, v.period, v.compare, terms, v.guides)
+    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        with column:
+            ui.scorecard_tile(v, tile, terms)
+
+    running = v.period.as_of.date() < v.period.to_day and v.period.as_of.date() >= v.period.from_day
+    left, right = st.columns(2)
+    with left:
+        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang,
+                                       v.period.as_of.strftime("%Y-%m") if running else None), "def_mql_volume")
+    with right:
+        funnel = ui.call(dq.funnel, v.period, v.filters, view="cohort")
+        ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel")
+
+    with st.expander(v.t("sc_terms"), icon=":material/description:"):
+        ui.terms_table(v, versions)

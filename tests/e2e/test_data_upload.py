@@ -1,0 +1,195 @@
+"""The Data page in a real browser: upload real CRM exports through the file input, see the layout recognised
+and the preview counts, import in one click, then see the data on the funnel page.
+
+Why a browser: AppTest cannot upload files, so this is the only test of the upload path itself (the
+bytes the browser sends → the temporary folder → read_table). The server runs on a fresh, empty database of
+its own; every wait is bounded and the server is always stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+START_TIMEOUT_S = 60
+WAIT_MS = 60_000
+OLIST = SHARED / "datasets" / "olist_marketing_funnel"
+OLIST_FILES = [OLIST / "olist_marketing_qualified_leads_dataset.csv", OLIST / "olist_closed_deals_dataset.csv"]
+XED = SHARED / "datasets" / "x_education_leads" / "Leads.csv"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port, SLA_DB on a database file that does not exist yet."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    root = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    log = open(root / "server.log", "w")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=dict(os.environ, SLA_DB=str(root / "fresh.duckdb")), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {(root / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        # the server's own process group (start_new_session): nothing else is signalled
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(server: str):
+    """Debian's Chromium (named so as not to shadow pytest-playwright's own browser fixtures)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(chromium):
+    """A new tab per test: a new Streamlit session, so the uploader starts empty."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def _idle(page) -> None:
+    """The script run finished (bounded by the default timeout)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+        " return !s || !/Running|Connecting/.test(s.innerText); }")
+
+
+def _open_data_page(page, server: str) -> None:
+    page.goto(f"{server}/data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
+    _idle(page)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def _upload(page, files: list[Path]) -> None:
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(f) for f in files])
+
+
+def _metric_values(page, label: str, last: str) -> list[str]:
+    """The values of the metrics labelled `label`, read once the last of them says `last` (bounded wait)."""
+    js = """([label, last]) => {
+        const found = Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+            .filter(m => (m.querySelector('[data-testid="stMetricLabel"]') || {}).innerText?.trim() === label)
+            .map(m => m.querySelector('[data-testid="stMetricValue"]').innerText.trim());
+        return found.length > 0 && found[found.length - 1] === last;
+    }"""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion after this shows what was there instead
+        page.wait_for_function(js, arg=[label, last], timeout=WAIT_MS)
+    metrics = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").filter(has_text=label))
+    return [m.get_by_test_id("stMetricValue").inner_text().strip() for m in metrics.all()]
+
+
+def _funnel_bars(page) -> dict[str, str]:
+    """Stage → bar label of the funnel chart (plotly draws text as SVG)."""
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.locator(".main-svg").first.wait_for()
+    stages = chart.locator(".xtick text").all_text_contents()
+    bars = chart.locator("text.bartext").all_text_contents()
+    return dict(zip(stages, bars, strict=False))
+
+
+def test_olist_upload_preview_import_then_funnel(server, tab):
+    page = tab
+    _open_data_page(page, server)
+    _upload(page, OLIST_FILES)
+    page.get_by_text("Recognised layout: Olist marketing funnel.").wait_for()
+    page.get_by_text("No problems found: ready to import.").wait_for()
+    assert _metric_values(page, "Leads", "8,000") == ["8,000"]  # empty database: only the preview has metrics
+    assert _metric_values(page, "Stage events", "8,842") == ["8,842"]
+    page.get_by_role("button", name="Import 8,000 leads").click()
+    page.get_by_text("Imported 8,000 leads, 8,842 stage events").wait_for()
+    _idle(page)
+    assert _metric_values(page, "Leads", "8,000") == ["8,000", "8,000"]  # loaded, then the preview
+    assert page.get_by_test_id("stException").count() == 0
+
+    page.goto(f"{server}/funnel?p=custom&from=2017-01-01&to=2019-01-01&cmp=none")
+    page.get_by_test_id("stPlotlyChart").first.locator("text.bartext").first.wait_for()
+    _idle(page)
+    bars = _funnel_bars(page)
+    assert bars["MQL"].startswith("8,000"), bars
+    assert bars["Won"].startswith("842"), bars
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_x_education_upload_shows_9240_leads_and_imports(server, tab):
+    page = tab
+    _open_data_page(page, server)
+    _upload(page, [XED])
+    page.get_by_text("Recognised layout: X Education leads.").wait_for()
+    page.get_by_text("No problems found: ready to import.").wait_for()
+    before = _metric_values(page, "Leads", "9,240")  # the preview (after what is loaded, if anything is)
+    assert before[-1] == "9,240", before
+    page.get_by_role("button", name="Import 9,240 leads").click()
+    page.get_by_text("Imported 9,240 leads").wait_for()
+    _idle(page)
+    assert _metric_values(page, "Leads", "9,240") == ["9,240", "9,240"]  # what is loaded now, and the preview
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_an_unreadable_file_is_explained_in_the_browser(server, tab):
+    page = tab
+    _open_data_page(page, server)
+    _upload(page, [ROOT / "tests" / "fixtures" / "bad" / "binary_renamed.csv"])
+    page.get_by_text("Files that could not be read: 1.").wait_for()
+    page.get_by_test_id("stText").filter(has_text="binary_renamed.csv is not a text (CSV) file").wait_for()
+    assert page.get_by_role("button", name="Import").count() == 0
+    assert page.get_by_test_id("stException").count() == 0
