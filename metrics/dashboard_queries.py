@@ -397,18 +397,16 @@ def tiles(rep: dict, cmp: dict | None, period: Period, cmp_period: Period | None
 # ---------------------------------------------------------------- export
 
 
-def escape_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ (or tab/CR) gets a leading '."""
-    if isinstance(value, str) and value.startswith(CSV_TRIGGERS):
-        return "'" + value
-    return value
+def escape_formulas(column: str) -> pl.Expr:
+    """Neutralise spreadsheet formulas, vectorised: a text cell starting with = + - @ (or tab/CR) gets a '."""
+    col = pl.col(column)
+    starts = pl.any_horizontal(*(col.str.starts_with(t) for t in CSV_TRIGGERS))
+    return pl.when(starts).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM, so Excel opens Japanese text correctly) with formula-like cells escaped."""
-    safe = frame.with_columns(
-        pl.col(c).map_elements(escape_cell, return_dtype=pl.Utf8) for c, t in frame.schema.items() if t == pl.Utf8
-    ) if frame.height else frame
+    safe = frame.with_columns(escape_formulas(c) for c, t in frame.schema.items() if t == pl.Utf8)
     buffer = io.BytesIO()
     buffer.write("\ufeff".encode())
     safe.write_csv(buffer)
