@@ -42,3 +42,14 @@ def worked_db(_worked_db_once: Path, tmp_path: Path) -> Path:
     path = tmp_path / "worked.duckdb"
     shutil.copyfile(_worked_db_once, path)
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """In CI (CI=true, as .ci/run is run) nothing may be skipped: a skip there means a missing install
+    that would otherwise hide untested work. Locally, a missing Chromium or LibreOffice still skips."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must install everything the tests need: {report.longrepr}"
