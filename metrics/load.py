@@ -344,6 +344,9 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
            source: str) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
     staged = [t for t in SPECS if _exists(con, f"typed_{t}")]
+    # nothing below depends on row order (the staging's __row numbers are already taken): letting DuckDB
+    # drop it parallelises the inserts and the derived tables' writes
+    con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN")
     try:
         if mode == "replace":
@@ -377,6 +380,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         raise
     finally:
         _drop_staging(con)
+        con.execute("RESET preserve_insertion_order")
     return ImportSummary(int(import_id), counts, first, last)
 
 

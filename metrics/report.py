@@ -114,7 +114,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
     resp = query(con, "response", period, filters).row(0, named=True)
     follow = query(con, "follow_up", period, filters).row(0, named=True)
     rejections = query(con, "rejections", period, filters)
-    what_if = query(con, "what_if", period, filters, thresholds=[float(t) for t in thresholds])
+    what_if = (query(con, "what_if", period, filters, thresholds=[float(t) for t in thresholds]) if thresholds
+               else None)  # the dashboard asks without thresholds: skip a scan of the cohort
     return {
         "period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                    "as_of": period.as_of.isoformat()},
@@ -130,7 +131,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
         "follow_up": {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"])},
         "rejections": [{"reason": r["reason"], "count": r["count"]} for r in rejections.iter_rows(named=True)],
         "what_if": [{"threshold": _number(r["threshold"]), "volume": r["volume"], "reached_sql": r["reached_sql"],
-                     "sql_rate": _rate(r["sql_rate"])} for r in what_if.iter_rows(named=True)],
+                     "sql_rate": _rate(r["sql_rate"])}
+                    for r in (what_if.iter_rows(named=True) if what_if is not None else [])],
     }
 
 

@@ -197,7 +197,7 @@ def build_grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters 
         expected = cols["worked_sql"] + unworked * p
         grad = design * (unworked * p * (1 - p))[:, None]
     else:
-        # without a model only cells where every lead was handed over can be estimated (see _curve)
+        # without a model only cells where every lead was handed over can be estimated (see curve)
         expected = cols["worked_sql"].astype(np.float64)
         grad = np.zeros((len(features), 3))
     return WhatIfGrid(cols["fit"], cols["eng"], cols["leads"], cols["reached_sql"], cols["worked"],

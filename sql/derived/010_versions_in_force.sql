@@ -1,10 +1,12 @@
 -- SLA versions with the span each is in force. The earliest version also covers everything before its
 -- effective date, so a lead older than the first agreement still gets a score and targets.
+-- [valid_from_ts, valid_to_ts) lets a plain range join find the version of an instant.
 CREATE OR REPLACE TABLE versions_in_force AS
 SELECT *,
        CASE WHEN row_number() OVER (ORDER BY effective_from) = 1
             THEN '-infinity'::TIMESTAMPTZ ELSE effective_from_ts END AS valid_from_ts,
        CASE WHEN row_number() OVER (ORDER BY effective_from) = 1
             THEN DATE '0001-01-01' ELSE effective_from END AS valid_from_day,
+       coalesce(lead(effective_from_ts) OVER (ORDER BY effective_from), 'infinity'::TIMESTAMPTZ) AS valid_to_ts,
        attempt_window_business_days * (SELECT day_hours FROM calendar_settings) AS window_hours
 FROM sla_versions;

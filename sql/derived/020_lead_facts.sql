@@ -29,10 +29,12 @@ reached AS (
     FROM first_entry
 ),
 scored AS (
-    -- the score uses the weights in force at created_at
+    -- the score uses the weights in force at created_at (a range join against a handful of versions; an
+    -- ASOF join here sorted every lead: 16 of the 173 thread-seconds of this file at 10M leads)
     SELECT l.*, v.name AS created_version,
            v.fit_weight * l.fit_score + v.engagement_weight * l.engagement_score AS score
-    FROM leads l ASOF LEFT JOIN versions_in_force v ON l.created_at >= v.valid_from_ts
+    FROM leads l
+    LEFT JOIN versions_in_force v ON l.created_at >= v.valid_from_ts AND l.created_at < v.valid_to_ts
 ),
 candidates AS (
     -- the handoff is reached_at(handoff_stage) of the version in force at that instant
