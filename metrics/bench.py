@@ -308,7 +308,7 @@ def page_views() -> dict[str, Callable]:
         dq.response_by(con, p, f, dim="owner")
         dq.response_by(con, p, f, dim="weekday", dim2="hour")
         dq.followup_attempts(con, p, f, max_attempts=6)
-        dq.breaches(con, p, f, limit=100_000)
+        dq.breaches(con, p, f, limit=500)
 
     def closed_loop(con, p, c, f) -> None:
         dq.acceptance(con, p, f)

@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
+
 from metrics.db import MigrationError, connect, resolve_db_path
 
 
@@ -57,7 +59,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from metrics.report import build_report, format_summary, make_period, version_names
 
-    con = connect(resolve_db_path(args.db), read_only=True)
+    # read-write (but never creating a file): an upgraded program may need to rebuild derived tables
+    con = connect(resolve_db_path(args.db), create=False)
     try:
         try:
             period = make_period(con, args.date_from, args.date_to, args.as_of)
@@ -162,4 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FileNotFoundError as err:
         print(err, file=sys.stderr)
+        return 2
+    except duckdb.IOException as err:
+        if "lock" not in str(err).lower():
+            raise
+        print(f"The database {resolve_db_path(getattr(args, 'db', None))} is in use by another program (the "
+              "dashboard?). DuckDB lets one program at a time write a file: stop it, import through the "
+              "dashboard's Data page, or use --db with another file.", file=sys.stderr)
         return 2

@@ -404,6 +404,18 @@ def escape_formulas(column: str) -> pl.Expr:
     return pl.when(starts).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 
+def breaches_csv(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, columns: dict[str, str],
+                 no_response: str) -> bytes:
+    """Every breach as CSV, built only when the download button is clicked. Streamlit calls this outside
+    the script thread, so it takes its own cursor on the shared connection and touches no st.* state."""
+    cur = con.cursor()
+    try:
+        frame = breaches(cur, period, filters, limit=2**62).with_columns(pl.col("channel").fill_null(no_response))
+    finally:
+        cur.close()
+    return csv_bytes(frame.select(list(columns)).rename(columns))
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM, so Excel opens Japanese text correctly) with formula-like cells escaped."""
     safe = frame.with_columns(escape_formulas(c) for c, t in frame.schema.items() if t == pl.Utf8)

@@ -28,20 +28,39 @@ def resolve_db_path(arg: str | os.PathLike[str] | None = None) -> Path:
     return Path(arg or os.environ.get("SLA_DB") or DEFAULT_DB)
 
 
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate a database; ':memory:' works for tests."""
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
+            create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open and migrate a database (created if `create`); ':memory:' works for tests. A read-write
+    connection also rebuilds the derived tables when sql/derived/ changed since they were built."""
     target = str(path) if path is not None else str(resolve_db_path())
-    if target != ":memory:" and not read_only:
+    if target != ":memory:" and not read_only and create:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    if read_only and target != ":memory:" and not Path(target).exists():
+    if (read_only or not create) and target != ":memory:" and not Path(target).exists():
         raise FileNotFoundError(f"No database at {target}: build one with `python -m metrics demo --db {target}` "
                                 "or load data with `python -m metrics import`.")
     con = duckdb.connect(target, read_only=read_only, config={"memory_limit": memory_limit()})
     if not read_only:
         migrate(con)
-        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'lead_facts'").fetchall()[0][0]:
-            rebuild_derived(con, "UTC")  # an empty database still answers every query (with zeros)
+        stored = con.execute("SELECT max_by(checksum, built_at) FROM derived_state").fetchall()[0][0]
+        if stored != derived_checksum():
+            # first open (an empty database still answers every query, with zeros) or an upgrade
+            tz = con.execute("SELECT any_value(timezone) FROM calendar_settings").fetchall()[0][0]
+            con.execute("BEGIN")
+            try:
+                rebuild_derived(con, tz or "UTC")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
     return con
+
+
+def derived_checksum() -> str:
+    """One hash over every sql/derived/ file: what the derived tables were built from."""
+    digest = hashlib.sha256()
+    for path in sorted((SQL_DIR / "derived").glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def memory_limit() -> str:
@@ -102,6 +121,8 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
     for path in sorted((SQL_DIR / "derived").glob("*.sql")):
         text = path.read_text(encoding="utf-8")
         con.execute(text, bind(text, {"tz": timezone}))
+    con.execute("DELETE FROM derived_state")
+    con.execute("INSERT INTO derived_state VALUES ($c, $t)", {"c": derived_checksum(), "t": dt.datetime.now(dt.UTC)})
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -1168,7 +1168,7 @@ def cli_deck(args: argparse.Namespace) -> int:
         print("--to must be after --from (the period is [from, to)).", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    con = connect(resolve_db_path(args.db), read_only=True)
+    con = connect(resolve_db_path(args.db), create=False)
     try:
         try:
             period = make_period(con, args.date_from, args.date_to, args.as_of)

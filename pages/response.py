@@ -1,6 +1,8 @@
 """Response times: business hours to first response (histogram, ECDF) against the target, attainment by
 rep/team/channel/weekday/hour, the breaches (downloadable), and follow-up compliance."""
 
+import functools
+
 import polars as pl
 import streamlit as st
 
@@ -60,10 +62,10 @@ if ui.guard(v):
             "def_follow_up")
 
     st.subheader(v.t("rs_breaches"))
-    breaches = ui.call(dq.breaches, v.period, v.filters, limit=100_000).with_columns(
+    breaches = ui.call(dq.breaches, v.period, v.filters, limit=SHOWN).with_columns(
         pl.col("channel").fill_null(v.t("no_response")))
     st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
-                   shown=i18n.fmt_int(min(SHOWN, breaches.height))))
+                   shown=i18n.fmt_int(breaches.height)))
     columns = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"), "rep": ("col_rep", "text"),
                "team": ("col_team", "text"),
                "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),
@@ -71,7 +73,9 @@ if ui.guard(v):
                "channel": ("col_channel", "text")}
     ui.table(v, breaches.head(SHOWN), columns, height=360)
     export = columns | {"source": ("col_source", "text")}
-    st.download_button(v.t("download_csv"), dq.csv_bytes(breaches.select(list(export)).rename(
-                           {c: v.t(k) for c, (k, _) in export.items()})),
+    # the full list (every breach, not only the rows shown) is built when the button is clicked
+    st.download_button(v.t("download_csv"),
+                       functools.partial(dq.breaches_csv, ui.connection(), v.period, v.filters,
+                                         {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
                        file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
                        icon=":material/download:", disabled=breaches.height == 0)

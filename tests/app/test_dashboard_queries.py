@@ -160,3 +160,13 @@ def test_column_choices_are_a_fixed_list(demo):
         dq.funnel_by(con, period, Filters(), "source; DROP TABLE leads")
     with pytest.raises(ValueError):
         dq.response_by(con, period, Filters(), "nope")
+
+
+def test_breaches_csv_has_every_breach_with_translated_headers(worked_db):
+    """The download holds all breaches (not the rows shown), built on a cursor of its own."""
+    con = connect(worked_db)
+    period = make_period(con, dt.date(2026, 4, 1), dt.date(2026, 7, 1), "2026-06-30T10:00:00+09:00")
+    data = dq.breaches_csv(con, period, Filters(), {"lead_id": "リード", "channel": "チャネル"}, "(未対応)")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "リード,チャネル"
+    assert sorted(lines[1:]) == ["L2,email", "L6,(未対応)"]  # L2 answered late by e-mail; L6 never answered

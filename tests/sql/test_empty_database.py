@@ -27,3 +27,19 @@ def test_report_on_missing_database_says_how_to_make_one(tmp_path):
     assert run.returncode == 2
     assert "No database at" in run.stderr and "metrics demo" in run.stderr
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_database_in_use_gets_a_plain_message(worked_db):
+    """While another process holds the file (as the dashboard does), the CLI says so instead of a traceback."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('locked', flush=True); time.sleep(60)", str(worked_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        run = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(worked_db), "--from",
+                              "2026-04-01", "--to", "2026-07-01"], cwd=ROOT, capture_output=True, text=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == 2
+    assert "is in use by another program" in run.stderr and "Traceback" not in run.stderr

@@ -68,3 +68,19 @@ def test_failed_migration_leaves_nothing_half_applied(schema_dir):
         migrate(con, schema_dir)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half'").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM schema_migrations WHERE version = '002_broken.sql'").fetchall() == [(0,)]
+
+
+def test_upgrade_rebuilds_derived_tables_of_an_old_database(worked_db):
+    """A database built by an older sql/derived/ (a table missing, another checksum) is rebuilt on the
+    next read-write open, without a re-import, and gives the same numbers."""
+    from metrics.db import connect, derived_checksum
+
+    con = connect(worked_db)
+    before = con.execute("SELECT lead_id, score, response_business_hours FROM lead_facts ORDER BY 1").fetchall()
+    con.execute("DROP TABLE segment_values")
+    con.execute("UPDATE derived_state SET checksum = 'built-by-an-older-version'")
+    con.close()
+    con = connect(worked_db)
+    assert con.execute("SELECT checksum FROM derived_state").fetchall() == [(derived_checksum(),)]
+    assert con.execute("SELECT count(*) FROM segment_values").fetchall()[0][0] > 0
+    assert con.execute("SELECT lead_id, score, response_business_hours FROM lead_facts ORDER BY 1").fetchall() == before
