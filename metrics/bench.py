@@ -282,7 +282,7 @@ def page_views() -> dict[str, Callable]:
     def scorecard(con, p, c, f) -> None:
         versions = dq.versions(con, p)
         terms = versions.row(versions.height - 1, named=True) if versions.height else None
-        rep, cmp = dq.report(con, p, f), dq.report(con, c, f)
+        rep, cmp = dq.report(con, p, f), dq.comparison_report(con, c, f)
         dq.tiles(rep, cmp, p, c, terms, dq.Guides())
         dq.funnel(con, p, f, view="cohort")
 

@@ -139,6 +139,14 @@ def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> 
     return build_report(con, period, (), filters)
 
 
+COMPARISON_SECTIONS = ("mql_count", "mql_to_sql", "response", "follow_up", "rejections")
+
+
+def comparison_report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
+    """The parts of the report the scorecard compares against (tiles() reads nothing else from it)."""
+    return build_report(con, period, (), filters, sections=COMPARISON_SECTIONS)
+
+
 def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
     """created / mqls / handoffs / side events in the period: all zero means "nothing to show"."""
     return query(con, "dash_period_activity", period, filters).row(0, named=True)

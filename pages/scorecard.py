@@ -17,7 +17,7 @@ if ui.guard(v):
         st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
     report = ui.call(dq.report, v.period, v.filters)
-    cmp_report = ui.call(dq.report, v.compare, v.filters) if v.compare else None
+    cmp_report = ui.call(dq.comparison_report, v.compare, v.filters) if v.compare else None
     tiles = dq.tiles(report, cmp_report, v.period, v.compare, terms, v.guides)
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:

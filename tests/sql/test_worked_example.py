@@ -107,3 +107,14 @@ def test_pending_turns_breached_when_target_passes(worked_db, as_of, pending, br
     period = make_period(con, dt.date(2026, 4, 1), dt.date(2026, 7, 1), as_of)
     response = build_report(con, period)["response"]
     assert (response["pending"], response["breached"]) == (pending, breached)
+
+
+def test_sections_run_only_what_is_asked_and_agree_with_the_whole(worked_db):
+    import datetime as dt
+
+    con = duckdb.connect(str(worked_db))
+    period = make_period(con, dt.date(2026, 4, 1), dt.date(2026, 7, 1), "2026-06-30T10:00:00+09:00")
+    whole = build_report(con, period, [50])
+    part = build_report(con, period, [50], sections=("mql_count", "response", "rejections"))
+    assert list(part) == ["period", "mql_count", "response", "rejections"]
+    assert all(part[k] == whole[k] for k in part)
