@@ -1,21 +1,44 @@
 -- The segment filter every metric applies: a NULL list means "all"; otherwise the value must be listed.
+CREATE OR REPLACE MACRO in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
+                                    p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) AS
+    (p_source IS NULL OR list_contains(p_source, source))
+    AND (p_campaign IS NULL OR list_contains(p_campaign, campaign))
+    AND (p_persona IS NULL OR list_contains(p_persona, persona))
+    AND (p_icp_tier IS NULL OR list_contains(p_icp_tier, icp_tier))
+    AND (p_region IS NULL OR list_contains(p_region, region))
+    AND (p_team IS NULL OR list_contains(p_team, team))
+    AND (p_owner IS NULL OR list_contains(p_owner, owner_id));
+
 CREATE OR REPLACE MACRO lead_scope(p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) AS TABLE
 SELECT * FROM lead_facts
-WHERE (p_source IS NULL OR list_contains(p_source, source))
-  AND (p_campaign IS NULL OR list_contains(p_campaign, campaign))
-  AND (p_persona IS NULL OR list_contains(p_persona, persona))
-  AND (p_icp_tier IS NULL OR list_contains(p_icp_tier, icp_tier))
-  AND (p_region IS NULL OR list_contains(p_region, region))
-  AND (p_team IS NULL OR list_contains(p_team, team))
-  AND (p_owner IS NULL OR list_contains(p_owner, owner_id));
+WHERE in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
+                  p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner);
 
 -- The same filter on closed-loop events (side_events carries its lead's segments).
 CREATE OR REPLACE MACRO side_scope(p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) AS TABLE
 SELECT * FROM side_events
-WHERE (p_source IS NULL OR list_contains(p_source, source))
-  AND (p_campaign IS NULL OR list_contains(p_campaign, campaign))
-  AND (p_persona IS NULL OR list_contains(p_persona, persona))
-  AND (p_icp_tier IS NULL OR list_contains(p_icp_tier, icp_tier))
-  AND (p_region IS NULL OR list_contains(p_region, region))
-  AND (p_team IS NULL OR list_contains(p_team, team))
-  AND (p_owner IS NULL OR list_contains(p_owner, owner_id));
+WHERE in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
+                  p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner);
+
+-- Handoffs in [from, to) (by as_of), judged once for every response query (DOMAIN.md's response):
+-- hours = business hours to the first response seen by as_of; elapsed = business hours from the handoff to
+-- as_of; status = within_target (answered within the target) / breached (answered late, or unanswered and
+-- already past the target at as_of) / pending.
+CREATE OR REPLACE MACRO handoffs_judged(p_from_ts, p_to_ts, p_as_of, p_source, p_campaign, p_persona, p_icp_tier,
+                                        p_region, p_team, p_owner) AS TABLE
+WITH as_of_b AS (
+    SELECT d.cum_before + least(greatest(epoch(p.t) - epoch(d.open_ts), 0), d.hours * 3600) / 3600 AS b
+    FROM (SELECT CAST(p_as_of AS TIMESTAMPTZ) AS t) p ASOF JOIN business_days d ON p.t >= d.day_start_ts
+),
+judged AS (
+    SELECT f.*,
+           CASE WHEN f.first_response_at <= p_as_of THEN f.response_business_hours END AS hours,
+           (SELECT b FROM as_of_b) - f.handoff_b AS elapsed
+    FROM lead_scope(p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) f
+    WHERE f.handoff_at >= p_from_ts AND f.handoff_at < p_to_ts AND f.handoff_at <= p_as_of
+)
+SELECT *,
+       CASE WHEN hours IS NOT NULL AND hours <= response_target_hours THEN 'within_target'
+            WHEN hours IS NOT NULL OR elapsed > response_target_hours THEN 'breached'
+            ELSE 'pending' END AS status
+FROM judged;

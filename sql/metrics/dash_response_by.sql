@@ -1,12 +1,8 @@
 -- Response and follow-up by up to two dimensions ($dim, $dim2 from a fixed list; 'none' for a single one):
--- handoffs in [from, to) (by as_of) classed exactly as in response.sql (within_target / breached / pending),
+-- handoffs in [from, to) (by as_of) judged by handoffs_judged, as in response.sql (within_target / breached / pending),
 -- attainment, median and p90 business hours of responded handoffs, and follow-up as in follow_up.sql.
 -- owner = the lead's owner (a handoff nobody answered still has one); channel = of the first response.
-WITH as_of_b AS (
-    SELECT d.cum_before + least(greatest(epoch($as_of::TIMESTAMPTZ) - epoch(d.open_ts), 0), d.hours * 3600) / 3600 AS b
-    FROM (SELECT $as_of::TIMESTAMPTZ AS t) p ASOF JOIN business_days d ON p.t >= d.day_start_ts
-),
-judged AS (
+WITH classed AS (
     SELECT CASE $dim WHEN 'owner' THEN coalesce(f.owner_name, f.owner_id) WHEN 'team' THEN f.team
                      WHEN 'channel' THEN CASE WHEN f.first_response_at <= $as_of THEN f.first_response_channel END
                      WHEN 'weekday' THEN CAST(f.handoff_isodow AS VARCHAR)
@@ -15,20 +11,10 @@ judged AS (
            CASE $dim2 WHEN 'weekday' THEN CAST(f.handoff_isodow AS VARCHAR)
                       WHEN 'hour' THEN lpad(CAST(f.handoff_hour AS VARCHAR), 2, '0')
                       WHEN 'team' THEN f.team END AS key2,
-           f.response_target_hours AS target,
-           CASE WHEN f.first_response_at <= $as_of THEN f.response_business_hours END AS hours,
-           (SELECT b FROM as_of_b) - f.handoff_b AS elapsed,
+           f.hours, f.status,
            f.window_end_at <= $as_of AS due,
            f.window_end_at <= $as_of AND f.attempts_in_window >= f.min_attempts AS compliant
-    FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner) f
-    WHERE f.handoff_at >= $from_ts AND f.handoff_at < $to_ts AND f.handoff_at <= $as_of
-),
-classed AS (
-    SELECT *,
-           CASE WHEN hours IS NOT NULL AND hours <= target THEN 'within_target'
-                WHEN hours IS NOT NULL OR elapsed > target THEN 'breached'
-                ELSE 'pending' END AS status
-    FROM judged
+    FROM handoffs_judged($from_ts, $to_ts, $as_of, $source, $campaign, $persona, $icp_tier, $region, $team, $owner) f
 )
 SELECT key, key2,
        count(*) AS handoffs,

@@ -7,40 +7,21 @@ server is always stopped.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = ("", "funnel", "conversion", "response", "whatif", "closed_loop")  # "" = the scorecard (default page)
-START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 45_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with SLA_DB on its own small demo database."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from metrics.db import connect
     from metrics.demo import generate
     from metrics.load import import_dir
@@ -53,31 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         import_dir(con, root / "files", is_demo=True, source="demo (e2e)")
     finally:
         con.close()
-    port = _free_port()
-    log = open(root / "server.log", "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, SLA_DB=str(db)), stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {(root / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+    with streamlit_server(db, root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,73 +9,28 @@ its own; every wait is bounded and the server is always stopped.
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, SHARED
+from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 60
 WAIT_MS = 60_000
 OLIST = SHARED / "datasets" / "olist_marketing_funnel"
 OLIST_FILES = [OLIST / "olist_marketing_qualified_leads_dataset.csv", OLIST / "olist_closed_deals_dataset.csv"]
 XED = SHARED / "datasets" / "x_education_leads" / "Leads.csv"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port, SLA_DB on a database file that does not exist yet."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
     root = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    log = open(root / "server.log", "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, SLA_DB=str(root / "fresh.duckdb")), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {(root / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        # the server's own process group (start_new_session): nothing else is signalled
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        log.close()
+    with streamlit_server(root / "fresh.duckdb", root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
