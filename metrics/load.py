@@ -73,9 +73,17 @@ class ImportSummary:
     last: dt.datetime | None = None
 
 
+# The only names ever formatted into SQL text here: table and column names from SPECS (and the raw_ copies of
+# parseable columns). Values always go in as bound $parameters.
+_COLUMNS = frozenset(c for spec in SPECS.values() for c in spec.columns)
+_IDENTIFIERS = _COLUMNS | {f"raw_{c}" for c in _COLUMNS}
+
+
 def _q(name: str) -> str:
-    """Quote an identifier taken from SPECS (never from user text)."""
-    return '"' + name.replace('"', '""') + '"'
+    """Quote a canonical column name; anything else (e.g. a header from a user's file) is refused."""
+    if name not in _IDENTIFIERS:
+        raise ValueError(f"{name!r} is not a canonical column")
+    return f'"{name}"'
 
 
 class _Checks:
@@ -274,6 +282,9 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
     """Validate staged tables (files or frames) and write them all-or-nothing."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
+    unknown = set(sources) - set(SPECS)
+    if unknown:  # table names end up in staging tables' names: only the canonical four are accepted
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected some of {list(SPECS)}")
     checks = _Checks(con)
     config = _config(con, sla, checks)
     tz = config.calendar.timezone if config else "UTC"

@@ -173,3 +173,18 @@ def test_replace_import_swaps_the_data(loaded_db, tmp_path):
     # naive local times: 10:00 -> 11:00 JST on a Tuesday is one business hour
     assert row == [("X1", 1.0, 90.0)]
     con.close()
+
+
+def test_only_canonical_table_and_column_names_reach_sql_text(tmp_path):
+    """Names are the one thing formatted into the importer's SQL: anything outside SPECS is refused."""
+    import polars as pl
+
+    from metrics.load import _q, import_sources
+
+    con = connect(tmp_path / "x.duckdb")
+    frame = pl.DataFrame({"lead_id": ["L1"], "created_at": ["2026-04-06"]})
+    with pytest.raises(ValueError, match="unknown tables"):
+        import_sources(con, {"leads; DROP TABLE leads": frame}, None)
+    with pytest.raises(ValueError, match="not a canonical column"):
+        _q('lead_id" ; DROP TABLE leads; --')
+    assert _q("fit_score") == '"fit_score"' and _q("raw_created_at") == '"raw_created_at"'
