@@ -11,22 +11,13 @@ for the new N and Streamlit's status widget says the run is over.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 
-from metrics.queries import ROOT
+from metrics.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
-CHROMIUM = os.environ.get("SLA_CHROMIUM_BINARY", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DONE = """(t) => {
   const chart = document.querySelector('[data-testid="stPlotlyChart"]');
   const s = document.querySelector('[data-testid="stStatusWidget"]');
@@ -34,33 +25,15 @@ DONE = """(t) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure(db: Path, moves: int = 20) -> list[float]:
     """Milliseconds from key press to updated chart, one per move (after one warm-up page load)."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SLA_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+    with tempfile.TemporaryDirectory() as logs, streamlit_server(db, Path(logs) / "server.log") as url:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(f"http://127.0.0.1:{port}/whatif?lang=en", timeout=120_000)
+            page.goto(f"{url}/whatif?lang=en", timeout=120_000)
             slider = page.get_by_role("slider", name="Proposed MQL threshold")
             slider.wait_for(timeout=120_000)
             page.wait_for_function("() => /Proposed \\(t = \\d+\\)/.test(document.querySelector("
@@ -78,9 +51,6 @@ def measure(db: Path, moves: int = 20) -> list[float]:
                 timings.append(page.evaluate("() => performance.now()") - start)
             browser.close()
         return timings
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
