@@ -293,6 +293,13 @@ def _versions_applied(config: SlaConfig, p: Period) -> list[SlaVersion]:
     return out
 
 
+def _buckets(bins: pl.DataFrame, max_bucket: int) -> pl.DataFrame:
+    """The dashboard's histogram (bin 0 = exactly 0 h, bin k = ((k-1)w, kw]) as the deck's buckets
+    (bucket 0 = [0, w], bucket k = (kw, (k+1)w], the last collecting the rest): one query serves both."""
+    bucket = (pl.col("bin") - 1).clip(lower_bound=0, upper_bound=max_bucket).alias("bucket")
+    return bins.group_by(bucket).agg(pl.col("handoffs").sum().alias("count")).sort("bucket")
+
+
 def _bucket_hours(target: float) -> float:
     """Histogram bins: 16 of them up to 4x the target, so the target sits on a bin edge."""
     return max(target, 1.0) * 4 / 16
@@ -317,7 +324,8 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         applied_previous=_versions_applied(config, comparison),
         cohorts=query(con, "deck_mql_sql_monthly", period, filters),
         cohorts_previous=query(con, "deck_mql_sql_monthly", comparison, filters),
-        hist=query(con, "deck_response_hist", period, filters, bucket_hours=width, max_bucket=max_bucket),
+        hist=_buckets(query(con, "dash_response_hist", period, filters, bin_hours=width, max_bin=max_bucket + 1),
+                      max_bucket),
         bucket_hours=width, max_bucket=max_bucket,
         summary=query(con, "deck_data_summary", period, filters).row(0, named=True),
         grid=grid, guides=guides or dq.Guides(),
