@@ -149,11 +149,12 @@ def _timestamp_expr(column: str, kind: str) -> str:
     col = _q(column)
     if kind.startswith("TIMESTAMP WITH TIME ZONE"):
         return col
+    # naive values: local time in the calendar's zone, by metrics.calendar.local_instant's rule (fold=0)
     if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"timezone($tz, CAST({col} AS TIMESTAMP))"
+        return f"local_instant(CAST({col} AS TIMESTAMP), $tz)"
     text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
     return (f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN try_cast({text} AS TIMESTAMPTZ) "
-            f"ELSE timezone($tz, try_cast({text} AS TIMESTAMP)) END")
+            f"ELSE local_instant(try_cast({text} AS TIMESTAMP), $tz) END")
 
 
 def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str) -> None:
@@ -182,6 +183,7 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     raws = "".join(f", {_q(c)} AS {_q('raw_' + c)}" for c in texts)
     typed = f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, __file, __row " \
             f"FROM raw_{table}"
+    business_calendar.install_local_instant(con)
     con.execute(typed, bind(typed, {"tz": tz}))
     con.execute(f"DROP TABLE raw_{table}")
     t = f"typed_{table}"

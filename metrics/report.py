@@ -64,11 +64,10 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
 
 
 def parse_instant(text: str, tz: str) -> dt.datetime:
-    """ISO 8601; without an offset it is local time in the calendar's zone (as in the import)."""
-    import zoneinfo
+    """ISO 8601; without an offset it is local time in the calendar's zone, by the import's rule (fold=0)."""
+    from metrics.calendar import local_instant
 
-    value = dt.datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+    return local_instant(dt.datetime.fromisoformat(text), tz)
 
 
 def make_period(con: duckdb.DuckDBPyConnection, from_day: dt.date, to_day: dt.date,

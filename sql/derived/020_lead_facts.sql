@@ -1,6 +1,7 @@
 -- One row per lead with every milestone the metrics need, built once per import.
 -- reached_at(S) = earliest entered_at among ladder stages at or after S (a lead may skip stages).
--- Business hours are B(t2) - B(t1), B read from business_days by an ASOF join on the local day.
+-- Business time is B(t2) - B(t1) in integer microseconds, B read from business_days by an ASOF join on the
+-- local day (005_exact.sql); the *_hours columns are those micros / 3.6e9, for display and quantiles.
 CREATE OR REPLACE TABLE lead_facts AS
 WITH first_entry AS (
     SELECT lead_id,
@@ -32,43 +33,47 @@ scored AS (
     -- the score uses the weights in force at created_at (a range join against a handful of versions; an
     -- ASOF join here sorted every lead: 16 of the 173 thread-seconds of this file at 10M leads)
     SELECT l.*, v.name AS created_version,
-           v.fit_weight * l.fit_score + v.engagement_weight * l.engagement_score AS score
+           exact_decimal(v.fit_weight) * exact_decimal(l.fit_score)
+               + exact_decimal(v.engagement_weight) * exact_decimal(l.engagement_score) AS score
     FROM leads l
     LEFT JOIN versions_in_force v ON l.created_at >= v.valid_from_ts AND l.created_at < v.valid_to_ts
 ),
-candidates AS (
-    -- the handoff is reached_at(handoff_stage) of the version in force at that instant
-    SELECT r.lead_id, s.stage,
-           CASE s.stage WHEN 'inquiry' THEN r.inquiry_at WHEN 'mql' THEN r.mql_at WHEN 'sal' THEN r.sal_at
-                        WHEN 'sql' THEN r.sql_at WHEN 'opportunity' THEN r.opportunity_at
-                        ELSE r.won_at END AS t
-    FROM reached r CROSS JOIN (SELECT DISTINCT handoff_stage AS stage FROM sla_versions) s
+entries AS (
+    -- the first entered_at of each ladder stage: the handoff candidates (DOMAIN.md "Handoff across versions")
+    SELECT lead_id, list_position(['e_inquiry', 'e_mql', 'e_sal', 'e_sql', 'e_opportunity', 'e_won'], stage) AS rank,
+           t
+    FROM (UNPIVOT (SELECT lead_id, e_inquiry, e_mql, e_sal, e_sql, e_opportunity, e_won FROM first_entry)
+          ON e_inquiry, e_mql, e_sal, e_sql, e_opportunity, e_won INTO NAME stage VALUE t)
 ),
 handoff AS (
+    -- handed off at the earliest entry into a stage at or past the handoff stage of the version in force at
+    -- that entry; with one handoff stage this is reached_at(handoff_stage)
     SELECT c.lead_id,
            min(c.t) AS handoff_at,
            arg_min(v.name, c.t) AS handoff_version,
            arg_min(v.response_target_hours, c.t) AS response_target_hours,
+           arg_min(v.response_target_us, c.t) AS response_target_us,
            arg_min(v.min_attempts, c.t) AS min_attempts,
-           arg_min(v.window_hours, c.t) AS window_hours
-    FROM candidates c ASOF JOIN versions_in_force v ON c.t >= v.valid_from_ts
-    WHERE c.t IS NOT NULL AND v.handoff_stage = c.stage
+           arg_min(v.window_hours, c.t) AS window_hours,
+           arg_min(v.window_us, c.t) AS window_us
+    FROM entries c
+    JOIN versions_in_force v ON c.t >= v.valid_from_ts AND c.t < v.valid_to_ts
+    WHERE c.rank >= v.handoff_rank
+      AND c.rank >= (SELECT min(handoff_rank) FROM versions_in_force)
     GROUP BY c.lead_id
 ),
 handoff_b AS (
-    SELECT h.*,
-           d.cum_before + least(greatest(epoch(h.handoff_at) - epoch(d.open_ts), 0), d.hours * 3600) / 3600
-               AS handoff_b
+    SELECT h.*, business_us(h.handoff_at, d.open_ts, d.day_us, d.cum_before_us) AS handoff_us
     FROM handoff h ASOF JOIN business_days d ON h.handoff_at >= d.day_start_ts
 ),
 window_end AS (
-    -- the instant the attempt window closes: where B reaches B(handoff) + window_hours
+    -- the instant the attempt window closes: where B reaches B(handoff) + window (integer microseconds), on
+    -- the last business day whose open is before that point; exactly at a close it ends at that close
     SELECT h.*,
-           d.open_ts + to_microseconds(CAST(round((h.handoff_b + h.window_hours - d.cum_before) * 3600e6) AS BIGINT))
-               AS window_end_at
+           d.open_ts + to_microseconds(h.handoff_us + h.window_us - d.cum_before_us) AS window_end_at
     FROM handoff_b h
     ASOF JOIN (SELECT * FROM business_days WHERE is_business) d
-        ON h.handoff_b + h.window_hours > d.cum_before
+        ON h.handoff_us + h.window_us > d.cum_before_us
 ),
 responses AS (
     SELECT w.lead_id,
@@ -80,9 +85,7 @@ responses AS (
     GROUP BY w.lead_id
 ),
 response_b AS (
-    SELECT r.*,
-           d.cum_before + least(greatest(epoch(r.first_response_at) - epoch(d.open_ts), 0), d.hours * 3600) / 3600
-               AS response_b
+    SELECT r.*, business_us(r.first_response_at, d.open_ts, d.day_us, d.cum_before_us) AS response_b_us
     FROM responses r ASOF JOIN business_days d ON r.first_response_at >= d.day_start_ts
     WHERE r.first_response_at IS NOT NULL
 )
@@ -94,12 +97,13 @@ SELECT s.lead_id, s.created_at,
        r.inquiry_at, r.mql_at, r.sal_at, r.sql_at, r.opportunity_at, r.won_at,
        r.lost_at, r.rejected_at, r.recycled_at, r.disqualified_at,
        CAST(date_trunc('month', timezone($tz, r.mql_at)) AS DATE) AS mql_month,
-       w.handoff_at, w.handoff_version, w.response_target_hours, w.min_attempts, w.window_hours,
-       w.handoff_b, w.window_end_at,
+       w.handoff_at, w.handoff_version, w.response_target_hours, w.response_target_us, w.min_attempts,
+       w.window_hours, w.window_us, w.handoff_us, w.window_end_at,
        isodow(timezone($tz, w.handoff_at)) AS handoff_isodow,
        hour(timezone($tz, w.handoff_at)) AS handoff_hour,
        resp.first_response_at, resp.first_response_rep, resp.first_response_channel,
-       rb.response_b - w.handoff_b AS response_business_hours,
+       rb.response_b_us - w.handoff_us AS response_us,
+       us_to_hours(rb.response_b_us - w.handoff_us) AS response_business_hours,
        coalesce(resp.attempts_in_window, 0) AS attempts_in_window
 FROM scored s
 LEFT JOIN reached r USING (lead_id)

@@ -23,22 +23,24 @@ WHERE in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
 -- Handoffs in [from, to) (by as_of), judged once for every response query (DOMAIN.md's response):
 -- hours = business hours to the first response seen by as_of; elapsed = business hours from the handoff to
 -- as_of; status = within_target (answered within the target) / breached (answered late, or unanswered and
--- already past the target at as_of) / pending.
+-- already past the target at as_of) / pending, decided in integer microseconds (exact at the target).
 CREATE OR REPLACE MACRO handoffs_judged(p_from_ts, p_to_ts, p_as_of, p_source, p_campaign, p_persona, p_icp_tier,
                                         p_region, p_team, p_owner) AS TABLE
 WITH as_of_b AS (
-    SELECT d.cum_before + least(greatest(epoch(p.t) - epoch(d.open_ts), 0), d.hours * 3600) / 3600 AS b
+    SELECT business_us(p.t, d.open_ts, d.day_us, d.cum_before_us) AS b_us
     FROM (SELECT CAST(p_as_of AS TIMESTAMPTZ) AS t) p ASOF JOIN business_days d ON p.t >= d.day_start_ts
 ),
 judged AS (
     SELECT f.*,
-           CASE WHEN f.first_response_at <= p_as_of THEN f.response_business_hours END AS hours,
-           (SELECT b FROM as_of_b) - f.handoff_b AS elapsed
+           CASE WHEN f.first_response_at <= p_as_of THEN f.response_us END AS hours_us,
+           (SELECT b_us FROM as_of_b) - f.handoff_us AS elapsed_us
     FROM lead_scope(p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) f
     WHERE f.handoff_at >= p_from_ts AND f.handoff_at < p_to_ts AND f.handoff_at <= p_as_of
 )
 SELECT *,
-       CASE WHEN hours IS NOT NULL AND hours <= response_target_hours THEN 'within_target'
-            WHEN hours IS NOT NULL OR elapsed > response_target_hours THEN 'breached'
+       us_to_hours(hours_us) AS hours,
+       us_to_hours(elapsed_us) AS elapsed,
+       CASE WHEN hours_us IS NOT NULL AND hours_us <= response_target_us THEN 'within_target'
+            WHEN hours_us IS NOT NULL OR elapsed_us > response_target_us THEN 'breached'
             ELSE 'pending' END AS status
 FROM judged;
