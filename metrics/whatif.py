@@ -1,13 +1,19 @@
 """The quality-vs-volume what-if: MQL volume and SQL rate at every threshold, for any scoring weights.
 
 Why it is built this way: the page re-draws on every slider move, so nothing here may touch the lead
-table per move. Once per (data version, period, filters) one query counts leads per integer
-(fit, engagement) cell -- at most 101 x 101 rows -- and a logistic model is fitted on that grid. Any weights
-and thresholds are then a sort and a few cumulative sums over <= 10,201 cells: a millisecond or two.
+table per move. Once per (data version, period, filters) one query counts leads per exact
+(fit, engagement) pair -- at most 101 x 101 rows for integer scores -- and a logistic model is fitted on that
+grid. Any weights and thresholds are then a sort and a few cumulative sums over the cells.
 
-Scores are bucketed by rounding to the nearest integer (half away from zero, DuckDB's `round`). For integer
-scores (the demo data and most CRMs) the grid gives exactly the numbers of sql/metrics/what_if.sql; for
-fractional scores a lead can move by up to half a point per axis across a threshold.
+Exact, as the report: scores, weights and thresholds are integers in millionths (SCALE, the 6 decimal places
+of sql/derived/005_exact.sql's exact_decimal), so a cell's score w_fit*fit + w_eng*eng is an exact integer
+in millionths squared and `score >= t` is decided in integers: 0.7*73 + 0.3*43 meets 64, and the grid gives
+sql/metrics/what_if.sql's volume and reached_sql at every threshold and weights, fractional scores included.
+
+Observed or estimate: a point is an estimate when its proposed MQL set holds a lead that today's rule (the
+weights and threshold of the version in force at as_of) leaves out and that was never handed to sales --
+its outcome was never given a chance, so the observed rate is biased low there. Otherwise it is observed.
+At today's weights that is "below today's threshold", minus thresholds that only add worked leads.
 
 Why there is a model: leads below today's threshold were mostly never handed to sales, so their observed
 conversion is biased low (nobody called them). See ESTIMATE_METHOD.
@@ -21,6 +27,7 @@ import threading
 import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import numpy as np
@@ -41,6 +48,20 @@ MIN_WORKED_FOR_MODEL = 30  # fewer handed-over leads than this: no model, no ext
 RIDGE = 1e-4  # a whisper of L2 on the coefficients (scores in [0, 1] units): finite even when separable
 Z95 = 1.959963984540054
 _CACHE_SIZE = 16
+SCALE = 1_000_000  # scores, weights and thresholds in millionths: exact_decimal's 6 places
+_MAX_WEIGHT = 10_000  # keeps weight x score in int64 (100e6 x 1e10 x 2 < 9.2e18)
+
+
+def scaled(x: float) -> int:
+    """x in whole millionths, rounded as DuckDB casts a DOUBLE to DECIMAL(18, 6) (half away from zero)."""
+    return int(Decimal(float(x)).scaleb(6).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _score_u(fit_u: np.ndarray, eng_u: np.ndarray, fit_weight: float, engagement_weight: float) -> np.ndarray:
+    """Exact cell scores in millionths squared (int64)."""
+    if not (abs(fit_weight) <= _MAX_WEIGHT and abs(engagement_weight) <= _MAX_WEIGHT):
+        raise ValueError(f"weights must be at most {_MAX_WEIGHT}")
+    return scaled(fit_weight) * fit_u + scaled(engagement_weight) * eng_u
 
 
 @dataclass(frozen=True)
@@ -111,12 +132,13 @@ def _sigmoid(eta: np.ndarray) -> np.ndarray:
 class WhatIfGrid:
     """The per-(fit, engagement) cell counts of one period + filters, with the model fitted on them.
 
-    expected = observed SQLs of handed-over leads + model probability x never-handed-over leads, per cell;
-    grad = its derivative with respect to the coefficients (for the delta-method interval).
+    fit_u/eng_u = the cell's exact scores in millionths (int64). expected = observed SQLs of handed-over
+    leads + model probability x never-handed-over leads, per cell; grad = its derivative with respect to the
+    coefficients (for the delta-method interval).
     """
 
-    fit: np.ndarray
-    eng: np.ndarray
+    fit_u: np.ndarray
+    eng_u: np.ndarray
     leads: np.ndarray
     reached_sql: np.ndarray
     worked: np.ndarray
@@ -130,6 +152,19 @@ class WhatIfGrid:
     @property
     def unworked(self) -> np.ndarray:
         return self.leads - self.worked
+
+    @property
+    def fit(self) -> np.ndarray:
+        return self.fit_u / SCALE
+
+    @property
+    def eng(self) -> np.ndarray:
+        return self.eng_u / SCALE
+
+    def unworked_outside_today(self) -> np.ndarray:
+        """Never-handed-over leads per cell that today's rule (terms at as_of) leaves out."""
+        today = _score_u(self.fit_u, self.eng_u, self.terms["fit_weight"], self.terms["engagement_weight"])
+        return np.where(today < scaled(self.terms["mql_threshold"]) * SCALE, self.unworked, 0)
 
 
 _cache: OrderedDict[tuple, WhatIfGrid] = OrderedDict()
@@ -182,11 +217,11 @@ def grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None
 
 
 def build_grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None) -> WhatIfGrid:
-    """Count leads per integer score cell and fit the model on the handed-over ones (uncached)."""
+    """Count leads per exact score pair and fit the model on the handed-over ones (uncached)."""
     frame = run_sql(con, "whatif_grid", **period.params(), **(filters or Filters()).params())
     cols = {c: frame[c].to_numpy().astype(np.int64) for c in
-            ("fit", "eng", "leads", "reached_sql", "worked", "worked_sql")}
-    features = np.column_stack([cols["fit"], cols["eng"]]) / 100.0
+            ("fit_u", "eng_u", "leads", "reached_sql", "worked", "worked_sql")}
+    features = np.column_stack([cols["fit_u"], cols["eng_u"]]) / (100.0 * SCALE)
     model = None
     if cols["worked"].sum() >= MIN_WORKED_FOR_MODEL:
         model = fit_logistic(features, cols["worked_sql"], cols["worked"])
@@ -200,7 +235,7 @@ def build_grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters 
         # without a model only cells where every lead was handed over can be estimated (see curve)
         expected = cols["worked_sql"].astype(np.float64)
         grad = np.zeros((len(features), 3))
-    return WhatIfGrid(cols["fit"], cols["eng"], cols["leads"], cols["reached_sql"], cols["worked"],
+    return WhatIfGrid(cols["fit_u"], cols["eng_u"], cols["leads"], cols["reached_sql"], cols["worked"],
                       cols["worked_sql"], period_months(period), current_terms(con, period), model,
                       expected, grad)
 
@@ -208,10 +243,11 @@ def build_grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters 
 def curve(g: WhatIfGrid, fit_weight: float, engagement_weight: float,
           thresholds: np.ndarray = THRESHOLDS) -> pl.DataFrame:
     """threshold_curve's numbers from a grid: pure numpy, no database (this is the slider move)."""
-    # the same float64 expression as lead_facts.score, so integer data matches what_if.sql bit for bit
-    score = fit_weight * g.fit.astype(np.float64) + engagement_weight * g.eng.astype(np.float64)
+    # exact integers, as lead_facts.score's DECIMAL: the same volume as what_if.sql at every threshold
+    score = _score_u(g.fit_u, g.eng_u, fit_weight, engagement_weight)
     order = np.argsort(score, kind="stable")
-    below = np.searchsorted(score[order], thresholds, side="left")  # cells with score < t
+    cut = np.array([scaled(t) * SCALE for t in thresholds], dtype=np.int64)  # <= 101 values, not data rows
+    below = np.searchsorted(score[order], cut, side="left")  # cells with score < t
 
     def at_or_above(values: np.ndarray) -> np.ndarray:
         prefix = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values[order], axis=0)])
@@ -221,6 +257,7 @@ def curve(g: WhatIfGrid, fit_weight: float, engagement_weight: float,
     reached = at_or_above(g.reached_sql).round().astype(np.int64)
     expected = at_or_above(g.expected)
     unworked = at_or_above(g.unworked)
+    outside = at_or_above(g.unworked_outside_today())
     grad = at_or_above(g.grad)
     sd = np.sqrt(np.maximum(np.einsum("ti,ij,tj->t", grad, g.model.cov, grad), 0.0)) if g.model else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -242,7 +279,7 @@ def curve(g: WhatIfGrid, fit_weight: float, engagement_weight: float,
         "estimated_sql_rate": estimate,
         "est_low": np.where(usable, low, np.nan),
         "est_high": np.where(usable, high, np.nan),
-        "is_estimate": thresholds < g.terms["mql_threshold"],
+        "is_estimate": outside > 0,
     }).with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
@@ -251,8 +288,8 @@ def threshold_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Fil
     """One row per threshold 0..100 for the given weights; a cache lookup plus numpy after the first call.
 
     sql_rate is observed (null at volume 0); estimated_sql_rate/est_low/est_high follow ESTIMATE_METHOD
-    (null when there are too few handed-over leads for a model); is_estimate marks thresholds below the
-    threshold of the version in force at as_of, where the observed rate is biased low.
+    (null when there are too few handed-over leads for a model); is_estimate marks points whose set holds
+    never-handed-over leads that today's rule leaves out, where the observed rate is biased low.
     """
     return curve(grid(con, period, filters), float(fit_weight), float(engagement_weight))
 
@@ -261,12 +298,13 @@ def heatmap(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | N
             bins: int = 10) -> pl.DataFrame:
     """Leads and observed SQL rate per (fit, engagement) bin, all bins x bins rows (rate null when empty).
 
-    Bins split 0..100 evenly; the last bin includes 100. Built from the cached grid (rounded scores).
+    Bins split 0..100 evenly; the last bin includes 100. Built from the cached grid (exact scores).
     """
     if not 1 <= bins <= 101:
         raise ValueError("bins must be between 1 and 101")
     g = grid(con, period, filters)
-    cell = np.minimum(g.fit * bins // 100, bins - 1) * bins + np.minimum(g.eng * bins // 100, bins - 1)
+    top = 100 * SCALE
+    cell = np.minimum(g.fit_u * bins // top, bins - 1) * bins + np.minimum(g.eng_u * bins // top, bins - 1)
     leads = np.bincount(cell, weights=g.leads, minlength=bins * bins).round().astype(np.int64)
     reached = np.bincount(cell, weights=g.reached_sql, minlength=bins * bins).round().astype(np.int64)
     edges = np.arange(bins) * 100.0 / bins

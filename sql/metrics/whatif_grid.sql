@@ -1,10 +1,11 @@
--- What-if pre-aggregation: leads created in [from, to) (by as_of) counted per integer (fit, engagement)
--- cell, at most 101 x 101 rows. Scores are rounded to the nearest integer (half away from zero), so any
--- weights and thresholds can then be applied to this small grid instead of to every lead. Leads without
--- both scores cannot be scored and are left out, as in what_if.sql (a NULL score is never >= t).
+-- What-if pre-aggregation: leads created in [from, to) (by as_of) counted per exact (fit, engagement) pair,
+-- the scores as integers in millionths (exact_decimal, as lead_facts.score uses them), so any weights and
+-- thresholds can then be applied to this grid instead of to every lead and give what_if.sql's numbers exactly.
+-- Integer scores give at most 101 x 101 rows. Leads without both scores cannot be scored and are left out,
+-- as in what_if.sql (a NULL score is never >= t).
 -- worked = handed to sales (reached the handoff stage) by as_of: the only leads whose outcome is unbiased.
-SELECT CAST(round(fit_score) AS SMALLINT) AS fit,
-       CAST(round(engagement_score) AS SMALLINT) AS eng,
+SELECT CAST(exact_decimal(fit_score) * 1000000 AS BIGINT) AS fit_u,
+       CAST(exact_decimal(engagement_score) * 1000000 AS BIGINT) AS eng_u,
        count(*) AS leads,
        count(*) FILTER (WHERE sql_at <= $as_of) AS reached_sql,
        count(*) FILTER (WHERE handoff_at <= $as_of) AS worked,
@@ -13,4 +14,4 @@ FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner)
 WHERE created_at >= $from_ts AND created_at < $to_ts AND created_at <= $as_of
   AND fit_score IS NOT NULL AND engagement_score IS NOT NULL
 GROUP BY ALL
-ORDER BY fit, eng
+ORDER BY fit_u, eng_u

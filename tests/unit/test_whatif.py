@@ -134,7 +134,9 @@ def test_hand_counted_volumes(tiny):
     assert row["sql_rate"] == pytest.approx(3 / 7)
     assert row["months"] == pytest.approx(2 + 29 / 30 + 10 / 24 / 30)  # April, May, June up to 10:00 on the 30th
     assert row["mqls_per_month"] == pytest.approx(7 / row["months"])
-    assert curve.filter(pl.col("is_estimate"))["threshold"].to_list() == list(range(60))
+    # estimate while the set holds a never-handed-over lead below today's rule: C (45) is the best of them
+    # (G 30, J 15); at 46..59 the set only adds H (55), a worked hand-raiser: observed
+    assert curve.filter(pl.col("is_estimate"))["threshold"].to_list() == list(range(46))
     # only 8 handed-over leads: too few for a model, so no extrapolated estimate ...
     assert curve.filter(pl.col("threshold") == 30)["estimated_sql_rate"].item() is None
     # ... but where every lead was handed over the estimate is the observed rate
@@ -168,7 +170,7 @@ def test_empty_period_gives_nulls(tiny):
 
 @pytest.mark.parametrize(("fw", "ew"), [(0.5, 0.5), (0.3, 0.7), (0.7, 0.3), (1.0, 0.0), (0.35, 0.65)])
 def test_grid_equals_report_what_if(tmp_path, fw, ew):
-    """At integer scores the grid must give what_if.sql's numbers exactly, for any weights in force."""
+    """The grid must give what_if.sql's numbers exactly, for any weights in force."""
     whatif.clear_cache()
     data, _ = synthetic(1500, seed=3, fit_weight=fw, engagement_weight=ew)
     con = connect(tmp_path / "eq.duckdb")
@@ -285,7 +287,8 @@ response_target_hours = 4
     early = whatif.current_terms(con, make_period(con, FROM, TO, "2025-01-01T00:00:00+09:00"))
     assert early["name"] == "v1"  # the first version also covers the time before it
     curve = whatif.threshold_curve(con, make_period(con, FROM, TO, AS_OF), None, 0.4, 0.6)
-    assert curve.filter(pl.col("is_estimate"))["threshold"].max() == 69
+    # today's rule is v2's (0.4/0.6, >= 70); the never-worked leads score C 0.4*40 + 0.6*50 = 46, G 30, J 14
+    assert curve.filter(pl.col("is_estimate"))["threshold"].max() == 46
     con.close()
 
 
@@ -304,15 +307,23 @@ def test_heatmap(tiny):
         whatif.heatmap(con, period, None, bins=0)
 
 
-def test_fractional_scores_are_rounded(tmp_path):
+def test_fractional_scores_are_exact_pairs(tmp_path):
     whatif.clear_cache()
     con = connect(tmp_path / "frac.duckdb")
-    leads = [("A", "2026-04-06T10:00:00+09:00", 59.6, 60.4), ("B", "2026-04-07T10:00:00+09:00", 59.4, 60.0),
-             ("C", "2026-04-08T10:00:00+09:00", 80.5, 20.5)]
+    leads = [("A", "2026-04-06T10:00:00+09:00", 59.6, 60.4), ("B", "2026-04-07T10:00:00+09:00", 62.5, 60.0),
+             ("C", "2026-04-08T10:00:00+09:00", 73, 43)]
     import_sources(con, frames(leads, [("A", "mql", "2026-04-06T11:00:00+09:00")]), sla())
     period = make_period(con, FROM, TO, AS_OF)
     g = whatif.grid(con, period, None)
-    assert sorted(zip(g.fit.tolist(), g.eng.tolist(), strict=True)) == [(59, 60), (60, 60), (81, 21)]
+    assert sorted(zip(g.fit_u.tolist(), g.eng_u.tolist(), strict=True)) == [
+        (59_600_000, 60_400_000), (62_500_000, 60_000_000), (73_000_000, 43_000_000)]
+    # fit only: B's 62.5 is below 63 (rounding the axis used to count it at 63)
+    fit_only = whatif.curve(g, 1.0, 0.0, np.array([62.5, 63.0]))
+    assert fit_only["volume"].to_list() == [2, 1]  # >= 62.5: B and C; >= 63: C
+    # 0.7*73 + 0.3*43 = 51.1 + 12.9 = 64 exactly (63.99999999999999 in doubles); A = 41.72 + 18.12 = 59.84,
+    # B = 43.75 + 18 = 61.75
+    at_64 = whatif.curve(g, 0.7, 0.3, np.array([61.75, 64.0, 64.000001]))
+    assert at_64["volume"].to_list() == [2, 1, 0]
     con.close()
 
 
@@ -331,6 +342,7 @@ def test_slider_move_is_fast():
     """A full 101 x 101 grid: the per-move work must be milliseconds, not a query."""
     rng = np.random.default_rng(1)
     fit, eng = (a.ravel().astype(np.int64) for a in np.meshgrid(np.arange(101), np.arange(101), indexing="ij"))
+    fit_u, eng_u = fit * whatif.SCALE, eng * whatif.SCALE
     leads = rng.integers(50, 500, fit.size)
     worked = np.where(fit + eng >= 120, leads, leads // 10)
     worked_sql = rng.binomial(worked, 0.3)
@@ -338,10 +350,50 @@ def test_slider_move_is_fast():
     model = whatif.fit_logistic(x, worked_sql, worked)
     design = np.column_stack([np.ones(len(x)), x])
     p = 1 / (1 + np.exp(-design @ model.beta))
-    g = whatif.WhatIfGrid(fit, eng, leads, worked_sql, worked, worked_sql, 6.0, {"mql_threshold": 60.0}, model,
+    terms = {"mql_threshold": 60.0, "fit_weight": 0.5, "engagement_weight": 0.5}
+    g = whatif.WhatIfGrid(fit_u, eng_u, leads, worked_sql, worked, worked_sql, 6.0, terms, model,
                           worked_sql + (leads - worked) * p, design * ((leads - worked) * p * (1 - p))[:, None])
     whatif.curve(g, 0.5, 0.5)  # warm-up
     started = time.perf_counter()
     for w in np.linspace(0.05, 0.95, 20):
         whatif.curve(g, float(w), float(1 - w))
     assert (time.perf_counter() - started) / 20 < 0.030
+
+
+EDGE_SCORES = (0, 0.1, 0.3, 12.5, 33.333333, 43, 59.999999, 60, 60.000001, 62.35, 62.5, 64, 66.666667, 73, 99.9,
+               100)
+
+
+@pytest.mark.parametrize(("fw", "ew"), [(0.7, 0.3), (0.3, 0.7), (0.1, 0.9), (0.35, 0.65), (0.33, 0.67),
+                                        (1.0, 0.0), (0.0, 1.0), (0.15, 0.85), (0.45, 0.55)])
+def test_grid_equals_report_at_fractional_and_edge_scores(tmp_path, fw, ew):
+    """Every (fit, eng) pair of EDGE_SCORES (256 leads, 1 in 3 reaches SQL): the grid's volume and
+    reached_sql equal what_if.sql's at integer, fractional and on-the-score thresholds, for these weights."""
+    whatif.clear_cache()
+    pairs = [(f, e) for f in EDGE_SCORES for e in EDGE_SCORES]
+    leads = [(f"E{i:03d}", "2026-04-06T10:00:00+09:00", f, e) for i, (f, e) in enumerate(pairs)]
+    events = [(f"E{i:03d}", "sql", "2026-04-20T10:00:00+09:00") for i in range(0, len(pairs), 3)]
+    con = connect(tmp_path / "edge.duckdb")
+    import_sources(con, frames(leads, events), sla(fit_weight=fw, engagement_weight=ew))
+    period = make_period(con, FROM, TO, AS_OF)
+    thresholds = sorted({*range(101), 0.03, 33.333333, 43.3, 59.999999, 60.000001, 61.75, 62.5, 63.99,
+                         64.000001, 99.99, 100.000001,
+                         *(round(fw * f + ew * e, 6) for f, e in pairs[::7])})  # thresholds on lead scores
+    sql = pl.DataFrame(build_report(con, period, thresholds)["what_if"]).sort("threshold")
+    got = whatif.curve(whatif.grid(con, period, None), fw, ew, np.array(thresholds, dtype=np.float64))
+    assert sql["threshold"].to_list() == pytest.approx(thresholds)
+    assert got["volume"].to_list() == sql["volume"].to_list()
+    assert got["reached_sql"].to_list() == sql["reached_sql"].to_list()
+    assert sql["volume"][0] == 256 and sql["reached_sql"][0] == 86  # threshold 0: all; ceil(256 / 3) reached
+    con.close()
+
+
+def test_weights_that_add_never_worked_leads_are_an_estimate(tiny):
+    """Today's rule: 0.5/0.5 >= 60. Fit 0.70 + engagement 0.50 scores C (40, 50) at 28 + 25 = 53 and G (30, 30)
+    at 21 + 15 = 36: both never worked and outside today's rule, so thresholds up to 53 are estimates.
+    At 54..100 the set holds only leads today's rule already takes or H (0.7*50 + 0.5*60 = 65, worked)."""
+    con, period = tiny
+    curve = whatif.threshold_curve(con, period, None, 0.7, 0.5)
+    assert curve.filter(pl.col("is_estimate"))["threshold"].to_list() == list(range(54))
+    today = whatif.threshold_curve(con, period, None, 0.5, 0.5)
+    assert not today.filter(pl.col("threshold") >= 60)["is_estimate"].any()
