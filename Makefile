@@ -1,10 +1,11 @@
-# Two commands: `make run` (dashboard on demo data) and `make test` (the whole suite).
+# `make run` (dashboard on demo data), `make test` (the whole suite) and `make test-fast` (no browser, no AppTest,
+# no deck rendering, nothing slow: the loop while editing).
 PY      := .venv/bin/python
 DB      ?= data/sla.duckdb
 PORT    ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint demo bench clean
+.PHONY: run test test-fast lint demo bench clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -24,9 +25,15 @@ run: .venv/.installed $(DB)
 lint: .venv/.installed
 	$(PY) -m ruff check .
 
+# The public datasets are read from $(SLA_DATASETS) (.ci/run sets it to ../shared/datasets); without it the
+# tests that need them are skipped and say why.
 test: .venv/.installed
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+test-fast: .venv/.installed
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not app and not e2e and not office and not slow"
 
 bench: .venv/.installed
 	$(PY) -m metrics bench --leads $${LEADS:-1000000}

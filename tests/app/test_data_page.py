@@ -27,14 +27,14 @@ from metrics.mapping import Mapping, MappingError
 from metrics.problems import Problem
 from metrics.report import build_report, make_period
 from metrics.sources import SourceError, read_table
-from tests.conftest import ROOT, SHARED, WORKED
+from tests.conftest import OLIST_DIR as OLIST
+from tests.conftest import ROOT, WORKED, XED_DIR
 from tests.unit.test_mapping import JAPANESE_PRESET
 
 from .conftest import app, goto, metric, no_exception
 
-OLIST = SHARED / "datasets" / "olist_marketing_funnel"
 OLIST_FILES = [OLIST / "olist_marketing_qualified_leads_dataset.csv", OLIST / "olist_closed_deals_dataset.csv"]
-XED = SHARED / "datasets" / "x_education_leads" / "Leads.csv"
+XED = XED_DIR / "Leads.csv"
 BAD = ROOT / "tests" / "fixtures" / "bad"
 
 
@@ -105,6 +105,7 @@ def test_unreadable_files_get_the_plain_language_message(name):
 # ====================================================================================== data_flow: real datasets
 
 
+@pytest.mark.datasets
 @pytest.mark.parametrize("mql_file", ["olist_marketing_qualified_leads_dataset.csv",
                                       "olist_marketing_qualified_leads_dataset.raw_ddmmyyyy.csv"])
 def test_olist_is_recognised_previewed_and_imported(tmp_path, mql_file):
@@ -128,6 +129,7 @@ def test_olist_is_recognised_previewed_and_imported(tmp_path, mql_file):
     assert counts["mql"] == 8000 and counts["won"] == 842  # PROVENANCE.md: 8,000 MQLs, 842 deals
 
 
+@pytest.mark.datasets
 def test_x_education_is_recognised_and_previewed():
     batch = flow.receive_paths([XED])
     assert flow.builtin_key(batch.detected) == "x_education_leads"
@@ -139,6 +141,7 @@ def test_x_education_is_recognised_and_previewed():
     assert head["created_at"].unique().to_list() == ["2019-01-01"]
 
 
+@pytest.mark.datasets
 def test_an_excel_workbook_from_japan_and_a_parquet_file_are_read_too():
     from openpyxl import Workbook
 
@@ -167,6 +170,7 @@ def test_an_excel_workbook_from_japan_and_a_parquet_file_are_read_too():
     assert flow.preview(batch.frames, batch.detected, sla=flow.template_text()).counts["leads"] == 8000
 
 
+@pytest.mark.datasets
 def test_append_mode_checks_against_what_is_loaded(tmp_path):
     con = connect(tmp_path / "app.duckdb")
     batch = flow.receive_paths(OLIST_FILES)
@@ -375,6 +379,7 @@ def test_page_shows_the_loaded_row_counts(monkeypatch, demo_db, lang):
     assert any(text(lang, "badge_demo") in m.value for m in at.markdown), "the demo is labelled as such"
 
 
+@pytest.mark.datasets
 def test_page_previews_and_imports_olist_in_one_click(monkeypatch, tmp_path):
     db = tmp_path / "page.duckdb"
     at = data_page(monkeypatch, db, flow.receive_paths(OLIST_FILES))
@@ -426,6 +431,7 @@ def test_page_builds_a_mapping_with_the_editor_and_imports_it(monkeypatch, tmp_p
         ("shift_jis_japanese mapping: shift_jis_japanese.csv",)]
 
 
+@pytest.mark.datasets
 def test_a_refused_import_says_nothing_changed(monkeypatch, tmp_path):
     db = tmp_path / "refused.duckdb"
     con = connect(db)
@@ -446,6 +452,7 @@ def test_a_refused_import_says_nothing_changed(monkeypatch, tmp_path):
     assert flow.loaded_summary(connect(db).cursor()).counts == before
 
 
+@pytest.mark.datasets
 def test_page_in_japanese_with_files(monkeypatch, tmp_path):
     at = data_page(monkeypatch, tmp_path / "ja.duckdb", flow.receive_paths([XED]), lang="ja")
     assert at.title[0].value == "データ"

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import OLIST_DIR as OLIST
+from tests.conftest import ROOT, XED_DIR
 from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 WAIT_MS = 60_000
-OLIST = SHARED / "datasets" / "olist_marketing_funnel"
 OLIST_FILES = [OLIST / "olist_marketing_qualified_leads_dataset.csv", OLIST / "olist_closed_deals_dataset.csv"]
-XED = SHARED / "datasets" / "x_education_leads" / "Leads.csv"
+XED = XED_DIR / "Leads.csv"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +102,7 @@ def _funnel_bars(page) -> dict[str, str]:
     return dict(zip(stages, bars, strict=False))
 
 
+@pytest.mark.datasets
 def test_olist_upload_preview_import_then_funnel(server, tab):
     page = tab
     _open_data_page(page, server)
@@ -125,6 +126,7 @@ def test_olist_upload_preview_import_then_funnel(server, tab):
     assert page.get_by_test_id("stException").count() == 0
 
 
+@pytest.mark.datasets
 def test_x_education_upload_shows_9240_leads_and_imports(server, tab):
     page = tab
     _open_data_page(page, server)

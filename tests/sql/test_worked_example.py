@@ -1,10 +1,10 @@
-"""The worked example of DOMAIN.md gives exactly the JSON printed there (the contract)."""
+"""The worked example of DOMAIN.md gives exactly the JSON printed there (the contract, kept as a fixture:
+tests/fixtures/worked/expected_report.json, held equal to DOMAIN.md by test_contract_sync.py)."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import subprocess
 import sys
 
@@ -12,18 +12,15 @@ import duckdb
 import pytest
 
 from metrics.report import build_report, make_period
-from tests.conftest import ROOT, SHARED
+from tests.conftest import EXPECTED_REPORT, ROOT, WORKED
 
 ARGS = ["--from", "2026-04-01", "--to", "2026-07-01", "--as-of", "2026-06-30T10:00:00+09:00",
         "--thresholds", "50,65,70,80"]
 
 
 def domain_json() -> dict:
-    """The report object as DOMAIN.md prints it: read from the contract, not copied into the test."""
-    text = (SHARED / "DOMAIN.md").read_text(encoding="utf-8")
-    block = re.search(r"```json\n(.*?)```", text, re.S)
-    assert block, "DOMAIN.md has no ```json block"
-    return json.loads(block.group(1))
+    """The report object as DOMAIN.md prints it (its JSON block, byte for byte, in the fixture)."""
+    return json.loads(EXPECTED_REPORT.read_text(encoding="utf-8"))
 
 
 def assert_same(actual: object, expected: object, path: str = "$") -> None:
@@ -61,7 +58,7 @@ def test_cli_import_then_report_on_fresh_db(tmp_path):
     """The documented path end to end: import the folder, then report, in separate processes."""
     db = tmp_path / "fresh.duckdb"
     imported = subprocess.run([sys.executable, "-m", "metrics", "import", "--db", str(db),
-                               str(SHARED / "examples" / "worked")], cwd=ROOT, capture_output=True, text=True)
+                               str(WORKED)], cwd=ROOT, capture_output=True, text=True)
     assert imported.returncode == 0, imported.stderr
     assert "6 leads" in imported.stdout
     out = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(db), *ARGS, "--json"],

@@ -14,13 +14,13 @@ import pytest
 from metrics.byod import import_mapped
 from metrics.db import connect
 from metrics.load import ImportFailed
-from tests.conftest import ROOT, SHARED, WORKED
+from tests.conftest import FIXTURES, ROOT, WORKED
+from tests.conftest import OLIST_DIR as OLIST
+from tests.conftest import XED_DIR as XED
 from tests.unit.test_mapping import JAPANESE_PRESET
 
-OLIST = SHARED / "datasets" / "olist_marketing_funnel"
-XED = SHARED / "datasets" / "x_education_leads"
 PRESETS = ROOT / "data" / "mappings"
-BAD = ROOT / "tests" / "fixtures" / "bad"
+BAD = FIXTURES / "bad"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -33,6 +33,7 @@ def funnel(db: Path, start: str, end: str) -> dict[str, int]:
     return {s["stage"]: s["count"] for s in json.loads(run.stdout)["funnel_cohort"]}
 
 
+@pytest.mark.datasets
 @pytest.mark.parametrize("mql_file", ["olist_marketing_qualified_leads_dataset.csv",
                                       "olist_marketing_qualified_leads_dataset.raw_ddmmyyyy.csv"])
 def test_olist_both_date_formats_give_8000_mqls_and_842_won(tmp_path, mql_file):
@@ -49,6 +50,7 @@ def test_olist_both_date_formats_give_8000_mqls_and_842_won(tmp_path, mql_file):
     assert con.execute("SELECT count(DISTINCT owner_id) FROM leads").fetchall()[0][0] == len(sdr)
 
 
+@pytest.mark.datasets
 @pytest.mark.parametrize("leads_file", ["Leads.csv", "Leads.raw_trailing_comma.csv"])
 def test_x_education_both_files(tmp_path, leads_file):
     rows = list(csv.DictReader((XED / "Leads.csv").open(encoding="utf-8")))

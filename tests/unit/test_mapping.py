@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -26,14 +25,11 @@ from metrics.mapping import (
     presets,
 )
 from metrics.sources import FILE_COL, ROW_COL, read_table
+from tests.conftest import FIXTURES, WORKED
+from tests.conftest import OLIST_DIR as OLIST
+from tests.conftest import XED_DIR as XED
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("SLA_SHARED", ROOT.parent / "shared"))
-DATASETS = SHARED / "datasets"
-WORKED = SHARED / "examples" / "worked"
-BAD = ROOT / "tests" / "fixtures" / "bad"
-XED = DATASETS / "x_education_leads"
-OLIST = DATASETS / "olist_marketing_funnel"
+BAD = FIXTURES / "bad"
 MQL_ISO = OLIST / "olist_marketing_qualified_leads_dataset.csv"
 MQL_RAW = OLIST / "olist_marketing_qualified_leads_dataset.raw_ddmmyyyy.csv"
 DEALS = OLIST / "olist_closed_deals_dataset.csv"
@@ -162,12 +158,17 @@ def salesforce_frame() -> pl.DataFrame:
     })
 
 
-def test_detect_known_layouts() -> None:
+@pytest.mark.datasets
+def test_detect_the_public_datasets() -> None:
     assert detect(frames_of(MQL_ISO, DEALS)).name == "Olist marketing funnel"
     assert detect(frames_of(MQL_RAW, DEALS)).name == "Olist marketing funnel"
     assert detect(frames_of(MQL_RAW)).name == "Olist marketing funnel"  # the deals file is optional
     assert detect(frames_of(XED / "Leads.csv")).name == "X Education leads"  # not "leads.csv" = canonical
     assert detect(frames_of(XED / "Leads.raw_trailing_comma.csv")).name == "X Education leads"
+    assert detect(frames_of(DEALS)) is None  # deals alone are not the Olist funnel
+
+
+def test_detect_known_layouts() -> None:
     assert detect(frames_of(*sorted(WORKED.glob("*.csv")))).name == "Canonical format"
     assert detect({"export.csv": hubspot_frame()}).name == "HubSpot contacts export"
     assert detect({"report.csv": salesforce_frame()}).name == "Salesforce lead report"
@@ -177,13 +178,13 @@ def test_detect_known_layouts() -> None:
 def test_detect_unknown_layouts() -> None:
     assert detect({}) is None
     assert detect(frames_of(BAD / "shift_jis_japanese.csv")) is None  # needs the Japanese preset
-    assert detect(frames_of(DEALS)) is None  # deals alone are not the Olist funnel
     assert detect({"x.csv": pl.DataFrame({"a": ["1"], "b": ["2"]})}) is None
 
 
 # -- the real data sets --------------------------------------------------------------------------
 
 
+@pytest.mark.datasets
 def test_olist_iso_and_day_first_files_give_identical_output() -> None:
     mql, deals = csv_dicts(MQL_ISO), csv_dicts(DEALS)
     mapping = load_preset("olist_marketing_funnel")
@@ -222,6 +223,7 @@ def test_olist_iso_and_day_first_files_give_identical_output() -> None:
     assert {rid for rid, team in reps.items() if team == "sdr, sales"} == sdrs & srs
 
 
+@pytest.mark.datasets
 def test_x_education_clean_and_raw_give_the_same_canonical_output() -> None:
     rows = csv_dicts(XED / "Leads.csv")
     mapping = load_preset("x_education_leads")
@@ -513,6 +515,7 @@ def test_salesforce_report_with_alternative_headers() -> None:
     assert any('"Closed - Not Converted" means disqualified' in str(w) for w in data.warnings)
 
 
+@pytest.mark.datasets
 def test_unused_and_missing_files_are_reported() -> None:
     data = apply(load_preset("olist_marketing_funnel"), frames_of(MQL_ISO, XED / "Leads.csv"))
     assert data.leads.height == 8000

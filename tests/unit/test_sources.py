@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from metrics.sources import DEFAULT_MAX_BYTES, FILE_COL, ROW_COL, SourceError, read_table, read_tables
+from tests.conftest import FIXTURES
+from tests.conftest import OLIST_DIR as OLIST
+from tests.conftest import XED_DIR as XED
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("SLA_SHARED", ROOT.parent / "shared"))
-DATASETS = SHARED / "datasets"
-BAD = ROOT / "tests" / "fixtures" / "bad"
-XED = DATASETS / "x_education_leads"
-OLIST = DATASETS / "olist_marketing_funnel"
+BAD = FIXTURES / "bad"
 
 
 def csv_rows(path: Path, encoding: str = "utf-8") -> list[list[str]]:
@@ -39,6 +36,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 # -- the real data sets --------------------------------------------------------------------------
 
 
+@pytest.mark.datasets
 def test_x_education_clean_and_raw_trailing_comma_read_the_same() -> None:
     clean, raw = read_table(XED / "Leads.csv"), read_table(XED / "Leads.raw_trailing_comma.csv")
     rows = csv_rows(XED / "Leads.csv")
@@ -56,6 +54,7 @@ def test_x_education_clean_and_raw_trailing_comma_read_the_same() -> None:
     assert b"\r\n" in raw_bytes and raw_bytes.split(b"\r\n")[0].endswith(b",")
 
 
+@pytest.mark.datasets
 def test_olist_files() -> None:
     for name in ("olist_marketing_qualified_leads_dataset.csv",
                  "olist_marketing_qualified_leads_dataset.raw_ddmmyyyy.csv",
@@ -69,6 +68,7 @@ def test_olist_files() -> None:
     assert raw["first_contact_date"][0] == "01-02-2018"  # dates stay text; the mapping reads them
 
 
+@pytest.mark.datasets
 def test_read_tables_keys_by_file_name() -> None:
     frames = read_tables([OLIST / "olist_closed_deals_dataset.csv", XED / "Leads.csv"])
     assert list(frames) == ["olist_closed_deals_dataset.csv", "Leads.csv"]
@@ -242,6 +242,7 @@ def test_xlsx(tmp_path: Path) -> None:
         read_table(tmp_path / "book.xlsx", sheet="Nope")
 
 
+@pytest.mark.datasets
 def test_xlsx_real_file_with_a_leading_empty_column() -> None:
     frame = read_table(XED / "Leads Data Dictionary.xlsx")
     assert data_columns(frame) == ["Variables", "Description"]  # empty column A dropped
