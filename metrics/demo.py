@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from metrics import vocabulary
+
 CHUNK = 250_000  # leads per chunk; part of the output's identity (chunk k uses Generator([seed, 1, k]))
 JST = dt.timezone(dt.timedelta(hours=9), "JST")  # Asia/Tokyo: no DST since 1951
 GRID_START = dt.date(2024, 10, 1)  # origin of internal time; a little before the first lead
@@ -41,7 +43,7 @@ DAY_START_MIN, DAY_END_MIN = 9 * 60, 18 * 60
 BIZ_DAY_MIN = DAY_END_MIN - DAY_START_MIN
 TS = pa.timestamp("us", tz="UTC")
 
-STAGES = ["inquiry", "mql", "sal", "sql", "opportunity", "won", "lost", "rejected", "recycled", "disqualified"]
+STAGES = list(vocabulary.STAGES)  # the ladder then the side stages: the indices below follow that order
 (INQ, MQL, SAL, SQL, OPP, WON, LOST, REJ, REC, DQ) = range(len(STAGES))
 
 SOURCES = ["webinar", "paid-search", "organic", "ebook", "event", "referral", "contact-form", "partner"]
@@ -68,7 +70,7 @@ EAST_REGIONS = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
 TEAMS = ["enterprise", "inside-sales-east", "inside-sales-west"]
 TEAM_SHARE = np.array([0.2, 0.45, 0.35])
 
-CHANNELS = ["email", "phone", "meeting", "other"]
+CHANNELS = list(vocabulary.CHANNELS)
 (CH_EMAIL, CH_PHONE, CH_MEETING, CH_OTHER) = range(len(CHANNELS))
 OUTCOMES = ["connected", "no answer", "voicemail", "replied", "meeting booked"]
 (O_CONN, O_NOANS, O_VM, O_REPLIED, O_BOOKED) = range(len(OUTCOMES))

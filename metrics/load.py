@@ -18,12 +18,12 @@ import duckdb
 import polars as pl
 
 from metrics import calendar as business_calendar
-from metrics.config import STAGES, WEEKDAYS, ConfigError, SlaConfig, parse_sla
+from metrics.config import WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from metrics.db import rebuild_derived
 from metrics.problems import Problem, summarize
 from metrics.queries import bind
+from metrics.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
 
-CHANNELS = ("email", "phone", "meeting", "other")
 MAX_SHOWN = 20
 
 
@@ -40,15 +40,10 @@ class TableSpec:
 
 
 SPECS: dict[str, TableSpec] = {
-    "leads": TableSpec(("lead_id", "created_at"),
-                       ("source", "campaign", "persona", "icp_tier", "region", "company",
-                        "fit_score", "engagement_score", "owner_id"),
-                       timestamps=("created_at",), scores=("fit_score", "engagement_score")),
-    "stage_events": TableSpec(("lead_id", "stage", "entered_at"), ("reason", "actor_id"),
-                              timestamps=("entered_at",)),
-    "activities": TableSpec(("lead_id", "rep_id", "occurred_at", "channel"), ("outcome",),
-                            timestamps=("occurred_at",)),
-    "reps": TableSpec(("rep_id",), ("name", "team")),
+    table: TableSpec(REQUIRED_COLUMNS[table], tuple(c for c in columns if c not in REQUIRED_COLUMNS[table]),
+                     timestamps=TIMESTAMP_COLUMNS[table],
+                     scores=tuple(c for c in columns if c.endswith("_score")))
+    for table, columns in CANONICAL_COLUMNS.items()
 }
 REQUIRED_TABLES = ("leads", "stage_events", "activities")
 

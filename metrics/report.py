@@ -14,8 +14,6 @@ import duckdb
 from metrics.load import stored_config
 from metrics.queries import run_sql
 
-SEGMENTS = ("source", "campaign", "persona", "icp_tier", "region", "team", "owner")
-
 
 @dataclass(frozen=True)
 class Filters:

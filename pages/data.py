@@ -26,8 +26,9 @@ from metrics import data_flow as flow
 from metrics import i18n, ui
 from metrics.data_page_text import TEXT, text
 from metrics.load import ImportFailed
-from metrics.mapping import CANONICAL_COLUMNS, DEFAULT_NULLS, LADDER, STAGES, Mapping, MappingError
+from metrics.mapping import DEFAULT_NULLS, Mapping, MappingError
 from metrics.problems import Problem
+from metrics.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
 
 NONE = "\x00none"
 CONST = "\x00const"
