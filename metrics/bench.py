@@ -220,9 +220,10 @@ def default_period(con):
     (fiscal year from April) before the data's latest local date, judged at that latest instant."""
     import zoneinfo
 
-    from metrics.report import latest_timestamp, make_period, timezone_of
+    from metrics.load import default_as_of
+    from metrics.report import make_period, timezone_of
 
-    latest = latest_timestamp(con)
+    latest = default_as_of(con)
     today = latest.astimezone(zoneinfo.ZoneInfo(timezone_of(con))).date()
     start, end, _ = periods.preset_range("last_half", today, 4)
     return make_period(con, start, end, latest)
@@ -322,12 +323,13 @@ def page_views() -> dict[str, Callable]:
 
 def sidebar_meta(con) -> None:
     """What metrics.ui reads once per data version before any page draws (status, span, filter options)."""
-    from metrics.report import latest_timestamp, timezone_of
+    from metrics.load import default_as_of
+    from metrics.report import timezone_of
 
     dq = importlib.import_module("metrics.dashboard_queries")
     dq.status(con)
     timezone_of(con)
-    latest_timestamp(con)
+    default_as_of(con)
     dq.data_span(con)
     dq.segment_values(con)
 

@@ -36,7 +36,9 @@ GRID_START = dt.date(2024, 10, 1)  # origin of internal time; a little before th
 GRID_END = dt.date(2027, 12, 31)  # delays may run past the cutoff; they are trimmed at write time
 CREATE_FIRST = dt.date(2024, 11, 1)
 CREATE_LAST = dt.date(2026, 10, 31)
-CUTOFF = dt.datetime(2026, 11, 20, 23, 59)  # local; the data is "as of" then: nothing later is written
+# local; the data is "as of" the end of the last creation day: nothing later is written, so the newest
+# timestamp (the default as_of) falls on the last lead's day and "this half-year" has no empty partial month
+CUTOFF = dt.datetime.combine(CREATE_LAST, dt.time(23, 59, 59))
 V2_FROM = dt.date(2026, 4, 1)
 DAY_S = 86_400.0
 DAY_START_MIN, DAY_END_MIN = 9 * 60, 18 * 60

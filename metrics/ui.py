@@ -27,7 +27,8 @@ import streamlit as st
 from metrics import dashboard_queries as dq
 from metrics import i18n, periods
 from metrics.db import connect, data_version, resolve_db_path
-from metrics.report import Filters, Period, latest_timestamp, timezone_of
+from metrics.load import default_as_of
+from metrics.report import Filters, Period, timezone_of
 from metrics.terms import PeriodTerms, spans_text
 from metrics.vocabulary import SEGMENTS
 
@@ -120,7 +121,7 @@ def _meta(db: str, data_version_: int) -> dict:
     cur = cursor()
     status = dq.status(cur)
     tz = timezone_of(cur)
-    latest = latest_timestamp(cur)
+    latest = default_as_of(cur)
     return {"status": status, "tz": tz, "latest": latest, "first": status["first_created"],
             "last": status["last_created"],
             "segments": dq.segment_values(cur)}
