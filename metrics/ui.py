@@ -329,14 +329,21 @@ REVIEW_PAGES = (
     ("closed_loop", ":material/sync_alt:"),
 )
 OPTIONAL_PAGES = (("data", ":material/upload_file:"), ("export", ":material/slideshow:"))
+DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
+HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
 
 
 def navigation_pages(lang: str) -> list[st.Page] | dict[str, list[st.Page]]:
     """The review pages, plus the Data and deck pages once their files exist (other helpers add them)."""
     from metrics.queries import ROOT
 
+    # Streamlit serves the default page at "/" only (its url_path is ignored), so "/scorecard" needs a page
+    # of its own: the same file again, hidden from the menu. Every other page is at /<name>.
     review = [st.Page(f"pages/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
-                      url_path=name, default=name == "scorecard") for name, icon in REVIEW_PAGES]
+                      url_path=HOME_PATH if name == DEFAULT_PAGE else name, default=name == DEFAULT_PAGE)
+              for name, icon in REVIEW_PAGES]
+    review.append(st.Page(f"pages/{DEFAULT_PAGE}.py", title=i18n.t(lang, f"page_{DEFAULT_PAGE}"),
+                          url_path=DEFAULT_PAGE, visibility="hidden"))
     extra = [st.Page(f"pages/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
                      url_path=name) for name, icon in OPTIONAL_PAGES if (ROOT / "pages" / f"{name}.py").exists()]
     return {i18n.t(lang, "nav_review"): review, i18n.t(lang, "nav_data"): extra} if extra else review
