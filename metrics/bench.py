@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from metrics import periods
 from metrics.queries import ROOT, SQL_DIR, bind, run_sql
 
 GIB = 1024**3
@@ -219,32 +220,13 @@ def default_period(con):
     (fiscal year from April) before the data's latest local date, judged at that latest instant."""
     import zoneinfo
 
-    from metrics.report import latest_timestamp, make_period, timezone_of
+    from metrics.load import default_as_of
+    from metrics.report import make_period, timezone_of
 
-    latest = latest_timestamp(con)
+    latest = default_as_of(con)
     today = latest.astimezone(zoneinfo.ZoneInfo(timezone_of(con))).date()
-    try:
-        dq = importlib.import_module("metrics.dashboard_queries")
-        start, end, _ = dq.preset_range("last_half", today, 4)
-    except (ImportError, AttributeError):
-        end = today.replace(day=1)
-        start = _add_months(end, -6)
+    start, end, _ = periods.preset_range("last_half", today, 4)
     return make_period(con, start, end, latest)
-
-
-def previous_period(period):
-    """The default comparison: the same number of months just before, judged at the same age."""
-    from metrics.report import Period
-
-    months = (period.to_day.year - period.from_day.year) * 12 + period.to_day.month - period.from_day.month
-    start = _add_months(period.from_day, -months)
-    as_of = min(period.as_of, period.as_of - (period.from_day - start))
-    return Period(start, period.from_day, as_of, period.tz)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _query_params(period, filters) -> dict[str, object]:
@@ -280,8 +262,8 @@ def page_views() -> dict[str, Callable]:
         return {}
 
     def scorecard(con, p, c, f) -> None:
-        versions = dq.versions(con, p)
-        terms = versions.row(versions.height - 1, named=True) if versions.height else None
+        shown = dq.terms(con, p)
+        terms = shown.as_dict() if shown else None
         rep, cmp = dq.report(con, p, f), dq.comparison_report(con, c, f)
         dq.tiles(rep, cmp, p, c, terms, dq.Guides())
         dq.funnel(con, p, f, view="cohort")
@@ -294,7 +276,7 @@ def page_views() -> dict[str, Callable]:
         dq.stage_days(con, c, f)
 
     def conversion(con, p, c, f) -> None:
-        dq.versions(con, p)
+        dq.terms(con, p)
         dq.mql_cohorts(con, p, f, days=90)
         dq.mql_curve(con, p, f, max_days=180)
         dq.mql_curve(con, c, f, max_days=180)
@@ -302,7 +284,7 @@ def page_views() -> dict[str, Callable]:
         dq.conversion_by(con, p, f, segment="owner", days=90)
 
     def response(con, p, c, f) -> None:
-        dq.versions(con, p)
+        dq.terms(con, p)
         dq.report(con, p, f)
         dq.response_hist(con, p, f, bin_hours=0.5, max_hours=16.0)
         dq.response_by(con, p, f, dim="owner")
@@ -323,8 +305,8 @@ def page_views() -> dict[str, Callable]:
         from metrics import whatif
 
         whatif.clear_cache()  # cold: the grid query and the model fit are part of the first view
-        terms = dq.whatif_terms(con, p)
-        dq.whatif_curve(con, p, f, fit_weight=terms["fit_weight"], engagement_weight=terms["engagement_weight"])
+        terms = dq.terms(con, p).version
+        dq.whatif_curve(con, p, f, fit_weight=terms.fit_weight, engagement_weight=terms.engagement_weight)
         dq.reps_handling(con, p, f)
         dq.whatif_heatmap(con, p, f, bins=10)
 
@@ -341,12 +323,13 @@ def page_views() -> dict[str, Callable]:
 
 def sidebar_meta(con) -> None:
     """What metrics.ui reads once per data version before any page draws (status, span, filter options)."""
-    from metrics.report import latest_timestamp, timezone_of
+    from metrics.load import default_as_of
+    from metrics.report import timezone_of
 
     dq = importlib.import_module("metrics.dashboard_queries")
     dq.status(con)
     timezone_of(con)
-    latest_timestamp(con)
+    default_as_of(con)
     dq.data_span(con)
     dq.segment_values(con)
 
@@ -453,7 +436,7 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
     result.memory["serving: after the single queries"] = maxrss_bytes()
 
     # page default views (uncached), and the sidebar's once-per-import reads
-    compare = previous_period(period)
+    compare = periods.comparison_period(period)
     views = page_views()
     if views:
         t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
@@ -540,7 +523,7 @@ def _setting_name(key: str) -> str:
 def _deck_call(build_deck: Callable, con, period, filters, out: Path) -> Callable[[], object]:
     """Call build_deck with whatever of (con, period, filters, out/path) its signature names."""
     available = {"con": con, "period": period, "filters": filters, "out": out, "path": out,
-                 "output": out, "dest": out, "comparison": previous_period(period)}
+                 "output": out, "dest": out, "comparison": periods.comparison_period(period)}
     sig = inspect.signature(build_deck)
     kwargs = {n: available[n] for n, p in sig.parameters.items()
               if n in available and p.kind is not inspect.Parameter.VAR_KEYWORD}

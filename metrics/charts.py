@@ -8,6 +8,7 @@ nothing to draw, so a page shows a sentence instead of an empty or NaN chart.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -267,23 +268,45 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
 # ---------------------------------------------------------------- response
 
 
-def response_hist(frame: pl.DataFrame, lang: str, target: float | None, bin_hours: float,
+def target_lines(targets: Sequence[tuple[str, float]]) -> list[tuple[float, str | None]]:
+    """One line per distinct target: [(value, None)] when every version asks the same, else each value with
+    the names of the versions asking it, so a period spanning two versions shows both lines."""
+    by_value: dict[float, list[str]] = {}
+    for name, value in targets:
+        by_value.setdefault(float(value), []).append(name)
+    if len(by_value) <= 1:
+        return [(value, None) for value in by_value]
+    return [(value, ", ".join(names)) for value, names in by_value.items()]
+
+
+def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
+    for value, names in target_lines(targets):
+        label = i18n.t(lang, key, value=i18n.fmt_num(value, lang))
+        _vline(fig, value, label if names is None else f"{names}: {label}")
+
+
+def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]], bin_hours: float,
                   max_hours: float) -> go.Figure | None:
-    """Histogram of business hours to first response, the per-lead target as a red line."""
+    """Histogram of business hours to first response: each handoff coloured by its own version's target
+    (within dark, over grey, stacked), and one red line per distinct target of the versions applied."""
     if frame.height == 0:
         return None
     centers = [(lo + hi) / 2 if not o else max_hours + bin_hours / 2
                for lo, hi, o in zip(frame["lower"], frame["upper"], frame["overflow"], strict=True)]
-    colors = [PRIMARY if target is None or hi <= target + 1e-9 else COMPARE_DARK
-              for hi in frame["upper"]]
-    fig = go.Figure(go.Bar(x=centers, y=frame["handoffs"].to_list(), width=bin_hours * 0.92, marker_color=colors,
-                           customdata=[[i18n.fmt_num(lo, lang, 1), i18n.fmt_num(hi, lang, 1)]
-                                       for lo, hi in zip(frame["lower"], frame["upper"], strict=True)],
-                           hovertemplate="(%{customdata[0]}, %{customdata[1]}] " + i18n.t(lang, "unit_hours")
-                           + ": %{y:,}<extra></extra>",
-                           showlegend=False))
-    if target is not None:
-        _vline(fig, target, i18n.t(lang, "target_line", value=i18n.fmt_num(target, lang)))
+    ranges = [[i18n.fmt_num(lo, lang, 1), i18n.fmt_num(hi, lang, 1)]
+              for lo, hi in zip(frame["lower"], frame["upper"], strict=True)]
+    within = frame["within_target"].to_list()
+    over = [n - w for n, w in zip(frame["handoffs"], within, strict=True)]
+    several = len(target_lines(targets)) > 1
+    fig = go.Figure()
+    hover = ("(%{customdata[0]}, %{customdata[1]}] " + i18n.t(lang, "unit_hours")
+             + ": %{y:,}<extra>%{fullData.name}</extra>")
+    fig.add_bar(x=centers, y=within, width=bin_hours * 0.92, marker_color=PRIMARY, customdata=ranges,
+                name=i18n.t(lang, "legend_within_own" if several else "legend_within"), hovertemplate=hover)
+    fig.add_bar(x=centers, y=over, width=bin_hours * 0.92, marker_color=COMPARE_DARK, customdata=ranges,
+                name=i18n.t(lang, "legend_over_own" if several else "legend_over"), hovertemplate=hover)
+    fig.update_layout(barmode="stack")
+    _target_vlines(fig, targets, lang)
     if bool(frame["overflow"].any()):
         fig.add_annotation(x=max_hours + bin_hours / 2, y=0, yanchor="top", yshift=-22, showarrow=False,
                            text=i18n.t(lang, "overflow_label", value=i18n.fmt_num(max_hours, lang, 0)),
@@ -293,8 +316,9 @@ def response_hist(frame: pl.DataFrame, lang: str, target: float | None, bin_hour
     return _finish(fig, i18n.t(lang, "rs_hist_title"), 400)
 
 
-def response_ecdf(frame: pl.DataFrame, lang: str, target: float | None, max_hours: float) -> go.Figure | None:
-    """Share answered within x business hours (right edges of the histogram's bins)."""
+def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]],
+                  max_hours: float) -> go.Figure | None:
+    """Share answered within x business hours (right edges of the histogram's bins), one line per target."""
     frame = frame.filter(~pl.col("overflow"))
     if frame.height == 0:
         return None
@@ -304,8 +328,7 @@ def response_ecdf(frame: pl.DataFrame, lang: str, target: float | None, max_hour
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": PRIMARY, "width": 3, "shape": "linear"},
                                hovertemplate="≤ %{x:.1f} " + i18n.t(lang, "unit_hours") + ": %{y:.1%}<extra></extra>",
                                showlegend=False))
-    if target is not None:
-        _vline(fig, target, i18n.t(lang, "target_line", value=i18n.fmt_num(target, lang)))
+    _target_vlines(fig, targets, lang)
     fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_share_answered"), tickformat=".0%", range=[0, 1.02])
     return _finish(fig, i18n.t(lang, "rs_ecdf_title"), 400)
@@ -354,18 +377,27 @@ def attainment_heat(frame: pl.DataFrame, lang: str) -> go.Figure | None:
     return _finish(fig, i18n.t(lang, "rs_heat_title"), 420)
 
 
-def followup_attempts(frame: pl.DataFrame, lang: str, min_attempts: int | None, max_attempts: int) -> go.Figure | None:
-    """Due handoffs by attempts in the window, compliant bars dark."""
+def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[str, int]],
+                      max_attempts: int) -> go.Figure | None:
+    """Due handoffs by attempts in the window; the dark part of a bar met its own version's minimum, so with
+    two versions asking 3 and 4 attempts the "3" bar is partly compliant."""
     if frame.height == 0:
         return None
     labels = [f"{a}+" if a >= max_attempts else str(a) for a in frame["attempts"]]
     compliant = frame["compliant"].to_list()
     total = frame["handoffs"].to_list()
+    values = list(dict.fromkeys(int(n) for _, n in minimums))
+    if len(values) == 1:
+        legend = i18n.t(lang, "legend_compliant", n=values[0])
+    elif values:
+        legend = i18n.t(lang, "legend_compliant_own",
+                        minimums=", ".join(f"{name} {int(n)}" for name, n in minimums))
+    else:
+        legend = i18n.t(lang, "legend_compliant", n="?")
     fig = go.Figure()
     fig.add_bar(x=labels, y=[t - c for t, c in zip(total, compliant, strict=True)], marker_color=COMPARE,
                 name=i18n.t(lang, "legend_not_compliant"), hovertemplate="%{x}: %{y:,}<extra></extra>")
-    fig.add_bar(x=labels, y=compliant, marker_color=PRIMARY,
-                name=i18n.t(lang, "legend_compliant", n=min_attempts if min_attempts is not None else "?"),
+    fig.add_bar(x=labels, y=compliant, marker_color=PRIMARY, name=legend,
                 hovertemplate="%{x}: %{y:,}<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=i18n.t(lang, "axis_attempts"), type="category")

@@ -53,11 +53,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         con.close()
     rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items())
     print(f"Imported {rows} in {time.perf_counter() - started:.1f} s (import #{summary.import_id}).")
+    print_future_rows(summary)
     return 0
 
 
+def print_future_rows(summary) -> None:
+    """Rows dated after the import moment: how many, and up to five (file, row, column, value)."""
+    if summary.future_rows:
+        print(f"{summary.future_rows:,} row(s) are dated after the import ({summary.imported_at:%Y-%m-%d %H:%M %Z}): "
+              "they are kept but never count in the default view (the default as_of is the newest "
+              "timestamp not after the import).")
+        for problem in summary.future_examples:
+            print(f"  - {problem}")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from metrics.report import build_report, format_summary, make_period, version_names
+    from metrics.report import build_report, format_summary, make_period
+    from metrics.terms import period_terms, spans_text
 
     # read-write (but never creating a file): an upgraded program may need to rebuild derived tables
     con = connect(resolve_db_path(args.db), create=False)
@@ -68,14 +80,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f'--as-of: {err}', file=sys.stderr)
             return 2
         report = build_report(con, period, args.thresholds or [])
-        print(json.dumps(report, ensure_ascii=False) if args.json else format_summary(report, version_names(con)))
+        terms = period_terms(con, period)
+        versions = [spans_text(terms, dt.date.isoformat, "{name} until {last}", "{name} from {first}",
+                               "{name} {first} – {last}") + f"; targets shown: {terms.version.name}"] if terms else []
+        print(json.dumps(report, ensure_ascii=False) if args.json else format_summary(report, versions))
     finally:
         con.close()
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from metrics.demo import generate
+    from metrics.demo import CUTOFF, JST, generate
     from metrics.load import import_dir
 
     started = time.perf_counter()
@@ -84,7 +99,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         generated = time.perf_counter()
         con = connect(resolve_db_path(args.db))
         try:
-            summary = import_dir(con, tmp, is_demo=True, source=f"demo (leads={args.leads}, seed={args.seed})")
+            # the demo is generated as of its cutoff: on a clock earlier than that, the cutoff is its import moment
+            moment = max(dt.datetime.now(dt.UTC), CUTOFF.replace(tzinfo=JST))
+            summary = import_dir(con, tmp, is_demo=True, source=f"demo (leads={args.leads}, seed={args.seed})",
+                                 imported_at=moment)
         finally:
             con.close()
     done = time.perf_counter()

@@ -11,10 +11,9 @@ import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 
+from metrics.vocabulary import LADDER
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-LADDER = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
-SIDE_STAGES = ("lost", "rejected", "recycled", "disqualified")
-STAGES = LADDER + SIDE_STAGES
 
 
 class ConfigError(ValueError):
@@ -61,14 +60,6 @@ class SlaVersion:
 class SlaConfig:
     calendar: Calendar = field(default_factory=Calendar)
     versions: tuple[SlaVersion, ...] = ()
-
-    def in_force(self, day: dt.date) -> SlaVersion:
-        """The version with the latest effective_from on or before `day` (the first one before any)."""
-        current = self.versions[0]
-        for version in self.versions:
-            if version.effective_from <= day:
-                current = version
-        return current
 
 
 _VERSION_NUMBERS = {

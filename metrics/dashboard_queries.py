@@ -15,94 +15,15 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from metrics.periods import add_months, months_elapsed
 from metrics.queries import run_sql
 from metrics.report import Filters, Period, build_report, query
-from metrics.whatif import period_months
+from metrics.terms import PeriodTerms, period_terms
+from metrics.vocabulary import SEGMENTS
 
-LADDER = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
-SEGMENT_CHOICES = ("source", "campaign", "persona", "icp_tier", "region", "team", "owner")
-PRESETS = ("last_half", "this_half", "last_quarter", "this_quarter", "last_6m", "last_12m", "custom")
-COMPARISONS = ("previous", "year", "none", "custom")
 RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
 CLOSED_LOOP_DIMS = ("reason", "source", "campaign", "band", "month")
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# ---------------------------------------------------------------- periods
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (clamped to the month's end): period arithmetic without dateutil."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    first_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return dt.date(year, month + 1, min(day.day, (first_next - dt.timedelta(days=1)).day))
-
-
-def fiscal_block_start(day: dt.date, fy_start: int, months: int) -> dt.date:
-    """First day of the fiscal half (months=6) or quarter (3) containing `day`, the year starting in fy_start."""
-    offset = (day.month - fy_start) % 12
-    return add_months(dt.date(day.year, day.month, 1), -(offset % months))
-
-
-def preset_range(preset: str, today: dt.date, fy_start: int = 4) -> tuple[dt.date, dt.date, int]:
-    """[from, to) of a preset judged on `today` (the data's latest local date) and its length in months.
-
-    "this" periods end after today (no empty future months); "last" ones are the complete block before;
-    the N-month presets are the N full calendar months before today's month.
-    """
-    size = {"last_half": 6, "this_half": 6, "last_quarter": 3, "this_quarter": 3, "last_6m": 6, "last_12m": 12}
-    if preset not in size:
-        raise ValueError(f"unknown preset {preset!r}")
-    months = size[preset]
-    if preset.endswith(("_6m", "_12m")):
-        end = dt.date(today.year, today.month, 1)
-        return add_months(end, -months), end, months
-    start = fiscal_block_start(today, fy_start, months)
-    if preset.startswith("this"):
-        return start, min(add_months(start, months), today + dt.timedelta(days=1)), months
-    return add_months(start, -months), start, months
-
-
-def comparison_range(kind: str, start: dt.date, end: dt.date, months: int | None,
-                     custom: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date, dt.date] | None:
-    """The comparison period: the previous one of the same length (by months for presets, else by days),
-    the same dates a year earlier, a custom range, or none."""
-    if kind == "none":
-        return None
-    if kind == "custom":
-        return custom
-    if kind == "year":
-        return add_months(start, -12), add_months(end, -12)
-    months = months or whole_months(start, end)
-    if months:
-        return add_months(start, -months), add_months(end, -months)
-    return start - (end - start), start
-
-
-def whole_months(start: dt.date, end: dt.date) -> int | None:
-    """How many calendar months [start, end) spans when both ends are first days of a month (else None)."""
-    if start.day != 1 or end.day != 1 or end <= start:
-        return None
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
-def comparison_as_of(as_of: dt.datetime, start: dt.date, cmp_start: dt.date) -> dt.datetime:
-    """Judge the comparison period at the same age as the main one (a fair MQL→SQL or pending count),
-    never later than the data itself."""
-    return min(as_of, as_of - (start - cmp_start))
-
-
-def make_view_period(start: dt.date, end: dt.date, as_of: dt.datetime, tz: str) -> Period:
-    """A Period without a database round trip (the sidebar knows as_of and the zone already)."""
-    import zoneinfo
-
-    return Period(start, end, as_of.astimezone(zoneinfo.ZoneInfo(tz)), tz)
-
-
-def months_elapsed(period: Period) -> float:
-    """Calendar months in [from, min(to, as_of)), fractional: the divisor of every "per month" figure."""
-    return period_months(period)
 
 
 # ---------------------------------------------------------------- queries
@@ -129,9 +50,9 @@ def segment_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return query_plain(con, "dash_segment_values")
 
 
-def versions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
-    """The SLA versions in force during the period, oldest first."""
-    return query_plain(con, "dash_versions", from_day=period.from_day, to_day=period.to_day)
+def terms(con: duckdb.DuckDBPyConnection, period: Period) -> PeriodTerms | None:
+    """The SLA terms shown for the period and every version applied in it (metrics.terms' one rule)."""
+    return period_terms(con, period)
 
 
 def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
@@ -172,7 +93,7 @@ def with_step_shares(frame: pl.DataFrame) -> pl.DataFrame:
 
 def funnel_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str) -> pl.DataFrame:
     """Cohort funnel per value of one segment (wide: one column per stage)."""
-    _check(segment, SEGMENT_CHOICES)
+    _check(segment, SEGMENTS)
     return query(con, "dash_funnel_by", period, filters, segment=segment)
 
 
@@ -194,7 +115,7 @@ def mql_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, 
 def conversion_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str,
                   days: int = 90) -> pl.DataFrame:
     """MQL→SQL per value of one segment (to date and within `days`)."""
-    _check(segment, SEGMENT_CHOICES)
+    _check(segment, SEGMENTS)
     return query(con, "dash_conversion_by", period, filters, segment=segment, days=int(days))
 
 
@@ -255,13 +176,6 @@ def acceptance(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters)
 def reps_handling(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> int:
     """Reps owning handed-over leads in the period (divisor of "MQLs per rep")."""
     return int(query(con, "dash_reps_handling", period, filters).item(0, 0) or 0)
-
-
-def whatif_terms(con: duckdb.DuckDBPyConnection, period: Period) -> dict:
-    """The SLA version in force at as_of (the slider's starting point)."""
-    from metrics import whatif
-
-    return whatif.current_terms(con, period)
 
 
 def whatif_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, fit_weight: float,

@@ -32,10 +32,8 @@ from metrics.config import ConfigError, SlaConfig, parse_sla
 from metrics.db import connect
 from metrics.load import ImportFailed, ImportSummary, import_sources, stored_config
 from metrics.mapping import (
-    CANONICAL_COLUMNS,
     DEFAULT_NULLS,
     PRESETS_DIR,
-    STAGES,
     MappedData,
     Mapping,
     MappingError,
@@ -46,6 +44,7 @@ from metrics.mapping import (
 )
 from metrics.problems import Problem
 from metrics.sources import DEFAULT_MAX_BYTES, FILE_COL, ROW_COL, SourceError, read_table
+from metrics.vocabulary import CANONICAL_COLUMNS, STAGES
 
 __all__ = [
     "DATE_FORMATS",

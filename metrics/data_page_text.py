@@ -180,6 +180,9 @@ TEXT: dict[str, dict[str, str]] = {
         "import_failed": "Import refused",
         "imported": "Imported {leads} leads, {events} stage events, {activities} activities and {reps} reps "
                     "(import #{id}). Every page now shows this data.",
+        "future_rows": "{n} rows are dated after the moment of this import. They are kept, but the default "
+                       "\"data as of\" is the newest timestamp not after the import, so they never count in the "
+                       "default view. The first ones:",
         "nothing_changed": "The import was refused, so nothing was changed: the database still holds what it held "
                            "before.",
         "open_page": "Open the {page} page",
@@ -346,6 +349,8 @@ TEXT: dict[str, dict[str, str]] = {
         "import_failed": "取り込みを中止しました",
         "imported": "リード {leads} 件、ステージ履歴 {events} 件、活動 {activities} 件、担当者 {reps} 人を"
                     "取り込みました（取り込み #{id}）。すべてのページにこのデータが表示されます。",
+        "future_rows": "{n} 行の日時が今回の取り込み時刻より後です。データは保持しますが、既定の基準時刻は取り込み"
+                       "時刻以前の最新の日時なので、既定の表示には含まれません。最初の数行：",
         "nothing_changed": "取り込みは中止されたため、何も変更されていません。データベースの内容は以前のままです。",
         "open_page": "{page}ページを開く",
     },

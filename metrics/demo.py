@@ -28,20 +28,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from metrics import vocabulary
+
 CHUNK = 250_000  # leads per chunk; part of the output's identity (chunk k uses Generator([seed, 1, k]))
 JST = dt.timezone(dt.timedelta(hours=9), "JST")  # Asia/Tokyo: no DST since 1951
 GRID_START = dt.date(2024, 10, 1)  # origin of internal time; a little before the first lead
 GRID_END = dt.date(2027, 12, 31)  # delays may run past the cutoff; they are trimmed at write time
 CREATE_FIRST = dt.date(2024, 11, 1)
 CREATE_LAST = dt.date(2026, 10, 31)
-CUTOFF = dt.datetime(2026, 11, 20, 23, 59)  # local; the data is "as of" then: nothing later is written
+# local; the data is "as of" the end of the last creation day: nothing later is written, so the newest
+# timestamp (the default as_of) falls on the last lead's day and "this half-year" has no empty partial month
+CUTOFF = dt.datetime.combine(CREATE_LAST, dt.time(23, 59, 59))
 V2_FROM = dt.date(2026, 4, 1)
 DAY_S = 86_400.0
 DAY_START_MIN, DAY_END_MIN = 9 * 60, 18 * 60
 BIZ_DAY_MIN = DAY_END_MIN - DAY_START_MIN
 TS = pa.timestamp("us", tz="UTC")
 
-STAGES = ["inquiry", "mql", "sal", "sql", "opportunity", "won", "lost", "rejected", "recycled", "disqualified"]
+STAGES = list(vocabulary.STAGES)  # the ladder then the side stages: the indices below follow that order
 (INQ, MQL, SAL, SQL, OPP, WON, LOST, REJ, REC, DQ) = range(len(STAGES))
 
 SOURCES = ["webinar", "paid-search", "organic", "ebook", "event", "referral", "contact-form", "partner"]
@@ -68,7 +72,7 @@ EAST_REGIONS = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
 TEAMS = ["enterprise", "inside-sales-east", "inside-sales-west"]
 TEAM_SHARE = np.array([0.2, 0.45, 0.35])
 
-CHANNELS = ["email", "phone", "meeting", "other"]
+CHANNELS = list(vocabulary.CHANNELS)
 (CH_EMAIL, CH_PHONE, CH_MEETING, CH_OTHER) = range(len(CHANNELS))
 OUTCOMES = ["connected", "no answer", "voicemail", "replied", "meeting booked"]
 (O_CONN, O_NOANS, O_VM, O_REPLIED, O_BOOKED) = range(len(OUTCOMES))

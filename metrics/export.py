@@ -47,7 +47,10 @@ from metrics import dashboard_queries as dq
 from metrics.config import SlaConfig, SlaVersion
 from metrics.deck_text import DEFINITIONS, LANGS, text
 from metrics.load import stored_config
+from metrics.periods import comparison_as_of, months_elapsed
+from metrics.periods import previous_range as previous_period
 from metrics.report import Filters, Period, build_report, make_period, query
+from metrics.terms import for_period
 
 ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "response", "rejections",
                                  "what_if", "versions", "appendix")
@@ -222,21 +225,11 @@ def _stamp(ts: dt.datetime | None, tz: str) -> str:
     return "—" if ts is None else ts.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def previous_period(from_day: dt.date, to_day: dt.date) -> tuple[dt.date, dt.date]:
-    """The comparison: the period of the same length just before. Whole months shift by months (a half-year
-    compares with the previous half-year, not with 183 days), anything else by days."""
-    if from_day.day == 1 and to_day.day == 1:
-        months = (to_day.year - from_day.year) * 12 + to_day.month - from_day.month
-        index = from_day.year * 12 + from_day.month - 1 - months
-        return dt.date(index // 12, index % 12 + 1, 1), from_day
-    return from_day - (to_day - from_day), from_day
-
-
 def comparison_for(con: duckdb.DuckDBPyConnection, period: Period) -> Period:
     """The previous period of the same length, judged at the same age as `period` (as the dashboard does:
     otherwise the older cohort has had more time to convert and every change looks like a decline)."""
     start, end = previous_period(period.from_day, period.to_day)
-    return make_period(con, start, end, dq.comparison_as_of(period.as_of, period.from_day, start))
+    return make_period(con, start, end, comparison_as_of(period.as_of, period.from_day, start))
 
 
 def deck_filename(period: Period, lang: str) -> str:
@@ -281,18 +274,6 @@ class DeckData:
     guides: dq.Guides = field(default_factory=dq.Guides)
 
 
-def _versions_applied(config: SlaConfig, p: Period) -> list[SlaVersion]:
-    """Versions whose time in force overlaps [from, to) (the first one also covers everything before it)."""
-    versions = sorted(config.versions, key=lambda v: v.effective_from)
-    out = []
-    for i, v in enumerate(versions):
-        start = dt.date.min if i == 0 else v.effective_from
-        end = versions[i + 1].effective_from if i + 1 < len(versions) else dt.date.max
-        if start < p.to_day and end > p.from_day:
-            out.append(v)
-    return out
-
-
 def _buckets(bins: pl.DataFrame, max_bucket: int) -> pl.DataFrame:
     """The dashboard's histogram (bin 0 = exactly 0 h, bin k = ((k-1)w, kw]) as the deck's buckets
     (bucket 0 = [0, w], bucket k = (kw, (k+1)w], the last collecting the rest): one query serves both."""
@@ -312,7 +293,8 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
     if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         raise NoData("The database has no data yet: import a CRM export or build the demo first.")
     config = stored_config(con)
-    in_force = config.in_force(_last_day(period))
+    terms, terms_previous = for_period(config.versions, period), for_period(config.versions, comparison)
+    in_force = terms.version
     grid = sorted({float(t) for t in WHAT_IF_GRID} | {float(v.mql_threshold) for v in config.versions})
     report = build_report(con, period, grid, filters)
     previous = build_report(con, comparison, (), filters)
@@ -320,8 +302,8 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
     max_bucket = 16
     return DeckData(
         period=period, comparison=comparison, filters=filters, report=report, previous=previous,
-        config=config, in_force=in_force, applied=_versions_applied(config, period),
-        applied_previous=_versions_applied(config, comparison),
+        config=config, in_force=in_force, applied=[a.version for a in terms.applied],
+        applied_previous=[a.version for a in terms_previous.applied],
         cohorts=query(con, "deck_mql_sql_monthly", period, filters),
         cohorts_previous=query(con, "deck_mql_sql_monthly", comparison, filters),
         hist=_buckets(query(con, "dash_response_hist", period, filters, bin_hours=width, max_bin=max_bucket + 1),
@@ -349,11 +331,6 @@ class ScoreRow:
     change: str
     value: float | None = None
     previous_value: float | None = None
-
-
-def months_elapsed(p: Period) -> float:
-    """Calendar months of the period seen by as_of (the dashboard's divisor for "per month")."""
-    return dq.months_elapsed(p)
 
 
 def _rejection_rate(report: dict) -> float | None:

@@ -110,8 +110,15 @@ EN: dict[str, str] = {
     "no_reason": "(no reason)",
     # scorecard
     "sc_version": "SLA version in force: **{name}** (since {date}).",
-    "sc_versions": "SLA versions in force during the period: {names}. Each month and each handoff is judged by "
-                   "the version in force at the time; targets below are those of **{name}**.",
+    "sc_versions": "SLA versions in force during the period: {spans}. Each month and each handoff is judged by "
+                   "the version in force at the time; the targets below are those of **{name}**, in force on "
+                   "the period's last judged day.",
+    "terms_until": "{name} until {last}",
+    "terms_from": "{name} from {first}",
+    "terms_between": "{name} {first} – {last}",
+    "terms_sep": ", ",
+    "terms_applied": "SLA versions in this period: {spans}. Shown here: **{name}**, in force on the period's last "
+                     "judged day.",
     "tile_mql_volume": "MQLs per month",
     "tile_mql_to_sql": "MQL→SQL rate",
     "tile_response": "Response attainment",
@@ -183,9 +190,9 @@ EN: dict[str, str] = {
     "fn_breakdown": "Break down by",
     "fn_breakdown_title": "Share of leads created in the period reaching each stage, by {segment}",
     "fn_days_title": "Days between stages (leads created in the period)",
-    "def_stage_days": "For leads created in the period that reached both stages by as-of: days from reaching one "
-                      "stage to reaching the next (24-hour days), median and 90th percentile. A skipped stage is "
-                      "reached together with the next one, so its step takes 0 days.",
+    "def_stage_days": "For leads created in the period that entered both stages by as-of: days from entering one "
+                      "stage to entering the next (24-hour days), median and 90th percentile. A lead that skipped "
+                      "a stage is left out of the steps into and out of it, so a skip never counts as 0 days.",
     "fn_table": "Numbers",
     "col_stage": "Stage",
     "col_step": "Step",
@@ -269,6 +276,11 @@ EN: dict[str, str] = {
     "axis_attempts": "Activities within the window",
     "legend_compliant": "Compliant (≥ {n} attempts)",
     "legend_not_compliant": "Not compliant",
+    "legend_compliant_own": "Compliant (each handoff against its own version's minimum: {minimums})",
+    "legend_within": "Within target",
+    "legend_over": "Over target",
+    "legend_within_own": "Within its own version's target",
+    "legend_over_own": "Over its own version's target",
     "col_lead": "Lead",
     "col_company": "Company",
     "col_rep": "Rep",
@@ -297,8 +309,8 @@ EN: dict[str, str] = {
     "wi_fit_weight": "Weight of fit",
     "wi_eng_weight": "Weight of engagement",
     "wi_weights_help": "score = fit weight × fit score + engagement weight × engagement score.",
-    "wi_terms": "Today ({name}): threshold **{threshold}**, score = {fw} × fit + {ew} × engagement, commitment "
-                "**{commitment}** MQLs/month, MQL→SQL target **{target}**.",
+    "wi_terms": "Terms for this period ({name}): threshold **{threshold}**, score = {fw} × fit + {ew} × "
+                "engagement, commitment **{commitment}** MQLs/month, MQL→SQL target **{target}**.",
     "wi_population": "Counted here: leads created in the period whose score is at or above the threshold. The "
                      "scorecard counts leads that reached the MQL stage (including hand-raisers below the "
                      "threshold), so the two volumes differ.",
@@ -458,8 +470,14 @@ JA: dict[str, str] = {
     "no_response": "（未対応）",
     "no_reason": "（理由なし）",
     "sc_version": "適用中の SLA バージョン：**{name}**（{date} から）",
-    "sc_versions": "この期間に適用された SLA バージョン：{names}。各月・各引き渡しは、その時点で適用中の"
-                   "バージョンで判定します。以下の目標値は **{name}** のものです。",
+    "sc_versions": "この期間に適用された SLA バージョン：{spans}。各月・各引き渡しは、その時点で適用中の"
+                   "バージョンで判定します。以下の目標値は、期間内で最後に判定した日に適用中の **{name}** のものです。",
+    "terms_until": "{name}（{last} まで）",
+    "terms_from": "{name}（{first} から）",
+    "terms_between": "{name}（{first}～{last}）",
+    "terms_sep": "、",
+    "terms_applied": "この期間に適用された SLA バージョン：{spans}。ここでは期間内で最後に判定した日に適用中の "
+                     "**{name}** を表示します。",
     "tile_mql_volume": "月間 MQL 数",
     "tile_mql_to_sql": "MQL→SQL 転換率",
     "tile_response": "初動達成率",
@@ -528,9 +546,9 @@ JA: dict[str, str] = {
     "fn_breakdown": "内訳の軸",
     "fn_breakdown_title": "期間内に作成されたリードの各段階への到達率（{segment}別）",
     "fn_days_title": "段階間の日数（期間内に作成されたリード）",
-    "def_stage_days": "期間内に作成され、基準時刻までに両方の段階に到達したリードについて、ある段階から次の段階"
-                      "までの日数（24時間＝1日）の中央値と90パーセンタイル。飛ばした段階は次の段階と同時に到達"
-                      "したとみなすため、その区間は 0 日です。",
+    "def_stage_days": "期間内に作成され、基準時刻までに両方の段階に実際に入ったリードについて、ある段階に入って"
+                      "から次の段階に入るまでの日数（24時間＝1日）の中央値と90パーセンタイル。段階を飛ばしたリードは"
+                      "その段階の前後の区間から除くため、飛ばした段階が 0 日と数えられることはありません。",
     "fn_table": "数値",
     "col_stage": "段階",
     "col_step": "区間",
@@ -609,6 +627,11 @@ JA: dict[str, str] = {
     "axis_attempts": "期間内の活動回数",
     "legend_compliant": "遵守（{n} 回以上）",
     "legend_not_compliant": "未遵守",
+    "legend_compliant_own": "遵守（各引き渡しをそれぞれのバージョンの最低回数で判定：{minimums}）",
+    "legend_within": "目標内",
+    "legend_over": "目標超過",
+    "legend_within_own": "それぞれのバージョンの目標内",
+    "legend_over_own": "それぞれのバージョンの目標超過",
     "col_lead": "リード",
     "col_company": "会社",
     "col_rep": "担当者",
@@ -635,7 +658,7 @@ JA: dict[str, str] = {
     "wi_fit_weight": "属性（フィット）の重み",
     "wi_eng_weight": "行動（エンゲージメント）の重み",
     "wi_weights_help": "スコア＝属性の重み×属性スコア＋行動の重み×行動スコア",
-    "wi_terms": "現在（{name}）：しきい値 **{threshold}**、スコア＝{fw}×属性＋{ew}×行動、コミットメント "
+    "wi_terms": "この期間の条件（{name}）：しきい値 **{threshold}**、スコア＝{fw}×属性＋{ew}×行動、コミットメント "
                 "**{commitment}** 件／月、MQL→SQL 目標 **{target}**",
     "wi_population": "ここで数えるのは、期間内に作成され、スコアがしきい値以上のリードです。スコアカードは MQL 段階"
                      "に到達したリード（しきい値未満の問い合わせ直行も含む）を数えるため、件数は一致しません。",

@@ -18,12 +18,12 @@ import duckdb
 import polars as pl
 
 from metrics import calendar as business_calendar
-from metrics.config import STAGES, WEEKDAYS, ConfigError, SlaConfig, parse_sla
+from metrics.config import WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from metrics.db import rebuild_derived
 from metrics.problems import Problem, summarize
 from metrics.queries import bind
+from metrics.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
 
-CHANNELS = ("email", "phone", "meeting", "other")
 MAX_SHOWN = 20
 
 
@@ -40,15 +40,10 @@ class TableSpec:
 
 
 SPECS: dict[str, TableSpec] = {
-    "leads": TableSpec(("lead_id", "created_at"),
-                       ("source", "campaign", "persona", "icp_tier", "region", "company",
-                        "fit_score", "engagement_score", "owner_id"),
-                       timestamps=("created_at",), scores=("fit_score", "engagement_score")),
-    "stage_events": TableSpec(("lead_id", "stage", "entered_at"), ("reason", "actor_id"),
-                              timestamps=("entered_at",)),
-    "activities": TableSpec(("lead_id", "rep_id", "occurred_at", "channel"), ("outcome",),
-                            timestamps=("occurred_at",)),
-    "reps": TableSpec(("rep_id",), ("name", "team")),
+    table: TableSpec(REQUIRED_COLUMNS[table], tuple(c for c in columns if c not in REQUIRED_COLUMNS[table]),
+                     timestamps=TIMESTAMP_COLUMNS[table],
+                     scores=tuple(c for c in columns if c.endswith("_score")))
+    for table, columns in CANONICAL_COLUMNS.items()
 }
 REQUIRED_TABLES = ("leads", "stage_events", "activities")
 
@@ -71,6 +66,42 @@ class ImportSummary:
     rows: dict[str, int] = field(default_factory=dict)
     first: dt.datetime | None = None
     last: dt.datetime | None = None
+    imported_at: dt.datetime | None = None
+    future_rows: int = 0  # rows of this import dated after its moment: kept, but never in the default view
+    future_examples: list[Problem] = field(default_factory=list)
+
+
+MAX_FUTURE_EXAMPLES = 5
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The default as_of: the newest timestamp in the data not after the latest import's moment.
+
+    Why capped: one scheduled meeting in 2030 would otherwise move "data as of" to 2030 and every default
+    period to months with nothing in them. Rows dated after the import are reported when imported
+    (ImportSummary.future_rows) and count only when someone asks for a later as_of on purpose."""
+    return con.execute(
+        "WITH m AS (SELECT coalesce(max(imported_at), 'infinity'::TIMESTAMPTZ) AS t FROM imports) "
+        "SELECT greatest((SELECT max(created_at) FROM leads, m WHERE created_at <= m.t), "
+        "(SELECT max(entered_at) FROM stage_events, m WHERE entered_at <= m.t), "
+        "(SELECT max(occurred_at) FROM activities, m WHERE occurred_at <= m.t))").fetchall()[0][0]
+
+
+def _future_rows(con: duckdb.DuckDBPyConnection, staged: list[str], moment: dt.datetime) -> tuple[int, list[Problem]]:
+    """Rows of the staged tables dated after the import moment: their count and the first few, as problems
+    (file, row, column, value) so the CLI and the Data page show them like any other finding."""
+    parts = [f"SELECT __file, __row, '{c}' AS col, {_q(c)} AS t FROM typed_{t} WHERE {_q(c)} > $moment"
+             for t in staged for c in TIMESTAMP_COLUMNS[t] if c in _COLUMNS]
+    if not parts:
+        return 0, []
+    union = " UNION ALL ".join(parts)
+    total = con.execute(f"SELECT count(*) FROM ({union})", {"moment": moment}).fetchall()[0][0]
+    rows = con.execute(f"SELECT * FROM ({union}) ORDER BY t DESC, __file, __row LIMIT $n",
+                       {"moment": moment, "n": MAX_FUTURE_EXAMPLES}).fetchall() if total else []
+    examples = [Problem(f, int(r) if r is not None else None, c, v.isoformat(),
+                        "is dated after the import; it is kept but never counts in the default view")
+                for f, r, c, v in rows]
+    return int(total), examples
 
 
 # The only names ever formatted into SQL text here: table and column names from SPECS (and the raw_ copies of
@@ -253,7 +284,8 @@ def find_files(folder: Path) -> dict[str, Path]:
 
 
 def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *, mode: str = "replace",
-               is_demo: bool = False, source: str | None = None) -> ImportSummary:
+               is_demo: bool = False, source: str | None = None,
+               imported_at: dt.datetime | None = None) -> ImportSummary:
     """`python -m metrics import DIR`: the canonical files and sla.toml from one folder."""
     folder = Path(folder)
     problems: list[Problem] = []
@@ -275,13 +307,15 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
         problems.append(Problem("sla.toml", None, None, None, f"is missing from {folder}"))
     if problems:
         raise ImportFailed(problems)
-    return import_sources(con, files, sla_text, mode=mode, is_demo=is_demo, source=source or str(folder))
+    return import_sources(con, files, sla_text, mode=mode, is_demo=is_demo, source=source or str(folder),
+                          imported_at=imported_at)
 
 
 def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
                    sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
-                   source: str = "import") -> ImportSummary:
-    """Validate staged tables (files or frames) and write them all-or-nothing."""
+                   source: str = "import", imported_at: dt.datetime | None = None) -> ImportSummary:
+    """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
+    moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows)."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
     unknown = set(sources) - set(SPECS)
@@ -313,7 +347,7 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         _drop_staging(con)
         raise ImportFailed(checks.problems, checks.total)
     assert config is not None
-    return _write(con, config, mode, is_demo, source)
+    return _write(con, config, mode, is_demo, source, imported_at)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -354,9 +388,11 @@ def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
 
 
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
-           source: str) -> ImportSummary:
+           source: str, imported_at: dt.datetime | None = None) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
     staged = [t for t in SPECS if _exists(con, f"typed_{t}")]
+    moment = imported_at or dt.datetime.now(dt.UTC)
+    future, future_examples = _future_rows(con, staged, moment)
     # nothing below depends on row order (the staging's __row numbers are already taken): letting DuckDB
     # drop it parallelises the inserts and the derived tables' writes
     con.execute("SET preserve_insertion_order = false")
@@ -384,7 +420,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         import_id = con.execute(
             "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
             "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
-            {"at": dt.datetime.now(dt.UTC), "source": source, "mode": mode, "demo": is_demo,
+            {"at": moment, "source": source, "mode": mode, "demo": is_demo,
              "l": counts["leads"], "e": counts["stage_events"], "a": counts["activities"],
              "r": counts["reps"]}).fetchall()[0][0]
         con.execute("COMMIT")
@@ -394,7 +430,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     finally:
         _drop_staging(con)
         con.execute("RESET preserve_insertion_order")
-    return ImportSummary(int(import_id), counts, first, last)
+    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
 
 
 def _store_config(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> None:

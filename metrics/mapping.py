@@ -30,6 +30,15 @@ import polars as pl
 
 from metrics.problems import Problem
 from metrics.sources import FILE_COL, ROW_COL
+from metrics.vocabulary import (
+    CANONICAL_COLUMNS,
+    CHANNELS,
+    LADDER,
+    REQUIRED_COLUMNS,
+    SIDE_STAGES,
+    STAGES,
+    TIMESTAMP_COLUMNS,
+)
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -55,24 +64,8 @@ __all__ = [
     "presets",
 ]
 
-LADDER = ("inquiry", "mql", "sal", "sql", "opportunity", "won")
-SIDE_STAGES = ("lost", "rejected", "recycled", "disqualified")
-STAGES = LADDER + SIDE_STAGES
-CHANNELS = ("email", "phone", "meeting", "other")
-CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "leads": ("lead_id", "created_at", "source", "campaign", "persona", "icp_tier", "region", "company",
-              "fit_score", "engagement_score", "owner_id"),
-    "stage_events": ("lead_id", "stage", "entered_at", "reason", "actor_id"),
-    "activities": ("lead_id", "rep_id", "occurred_at", "channel", "outcome"),
-    "reps": ("rep_id", "name", "team"),
-}
-_REQUIRED = {
-    "leads": ("lead_id", "created_at"),
-    "stage_events": ("lead_id", "stage", "entered_at"),
-    "activities": ("lead_id", "rep_id", "occurred_at", "channel"),
-    "reps": ("rep_id",),
-}
-_DATE_FIELDS = {"created_at", "entered_at", "occurred_at"}
+_REQUIRED = REQUIRED_COLUMNS
+_DATE_FIELDS = {c for columns in TIMESTAMP_COLUMNS.values() for c in columns}
 _SCORE_FIELDS = {"fit_score", "engagement_score"}
 _KINDS = {
     "leads": ("rows",),

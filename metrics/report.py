@@ -11,10 +11,8 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
-from metrics.load import stored_config
+from metrics.load import default_as_of, stored_config
 from metrics.queries import run_sql
-
-SEGMENTS = ("source", "campaign", "persona", "icp_tier", "region", "team", "owner")
 
 
 @dataclass(frozen=True)
@@ -56,13 +54,6 @@ def timezone_of(con: duckdb.DuckDBPyConnection) -> str:
     return rows[0][0] if rows else "UTC"
 
 
-def latest_timestamp(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """The newest instant in the data: the default as_of."""
-    row = con.execute("SELECT greatest((SELECT max(created_at) FROM leads), (SELECT max(entered_at) "
-                      "FROM stage_events), (SELECT max(occurred_at) FROM activities))").fetchall()[0][0]
-    return row
-
-
 def parse_instant(text: str, tz: str) -> dt.datetime:
     """ISO 8601; without an offset it is local time in the calendar's zone, by the import's rule (fold=0)."""
     from metrics.calendar import local_instant
@@ -76,7 +67,7 @@ def make_period(con: duckdb.DuckDBPyConnection, from_day: dt.date, to_day: dt.da
     if isinstance(as_of, str):
         as_of = parse_instant(as_of, tz)
     if as_of is None:
-        as_of = latest_timestamp(con) or dt.datetime.now(dt.UTC)
+        as_of = default_as_of(con) or dt.datetime.now(dt.UTC)
     import zoneinfo
 
     return Period(from_day, to_day, as_of.astimezone(zoneinfo.ZoneInfo(tz)), tz)

@@ -18,21 +18,24 @@ import datetime as dt
 import threading
 import zoneinfo
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import streamlit as st
 
 from metrics import dashboard_queries as dq
-from metrics import i18n
+from metrics import i18n, periods
 from metrics.db import connect, data_version, resolve_db_path
-from metrics.report import Filters, Period, latest_timestamp, timezone_of
+from metrics.load import default_as_of
+from metrics.report import Filters, Period, timezone_of
+from metrics.terms import PeriodTerms, spans_text
+from metrics.vocabulary import SEGMENTS
 
 _local = threading.local()
 _KEEP = "_keep_"  # shadow copy of a widget's value: survives page switches that drop the widget's own state
 _URL0 = "_url_at_start"
-SEGMENT_KEYS = tuple(f.name for f in fields(Filters))
+SEGMENT_KEYS = SEGMENTS
 BADGE_COLORS = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}
 BADGE_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
                "none": ":material/help:"}
@@ -118,7 +121,7 @@ def _meta(db: str, data_version_: int) -> dict:
     cur = cursor()
     status = dq.status(cur)
     tz = timezone_of(cur)
-    latest = latest_timestamp(cur)
+    latest = default_as_of(cur)
     return {"status": status, "tz": tz, "latest": latest, "first": status["first_created"],
             "last": status["last_created"],
             "segments": dq.segment_values(cur)}
@@ -326,14 +329,21 @@ REVIEW_PAGES = (
     ("closed_loop", ":material/sync_alt:"),
 )
 OPTIONAL_PAGES = (("data", ":material/upload_file:"), ("export", ":material/slideshow:"))
+DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
+HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
 
 
 def navigation_pages(lang: str) -> list[st.Page] | dict[str, list[st.Page]]:
     """The review pages, plus the Data and deck pages once their files exist (other helpers add them)."""
     from metrics.queries import ROOT
 
+    # Streamlit serves the default page at "/" only (its url_path is ignored), so "/scorecard" needs a page
+    # of its own: the same file again, hidden from the menu. Every other page is at /<name>.
     review = [st.Page(f"pages/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
-                      url_path=name, default=name == "scorecard") for name, icon in REVIEW_PAGES]
+                      url_path=HOME_PATH if name == DEFAULT_PAGE else name, default=name == DEFAULT_PAGE)
+              for name, icon in REVIEW_PAGES]
+    review.append(st.Page(f"pages/{DEFAULT_PAGE}.py", title=i18n.t(lang, f"page_{DEFAULT_PAGE}"),
+                          url_path=DEFAULT_PAGE, visibility="hidden"))
     extra = [st.Page(f"pages/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
                      url_path=name) for name, icon in OPTIONAL_PAGES if (ROOT / "pages" / f"{name}.py").exists()]
     return {i18n.t(lang, "nav_review"): review, i18n.t(lang, "nav_data"): extra} if extra else review
@@ -384,31 +394,31 @@ def sidebar() -> View:
         today = latest.date()
         fy = initial("u_fy", 4, lambda v: isinstance(v, int) and 1 <= v <= 12)
 
-        preset = param_select("u_p", t("period"), dq.PRESETS, "last_half", lambda p: t(f"preset_{p}"),
+        preset = param_select("u_p", t("period"), periods.PRESETS, "last_half", lambda p: t(f"preset_{p}"),
                               help=t("period_help"))
         if preset == "custom":
-            fallback = st.session_state.get("_last_range") or _inclusive(dq.preset_range("last_half", today, fy))
+            fallback = st.session_state.get("_last_range") or _inclusive(periods.preset_range("last_half", today, fy))
             picked = st.date_input(t("custom_range"), initial("u_range", fallback, _valid_range), key="u_range",
                                    format="YYYY-MM-DD")
             chosen = picked if _valid_range(picked) else st.session_state.get(_KEEP + "u_range") or fallback
             record("u_range", tuple(chosen), None)
             start, end, months = chosen[0], chosen[1] + dt.timedelta(days=1), None
         else:
-            start, end, months = dq.preset_range(preset, today, fy)
+            start, end, months = periods.preset_range(preset, today, fy)
         st.session_state["_last_range"] = (start, end - dt.timedelta(days=1))
         st.caption(f"{i18n.fmt_period(start, end, lang)}")
 
-        kind = param_select("u_cmp", t("compare"), dq.COMPARISONS, "previous", lambda c: t(f"cmp_{c}"),
+        kind = param_select("u_cmp", t("compare"), periods.COMPARISONS, "previous", lambda c: t(f"cmp_{c}"),
                             help=t("compare_help"))
         custom_cmp = None
         if kind == "custom":
-            fallback = _inclusive(dq.comparison_range("previous", start, end, months))
+            fallback = _inclusive(periods.comparison_range("previous", start, end, months))
             picked = st.date_input(t("cmp_range"), initial("u_crange", fallback, _valid_range), key="u_crange",
                                    format="YYYY-MM-DD")
             chosen = picked if _valid_range(picked) else st.session_state.get(_KEEP + "u_crange") or fallback
             record("u_crange", tuple(chosen), None)
             custom_cmp = (chosen[0], chosen[1] + dt.timedelta(days=1))
-        cmp_range = dq.comparison_range(kind, start, end, months, custom_cmp)
+        cmp_range = periods.comparison_range(kind, start, end, months, custom_cmp)
         if cmp_range:
             st.caption(i18n.fmt_period(cmp_range[0], cmp_range[1], lang))
 
@@ -426,11 +436,11 @@ def sidebar() -> View:
         st.caption(t("as_of_caption", as_of=i18n.fmt_datetime(latest, lang), tz=tz))
         st.caption(t("link_caption"))
 
-    period = dq.make_view_period(start, end, latest, tz)
+    period = periods.view_period(start, end, latest, tz)
     compare = None
     if cmp_range and cmp_range[1] > cmp_range[0]:
-        compare = dq.make_view_period(cmp_range[0], cmp_range[1],
-                                      dq.comparison_as_of(latest, start, cmp_range[0]), tz)
+        compare = periods.view_period(cmp_range[0], cmp_range[1],
+                                      periods.comparison_as_of(latest, start, cmp_range[0]), tz)
     current = View(lang, empty=False, is_demo=bool(status["is_demo"]), tz=tz, period=period, compare=compare,
                    filters=filters,
                    guides=dq.Guides(guides[0] / 100, guides[1] / 100, guides[2] / 100, guides[3] / 100),
@@ -589,25 +599,38 @@ def dim_label(v: View, dim: str, key: str | None) -> str:
     return i18n.value_label(key, v.lang)
 
 
-def terms_table(v: View, versions: Any) -> None:
-    """The SLA versions in force during the period: one row per term, one column per version."""
+def terms_spans(v: View, terms: PeriodTerms) -> str:
+    """"v1 until 2026-05-31, v2 from 2026-06-01" in the view's language."""
+    return spans_text(terms, lambda d: i18n.fmt_date(d, v.lang), v.t("terms_until"), v.t("terms_from"),
+                      v.t("terms_between"), v.t("terms_sep"))
+
+
+def terms_note(v: View, terms: PeriodTerms | None) -> None:
+    """Say which versions applied when there were several (the figures shown use terms.version)."""
+    if terms is not None and terms.several:
+        st.caption(v.t("terms_applied", spans=terms_spans(v, terms), name=terms.version.name))
+
+
+def terms_table(v: View, terms: PeriodTerms | None) -> None:
+    """The SLA versions applied during the period: one row per term, one column per version."""
     rows = []
-    for r in versions.iter_rows(named=True):
+    for a in terms.applied if terms is not None else ():
+        r = a.version
         rows.append({
-            v.t("term_name"): r["name"],
-            v.t("term_from"): i18n.fmt_date(r["effective_from"], v.lang),
-            v.t("term_until"): i18n.fmt_date(r["effective_until"] - dt.timedelta(days=1), v.lang)
-            if r["effective_until"] else "",
-            v.t("term_threshold"): i18n.fmt_num(r["mql_threshold"], v.lang, 0),
-            v.t("term_weights"): f"{r['fit_weight']:g} / {r['engagement_weight']:g}",
-            v.t("term_commitment"): i18n.fmt_int(r["monthly_mql_commitment"], v.lang),
-            v.t("term_conversion"): i18n.fmt_pct(r["mql_to_sql_target"], v.lang, 0),
-            v.t("term_handoff"): i18n.stage(r["handoff_stage"], v.lang),
-            v.t("term_response"): i18n.fmt_num(r["response_target_hours"], v.lang),
-            v.t("term_follow_up"): v.t("term_follow_up_value", attempts=r["min_attempts"],
-                                       days=f"{r['attempt_window_business_days']:g}"),
+            v.t("term_name"): r.name,
+            v.t("term_from"): i18n.fmt_date(r.effective_from, v.lang),
+            v.t("term_until"): i18n.fmt_date(a.effective_until - dt.timedelta(days=1), v.lang)
+            if a.effective_until else "",
+            v.t("term_threshold"): i18n.fmt_num(r.mql_threshold, v.lang, 0),
+            v.t("term_weights"): f"{r.fit_weight:g} / {r.engagement_weight:g}",
+            v.t("term_commitment"): i18n.fmt_int(r.monthly_mql_commitment, v.lang),
+            v.t("term_conversion"): i18n.fmt_pct(r.mql_to_sql_target, v.lang, 0),
+            v.t("term_handoff"): i18n.stage(r.handoff_stage, v.lang),
+            v.t("term_response"): i18n.fmt_num(r.response_target_hours, v.lang),
+            v.t("term_follow_up"): v.t("term_follow_up_value", attempts=r.min_attempts,
+                                       days=f"{r.attempt_window_business_days:g}"),
         })
     if rows:
-        terms = [k for k in rows[0] if k != v.t("term_name")]
-        st.table({v.t("term_name"): terms} | {row[v.t("term_name")]: [row[k] for k in terms] for row in rows},
+        keys = [k for k in rows[0] if k != v.t("term_name")]
+        st.table({v.t("term_name"): keys} | {row[v.t("term_name")]: [row[k] for k in keys] for row in rows},
                  hide_index=True)

@@ -22,9 +22,7 @@ No streamlit here: the page caches nothing itself, this module does (see `grid`)
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,8 +31,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from metrics.periods import months_elapsed
 from metrics.queries import run_sql
 from metrics.report import Filters, Period
+from metrics.terms import period_terms
 
 ESTIMATE_METHOD = (
     "Below today's threshold the SQL rate is estimated: leads that were handed to sales keep their observed "
@@ -176,29 +176,6 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def current_terms(con: duckdb.DuckDBPyConnection, period: Period) -> dict:
-    """The terms of the SLA version in force at period.as_of (the threshold the slider starts from)."""
-    row = run_sql(con, "whatif_terms", as_of=period.as_of).row(0, named=True)
-    return {"name": row["name"], **{k: float(v) for k, v in row.items() if k != "name"}}
-
-
-def period_months(period: Period) -> float:
-    """Calendar months in [from, min(to, as_of)), fractional by time: a period still running at as_of
-    counts only the part already seen, so MQLs per month are not diluted by days with no data yet."""
-    tz = zoneinfo.ZoneInfo(period.tz)
-    start = dt.datetime.combine(period.from_day, dt.time(0), tzinfo=tz)
-    end = min(dt.datetime.combine(period.to_day, dt.time(0), tzinfo=tz), period.as_of.astimezone(tz))
-    total = 0.0
-    month = start.replace(day=1)
-    while month < end:
-        following = (month + dt.timedelta(days=32)).replace(day=1)
-        low, high = max(start, month), min(end, following)
-        if high > low:
-            total += (high - low) / (following - month)
-        month = following
-    return total
-
-
 def grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None) -> WhatIfGrid:
     """The cached grid for (database, latest import, period, filters); built with one query on a miss."""
     filters = filters or Filters()
@@ -236,7 +213,7 @@ def build_grid(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters 
         expected = cols["worked_sql"].astype(np.float64)
         grad = np.zeros((len(features), 3))
     return WhatIfGrid(cols["fit_u"], cols["eng_u"], cols["leads"], cols["reached_sql"], cols["worked"],
-                      cols["worked_sql"], period_months(period), current_terms(con, period), model,
+                      cols["worked_sql"], months_elapsed(period), period_terms(con, period).as_dict(), model,
                       expected, grad)
 
 

@@ -5,13 +5,15 @@ import streamlit as st
 
 from metrics import charts, ui
 from metrics import dashboard_queries as dq
+from metrics.vocabulary import SEGMENTS
 
 v = ui.view()
 ui.page_header(v, "conversion")
 if ui.guard(v):
     days = ui.param_slider("u_cn", v.t("cv_days"), 7, 365, 90, 1, help=v.t("cv_days_help"))
-    versions = ui.call(dq.versions, v.period)
-    target = versions["mql_to_sql_target"][-1] if versions.height else None
+    terms = ui.call(dq.terms, v.period)
+    target = terms.version.mql_to_sql_target if terms else None
+    ui.terms_note(v, terms)
 
     cohorts = ui.call(dq.mql_cohorts, v.period, v.filters, days=days)
     ui.show(v, charts.cohorts(cohorts, v.lang, days), "def_cohorts")
@@ -22,7 +24,7 @@ if ui.guard(v):
     ui.show(v, charts.conversion_curve(curve, cmp_curve, v.lang, days, v.period_label, v.compare_label, target),
             "def_curve")
 
-    segment = ui.param_select("u_cseg", v.t("cv_by"), [s for s in dq.SEGMENT_CHOICES if s != "owner"], "source",
+    segment = ui.param_select("u_cseg", v.t("cv_by"), [s for s in SEGMENTS if s != "owner"], "source",
                               lambda s: v.t(f"seg_{s}"), kind="segmented")
     by = ui.call(dq.conversion_by, v.period, v.filters, segment=segment, days=days)
     reps = ui.call(dq.conversion_by, v.period, v.filters, segment="owner", days=days)

@@ -26,8 +26,9 @@ from metrics import data_flow as flow
 from metrics import i18n, ui
 from metrics.data_page_text import TEXT, text
 from metrics.load import ImportFailed
-from metrics.mapping import CANONICAL_COLUMNS, DEFAULT_NULLS, LADDER, STAGES, Mapping, MappingError
+from metrics.mapping import DEFAULT_NULLS, Mapping, MappingError
 from metrics.problems import Problem
+from metrics.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
 
 NONE = "\x00none"
 CONST = "\x00const"
@@ -472,7 +473,8 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
                 ss["dp_outcome"] = ("failed", list(err.problems), err.total)
             else:
                 status.update(label=t("import_done"), state="complete")
-                ss["dp_outcome"] = ("done", summary.rows, summary.import_id)
+                ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
+                                    summary.future_examples)
                 ss.pop("dp_preview", None)
                 st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
                 st.rerun()
@@ -490,6 +492,9 @@ def outcome() -> None:
                      events=i18n.fmt_int(rows.get("stage_events"), lang),
                      activities=i18n.fmt_int(rows.get("activities"), lang),
                      reps=i18n.fmt_int(rows.get("reps"), lang), id=import_id), icon=":material/check_circle:")
+        if len(done) > 3 and done[3]:  # rows dated after the import: reported, never in the default view
+            st.warning(t("future_rows", n=i18n.fmt_int(done[3], lang)), icon=":material/event_upcoming:")
+            show_problems(done[4], "dp_future")
         links = st.columns(3)
         for col, page in zip(links, ("scorecard", "funnel", "conversion"), strict=True):
             with col:

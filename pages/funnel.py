@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics import charts, i18n, ui
 from metrics import dashboard_queries as dq
+from metrics.vocabulary import SEGMENTS
 
 v = ui.view()
 ui.page_header(v, "funnel")
@@ -32,7 +33,7 @@ if ui.guard(v):
     cmp_days = ui.call(dq.stage_days, v.compare, v.filters) if v.compare else None
     ui.show(v, charts.stage_days(days, cmp_days, v.lang, v.period_label, v.compare_label), "def_stage_days")
 
-    segment = ui.param_select("u_fseg", v.t("fn_breakdown"), dq.SEGMENT_CHOICES, "source", lambda s: v.t(f"seg_{s}"),
+    segment = ui.param_select("u_fseg", v.t("fn_breakdown"), SEGMENTS, "source", lambda s: v.t(f"seg_{s}"),
                               kind="segmented")
     by = ui.call(dq.funnel_by, v.period, v.filters, segment=segment)
     ui.show(v, charts.funnel_by_segment(by, v.lang, v.t(f"seg_{segment}")), "def_funnel")

@@ -14,9 +14,11 @@ BIN_HOURS, MAX_HOURS, MAX_ATTEMPTS, SHOWN = 0.5, 8.0, 6, 500
 v = ui.view()
 ui.page_header(v, "response")
 if ui.guard(v):
-    versions = ui.call(dq.versions, v.period)
-    terms = versions.row(versions.height - 1, named=True) if versions.height else None
-    target = terms["response_target_hours"] if terms else None
+    terms = ui.call(dq.terms, v.period)
+    applied = [a.version for a in terms.applied] if terms else []
+    targets = [(x.name, x.response_target_hours) for x in applied]  # one line per version's target
+    minimums = [(x.name, x.min_attempts) for x in applied]
+    ui.terms_note(v, terms)
     report = ui.call(dq.report, v.period, v.filters)
     r, f = report["response"], report["follow_up"]
 
@@ -33,9 +35,9 @@ if ui.guard(v):
     hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=BIN_HOURS, max_hours=MAX_HOURS)
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.response_hist(hist, v.lang, target, BIN_HOURS, MAX_HOURS), "def_response_hist")
+        ui.show(v, charts.response_hist(hist, v.lang, targets, BIN_HOURS, MAX_HOURS), "def_response_hist")
     with right:
-        ui.show(v, charts.response_ecdf(hist, v.lang, target, MAX_HOURS), "def_response_hist")
+        ui.show(v, charts.response_ecdf(hist, v.lang, targets, MAX_HOURS), "def_response_hist")
 
     dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, "owner", lambda d: v.t(f"dim_{d}"),
                           kind="segmented")
@@ -58,7 +60,7 @@ if ui.guard(v):
                   "follow_up_rate": ("col_follow_up_rate", "pct")})
 
     attempts = ui.call(dq.followup_attempts, v.period, v.filters, max_attempts=MAX_ATTEMPTS)
-    ui.show(v, charts.followup_attempts(attempts, v.lang, terms["min_attempts"] if terms else None, MAX_ATTEMPTS),
+    ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
             "def_follow_up")
 
     st.subheader(v.t("rs_breaches"))

@@ -9,10 +9,10 @@ from metrics import dashboard_queries as dq
 v = ui.view()
 ui.page_header(v, "scorecard")
 if ui.guard(v):
-    versions = ui.call(dq.versions, v.period)
-    terms = versions.row(versions.height - 1, named=True) if versions.height else None
-    if versions.height > 1:
-        st.markdown(v.t("sc_versions", names=", ".join(versions["name"]), name=terms["name"]))
+    shown = ui.call(dq.terms, v.period)
+    terms = shown.as_dict() if shown else None
+    if shown is not None and shown.several:
+        st.markdown(v.t("sc_versions", spans=ui.terms_spans(v, shown), name=terms["name"]))
     elif terms is not None:
         st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
@@ -33,4 +33,4 @@ if ui.guard(v):
         ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel")
 
     with st.expander(v.t("sc_terms"), icon=":material/description:"):
-        ui.terms_table(v, versions)
+        ui.terms_table(v, shown)

@@ -10,7 +10,9 @@ from metrics import dashboard_queries as dq
 v = ui.view()
 ui.page_header(v, "whatif")
 if ui.guard(v):
-    terms = ui.call(dq.whatif_terms, v.period)
+    shown = ui.call(dq.terms, v.period)
+    terms = shown.as_dict()
+    ui.terms_note(v, shown)
     today = int(round(terms["mql_threshold"]))
     st.markdown(v.t("wi_terms", name=terms["name"], threshold=i18n.fmt_num(terms["mql_threshold"], v.lang, 0),
                     fw=f"{terms['fit_weight']:g}", ew=f"{terms['engagement_weight']:g}",

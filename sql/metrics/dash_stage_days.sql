@@ -1,21 +1,25 @@
--- Days between consecutive ladder stages (reached_at to reached_at, 24-hour days) for leads created in
--- [from, to) that reached both by as_of; median and p90 with linear interpolation. A skipped stage is
--- reached together with the later one, so its step takes 0 days and the step before it holds the time.
+-- Days between consecutive ladder stages (entered_at to entered_at, 24-hour days) for leads created in
+-- [from, to) that ENTERED both stages by as_of (sql/derived/060_stage_entries.sql); median and p90 with linear
+-- interpolation. A lead that skipped a stage is left out of the two steps touching it, so a skip never
+-- counts as a 0-day step (and the step before it does not absorb the skipped stage's time either); a lead
+-- that entered the later stage first is not a step forward and is left out of that step.
 WITH c AS (
-    SELECT * FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner)
-    WHERE created_at >= $from_ts AND created_at < $to_ts AND created_at <= $as_of
+    SELECT e.*
+    FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner) f
+    JOIN stage_entries e USING (lead_id)
+    WHERE f.created_at >= $from_ts AND f.created_at < $to_ts AND f.created_at <= $as_of
 ),
 pairs AS (
-    SELECT 1 AS step, inquiry_at AS t1, mql_at AS t2 FROM c
-    UNION ALL SELECT 2, mql_at, sal_at FROM c
-    UNION ALL SELECT 3, sal_at, sql_at FROM c
-    UNION ALL SELECT 4, sql_at, opportunity_at FROM c
-    UNION ALL SELECT 5, opportunity_at, won_at FROM c
+    SELECT 1 AS step, inquiry_entered_at AS t1, mql_entered_at AS t2 FROM c
+    UNION ALL SELECT 2, mql_entered_at, sal_entered_at FROM c
+    UNION ALL SELECT 3, sal_entered_at, sql_entered_at FROM c
+    UNION ALL SELECT 4, sql_entered_at, opportunity_entered_at FROM c
+    UNION ALL SELECT 5, opportunity_entered_at, won_entered_at FROM c
 ),
 days AS (
     SELECT step, (epoch(t2) - epoch(t1)) / 86400.0 AS d
     FROM pairs
-    WHERE t1 <= $as_of AND t2 <= $as_of
+    WHERE t1 <= $as_of AND t2 <= $as_of AND t2 >= t1  -- entered out of ladder order: not a step forward
 )
 SELECT s.step, s.from_stage, s.to_stage,
        count(d.d) AS leads,

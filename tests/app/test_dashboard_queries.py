@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from metrics import dashboard_queries as dq
+from metrics import periods
 from metrics.db import connect
 from metrics.report import Filters, build_report, make_period
 
@@ -124,20 +125,20 @@ def test_worked_example_breakdowns(worked_db):
     ("last_quarter", dt.date(2026, 2, 10), 10, (dt.date(2025, 10, 1), dt.date(2026, 1, 1))),
 ])
 def test_presets_follow_the_fiscal_year(preset, today, fy, expected):
-    assert dq.preset_range(preset, today, fy)[:2] == expected
+    assert periods.preset_range(preset, today, fy)[:2] == expected
 
 
 def test_comparison_periods():
     start, end = dt.date(2026, 4, 1), dt.date(2026, 10, 1)
-    assert dq.comparison_range("previous", start, end, 6) == (dt.date(2025, 10, 1), dt.date(2026, 4, 1))
-    assert dq.comparison_range("year", start, end, 6) == (dt.date(2025, 4, 1), dt.date(2025, 10, 1))
-    assert dq.comparison_range("none", start, end, 6) is None
+    assert periods.comparison_range("previous", start, end, 6) == (dt.date(2025, 10, 1), dt.date(2026, 4, 1))
+    assert periods.comparison_range("year", start, end, 6) == (dt.date(2025, 4, 1), dt.date(2025, 10, 1))
+    assert periods.comparison_range("none", start, end, 6) is None
     months = (dt.date(2030, 1, 1), dt.date(2030, 4, 1))  # custom whole months: the previous whole months
-    assert dq.comparison_range("previous", *months, None) == (dt.date(2029, 10, 1), dt.date(2030, 1, 1))
+    assert periods.comparison_range("previous", *months, None) == (dt.date(2029, 10, 1), dt.date(2030, 1, 1))
     custom = (dt.date(2026, 1, 5), dt.date(2026, 2, 5))
-    assert dq.comparison_range("previous", *custom, None) == (dt.date(2025, 12, 5), dt.date(2026, 1, 5))
+    assert periods.comparison_range("previous", *custom, None) == (dt.date(2025, 12, 5), dt.date(2026, 1, 5))
     as_of = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
-    assert dq.comparison_as_of(as_of, start, dt.date(2025, 10, 1)) == as_of - dt.timedelta(days=182)
+    assert periods.comparison_as_of(as_of, start, dt.date(2025, 10, 1)) == as_of - dt.timedelta(days=182)
 
 
 def test_rag_and_tiles_follow_the_guidelines():

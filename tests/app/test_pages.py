@@ -10,7 +10,7 @@ import json
 import pytest
 
 from metrics import dashboard_queries as dq
-from metrics import i18n
+from metrics import i18n, periods
 from metrics.db import connect
 from metrics.report import Filters, build_report, make_period
 
@@ -75,7 +75,7 @@ def _expected_tiles(db, start, end, filters: Filters, as_of=None) -> dict[str, s
         rep = build_report(con, period, (), filters)
     finally:
         con.close()
-    months = dq.months_elapsed(period)
+    months = periods.months_elapsed(period)
     per_month = rep["mql_count"] / months
     return {
         "MQLs per month": i18n.fmt_num(per_month, "en", 1 if per_month < 100 else 0),

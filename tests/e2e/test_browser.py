@@ -15,7 +15,8 @@ from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PAGES = ("", "funnel", "conversion", "response", "whatif", "closed_loop")  # "" = the scorecard (default page)
+# "" and "scorecard" are both the scorecard (the default page, and its own address); data and export join
+PAGES = ("", "scorecard", "funnel", "conversion", "response", "whatif", "closed_loop")
 PAGE_TIMEOUT_MS = 45_000
 
 
@@ -92,3 +93,22 @@ def test_moving_the_whatif_slider_changes_the_volume(server, browser_page):
     after = volume.inner_text()
     assert int(after.replace(",", "")) < int(before.replace(",", "")), (before, after)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_url_path_opens_its_page(server, browser_page, lang):
+    """Each page at /<name> (the scorecard also at /): its own title, never Streamlit's "Page not found"."""
+    from metrics import i18n
+
+    page = browser_page
+    for path, name in (("", "scorecard"), ("scorecard", "scorecard"), ("funnel", "funnel"),
+                       ("conversion", "conversion"), ("response", "response"), ("whatif", "whatif"),
+                       ("closed_loop", "closed_loop"), ("data", "data"), ("export", "export")):
+        page.goto(f"{server}/{path}?lang={lang}")
+        page.wait_for_selector('[data-testid="stMain"] h1')
+        page.wait_for_function(
+            "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+            " return !s || !/Running|Connecting/.test(s.innerText); }")
+        title = page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+        assert title == i18n.t(lang, f"page_{name}"), path
+        assert page.get_by_text("Page not found").count() == 0, path

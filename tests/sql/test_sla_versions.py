@@ -10,6 +10,7 @@ from metrics.config import ConfigError, parse_sla
 from metrics.db import connect
 from metrics.load import import_dir
 from metrics.report import build_report, make_period
+from metrics.terms import in_force
 
 V2 = """
 [[versions]]
@@ -86,8 +87,9 @@ def test_versions_are_sorted_and_dates_unique():
     base = "[[versions]]\nname='b'\neffective_from='2026-05-01'\n[[versions]]\nname='a'\neffective_from='2026-01-01'\n"
     config = parse_sla(base)
     assert [v.name for v in config.versions] == ["a", "b"]
-    assert config.in_force(dt.date(2026, 4, 30)).name == "a"
-    assert config.in_force(dt.date(2026, 5, 1)).name == "b"
+    assert in_force(config.versions, dt.date(2026, 4, 30)).name == "a"
+    assert in_force(config.versions, dt.date(2026, 5, 1)).name == "b"
+    assert in_force(config.versions, dt.date(2025, 1, 1)).name == "a"  # the first also covers the time before
     with pytest.raises(ConfigError, match="share an effective_from"):
         parse_sla(base.replace("2026-01-01", "2026-05-01"))
     with pytest.raises(ConfigError, match="at least one"):

@@ -46,10 +46,11 @@ def test_write_rewrites_only_its_own_section(tmp_path):
 def test_previous_period_is_the_same_length_before():
     import datetime as dt
 
+    from metrics import periods
     from metrics.report import Period
 
     tz = dt.timezone(dt.timedelta(hours=9))
     p = Period(dt.date(2026, 4, 1), dt.date(2026, 10, 1), dt.datetime(2026, 11, 20, 12, tzinfo=tz), "Asia/Tokyo")
-    c = bench.previous_period(p)
+    c = periods.comparison_period(p)
     assert (c.from_day, c.to_day) == (dt.date(2025, 10, 1), dt.date(2026, 4, 1))
     assert c.as_of == p.as_of - (p.from_day - c.from_day)

@@ -13,6 +13,7 @@ from metrics import whatif
 from metrics.db import connect
 from metrics.load import import_sources
 from metrics.report import Filters, build_report, make_period
+from metrics.terms import period_terms
 
 AS_OF = "2026-06-30T10:00:00+09:00"
 FROM, TO = dt.date(2026, 4, 1), dt.date(2026, 7, 1)
@@ -264,7 +265,8 @@ def test_estimate_corrects_the_bias_below_threshold(tmp_path):
     con.close()
 
 
-def test_current_terms_follow_as_of(tmp_path):
+def test_terms_follow_the_last_judged_day(tmp_path):
+    """metrics.terms' rule: the version in force on min(last day, as_of's day), never before the first day."""
     whatif.clear_cache()
     con = connect(tmp_path / "terms.duckdb")
     v2 = """
@@ -279,12 +281,14 @@ mql_to_sql_target = 0.35
 response_target_hours = 4
 """
     import_sources(con, frames(TINY_LEADS, TINY_EVENTS), sla(extra=v2))
-    before = whatif.current_terms(con, make_period(con, FROM, TO, "2026-05-31T23:59:00+09:00"))
-    after = whatif.current_terms(con, make_period(con, FROM, TO, "2026-06-01T00:00:00+09:00"))
-    assert before == {"name": "v1", "mql_threshold": 60.0, "fit_weight": 0.5, "engagement_weight": 0.5,
-                      "monthly_mql_commitment": 3.0, "mql_to_sql_target": 0.3, "response_target_hours": 2.0}
+    before = period_terms(con, make_period(con, FROM, TO, "2026-05-31T23:59:00+09:00")).as_dict()
+    after = period_terms(con, make_period(con, FROM, TO, "2026-06-01T00:00:00+09:00")).as_dict()
+    assert {k: before[k] for k in ("name", "mql_threshold", "fit_weight", "engagement_weight",
+                                   "monthly_mql_commitment", "mql_to_sql_target", "response_target_hours")} == {
+        "name": "v1", "mql_threshold": 60.0, "fit_weight": 0.5, "engagement_weight": 0.5,
+        "monthly_mql_commitment": 3.0, "mql_to_sql_target": 0.3, "response_target_hours": 2.0}
     assert after["name"] == "v2" and after["mql_threshold"] == 70.0 and after["response_target_hours"] == 4.0
-    early = whatif.current_terms(con, make_period(con, FROM, TO, "2025-01-01T00:00:00+09:00"))
+    early = period_terms(con, make_period(con, FROM, TO, "2025-01-01T00:00:00+09:00")).as_dict()
     assert early["name"] == "v1"  # the first version also covers the time before it
     curve = whatif.threshold_curve(con, make_period(con, FROM, TO, AS_OF), None, 0.4, 0.6)
     # today's rule is v2's (0.4/0.6, >= 70); the never-worked leads score C 0.4*40 + 0.6*50 = 46, G 30, J 14
