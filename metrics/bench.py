@@ -281,9 +281,8 @@ def page_views() -> dict[str, Callable]:
 
     def scorecard(con, p, c, f) -> None:
         versions = dq.versions(con, p)
-        terms = versions.row(versions.height - 1, named=True) if versions.height else None
-        rep, cmp = dq.report(con, p, f), dq.comparison_report(con, c, f)
-        dq.tiles(rep, cmp, p, c, terms, dq.Guides())
+        dq.tiles(dq.scorecard_data(con, p, f), dq.scorecard_data(con, c, f), dq.scorecard_terms(versions),
+                 dq.Guides(), dq.segmented(f))
         dq.funnel(con, p, f, view="cohort")
 
     def funnel(con, p, c, f) -> None:

@@ -9,7 +9,7 @@ from metrics import dashboard_queries as dq
 v = ui.view()
 ui.page_header(v, "conversion")
 if ui.guard(v):
-    days = ui.param_slider("u_cn", v.t("cv_days"), 7, 365, 90, 1, help=v.t("cv_days_help"))
+    days = v.maturity_days  # the one maturity setting (sidebar): the window N and the hatching
     versions = ui.call(dq.versions, v.period)
     target = versions["mql_to_sql_target"][-1] if versions.height else None
 
