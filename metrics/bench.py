@@ -264,8 +264,7 @@ def page_views() -> dict[str, Callable]:
     def scorecard(con, p, c, f) -> None:
         shown = dq.terms(con, p)
         terms = shown.as_dict() if shown else None
-        rep, cmp = dq.report(con, p, f), dq.comparison_report(con, c, f)
-        dq.tiles(rep, cmp, p, c, terms, dq.Guides())
+        dq.tiles(dq.scorecard_data(con, p, f), dq.scorecard_data(con, c, f), terms, dq.Guides(), dq.segmented(f))
         dq.funnel(con, p, f, view="cohort")
 
     def funnel(con, p, c, f) -> None:

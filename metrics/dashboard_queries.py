@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
 
 from metrics.periods import add_months, months_elapsed
 from metrics.queries import run_sql
-from metrics.report import Filters, Period, build_report, query
+from metrics.report import Filters, Period, build_report, data_presence, query
 from metrics.terms import PeriodTerms, period_terms
 from metrics.vocabulary import SEGMENTS
 
@@ -60,12 +60,8 @@ def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> 
     return build_report(con, period, (), filters)
 
 
-COMPARISON_SECTIONS = ("mql_count", "mql_to_sql", "response", "follow_up", "rejections")
-
-
-def comparison_report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
-    """The parts of the report the scorecard compares against (tiles() reads nothing else from it)."""
-    return build_report(con, period, (), filters, sections=COMPARISON_SECTIONS)
+SCORECARD_SECTIONS = ("mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up", "rejections")
+"""The parts of the report the scorecard reads (scorecard_data runs nothing else of it)."""
 
 
 def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
@@ -206,6 +202,27 @@ def _check(value: str, allowed: tuple[str, ...]) -> None:
 
 
 # ---------------------------------------------------------------- scorecard
+#
+# One model of the scorecard for the screen (pages/scorecard.py), the deck (metrics.export) and the benchmark:
+# scorecard_data() fetches one period's facts, tiles() judges them, tile_text() words them. Nothing else
+# decides a status or formats a tile's figure.
+
+MIN_CASES = 20
+"""Below this many cases in a tile's denominator (MQLs, judged handoffs, due handoffs) there is no verdict:
+2 handoffs "100%, On target" says nothing about a team's SLA."""
+
+MATURITY_DAYS = 90
+"""The default of the one maturity setting (sidebar Settings, URL `n`): an MQL cohort is mature when its
+newest MQL is at least this many 24-hour days old at as_of. The conversion page's "within N days", its
+hatching, the scorecard's MQL→SQL verdict and the deck's hollow markers all use it."""
+
+STATUSES = ("green", "amber", "red", "no_data", "too_few", "maturing", "unjudged")
+"""The status vocabulary: three verdicts and four honest non-verdicts (all grey)."""
+JUDGED = ("green", "amber", "red")
+STATUS_TONE = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray", "too_few": "gray",
+               "maturing": "gray", "unjudged": "gray"}
+"""One colour per status, by name: Streamlit badges take these names, .streamlit/config.toml sets their hex to
+metrics.charts.TONES, and the deck fills its status cells from the same TONES."""
 
 
 @dataclass(frozen=True)
@@ -220,21 +237,45 @@ class Guides:
 
 
 @dataclass(frozen=True)
+class ScorecardData:
+    """One period's scorecard facts: the report's sections plus the cohort facts the report does not carry."""
+
+    period: Period
+    report: dict
+    rejected_leads: int  # MQLs of the period rejected by as_of
+    young_mqls: int  # MQLs of the period younger than maturity_days at as_of
+    maturity_days: int
+    has_rejections: bool  # any `rejected` event in the whole database
+    has_activity: bool  # anything at all in the period (else a comparison shows no change)
+
+
+def scorecard_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                   maturity_days: int = MATURITY_DAYS) -> ScorecardData:
+    """Everything tiles() reads for one period (the page caches it through metrics.ui.call)."""
+    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS)
+    cohort = query(con, "dash_scorecard_cohort", period, filters, days=int(maturity_days)).row(0, named=True)
+    return ScorecardData(period, rep, int(cohort["rejected"]), int(cohort["young"]), int(maturity_days),
+                         data_presence(con)["has_rejections"], any(activity(con, period, filters).values()))
+
+
+@dataclass(frozen=True)
 class Tile:
     key: str
     actual: float | None
     target: float | None
-    status: str  # green | amber | red | none
+    status: str  # one of STATUSES
     delta: float | None
     higher_is_better: bool
     kind: str  # rate | number
     extra: dict
+    cases: int | None = None  # the denominator the verdict rests on
+    reason: str | None = None  # why there is no verdict: an i18n key (why_*)
 
 
 def rag(actual: float | None, target: float | None, band: float, higher_is_better: bool = True) -> str:
-    """Green when the target is met, amber when within `band` of it (relative), red beyond; none if unknown."""
+    """Green when the target is met, amber when within `band` of it (relative), red beyond; no_data if unknown."""
     if actual is None or target is None:
-        return "none"
+        return "no_data"
     if higher_is_better:
         if actual >= target:
             return "green"
@@ -244,12 +285,27 @@ def rag(actual: float | None, target: float | None, band: float, higher_is_bette
     return "amber" if actual <= target * (1 + band) else "red"
 
 
+def cohort_is_mature(young_mqls: int) -> bool:
+    """The maturity rule (see MATURITY_DAYS): mature when no MQL of the cohort is younger than N days."""
+    return young_mqls == 0
+
+
+def verdict(actual: float | None, target: float | None, cases: int, band: float, higher_is_better: bool = True,
+            absent: str | None = None, young: int = 0) -> tuple[str, str | None]:
+    """(status, reason): no data (the data cannot hold it, or no cases), too few cases, still maturing, else RAG."""
+    if absent is not None:
+        return "no_data", absent
+    if not cases or actual is None:
+        return "no_data", "why_no_cases"
+    if cases < MIN_CASES:
+        return "too_few", "why_too_few"
+    if not cohort_is_mature(young):
+        return "maturing", "why_maturing"
+    return rag(actual, target, band, higher_is_better), None
+
+
 def _ratio(num: float | None, den: float | None) -> float | None:
     return num / den if num is not None and den else None
-
-
-def _delta(a: float | None, b: float | None) -> float | None:
-    return a - b if a is not None and b is not None else None
 
 
 def monthly_commitment(rep: dict, period: Period) -> float | None:
@@ -272,48 +328,147 @@ def monthly_commitment(rep: dict, period: Period) -> float | None:
 
 
 def rejection_count(rep: dict) -> int:
+    """Rejection events in the period (the closed-loop page's count by reason)."""
     return sum(int(r["count"]) for r in rep["rejections"])
 
 
-def tiles(rep: dict, cmp: dict | None, period: Period, cmp_period: Period | None, terms: dict | None,
-          guides: Guides) -> list[Tile]:
-    """The five scorecard clauses with target, actual, status and change vs the comparison period."""
-    months = months_elapsed(period)
-    cmp_months = months_elapsed(cmp_period) if cmp_period is not None else 0.0
+def rejection_rate(data: ScorecardData) -> float | None:
+    """MQLs of the period rejected by as_of / MQLs of the period: a cohort rate of leads, as acceptance."""
+    return _ratio(data.rejected_leads, data.report["mql_count"])
 
-    def per_month(r: dict | None, m: float) -> float | None:
-        return r["mql_count"] / m if r is not None and m > 0 else None
 
-    def rej_rate(r: dict | None) -> float | None:
-        return _ratio(rejection_count(r), r["mql_count"]) if r is not None else None
+def _rate_tile(key: str, actual: float | None, target: float | None, cases: int, guides: Guides, extra: dict,
+               higher_is_better: bool = True, absent: str | None = None, young: int = 0) -> Tile:
+    status, reason = verdict(actual, target, cases, guides.band, higher_is_better, absent, young)
+    return Tile(key, actual, target, status, None, higher_is_better, "rate", extra, cases, reason)
 
-    commitment = monthly_commitment(rep, period)
-    mpm = per_month(rep, months)
-    conv_target = terms["mql_to_sql_target"] if terms else None
-    r, c = rep["response"], (cmp or {}).get("response", {})
-    f, cf = rep["follow_up"], (cmp or {}).get("follow_up", {})
+
+def _judge(data: ScorecardData, terms: dict | None, guides: Guides, segmented: bool) -> list[Tile]:
+    """One period's five tiles without a comparison."""
+    rep = data.report
+    months = months_elapsed(data.period)
+    mpm = rep["mql_count"] / months if months > 0 else None
+    mqls = rep["mql_count"]
     met = [m for m in rep["mql_monthly"] if m["met"]]
-    out = [
-        Tile("mql_volume", mpm, commitment, rag(mpm, commitment, guides.band),
-             _delta(mpm, per_month(cmp, cmp_months)), True, "number",
-             {"count": rep["mql_count"], "months": months, "met": len(met), "n_months": len(rep["mql_monthly"])}),
-        Tile("mql_to_sql", rep["mql_to_sql"]["rate"], conv_target,
-             rag(rep["mql_to_sql"]["rate"], conv_target, guides.band),
-             _delta(rep["mql_to_sql"]["rate"], (cmp or {}).get("mql_to_sql", {}).get("rate")), True, "rate",
-             {"cohort": rep["mql_to_sql"]["cohort"], "converted": rep["mql_to_sql"]["converted"]}),
-        Tile("response", r["attainment"], guides.attainment, rag(r["attainment"], guides.attainment, guides.band),
-             _delta(r["attainment"], c.get("attainment")), True, "rate",
-             {"median": r["median_business_hours"], "p90": r["p90_business_hours"],
-              "target_hours": terms["response_target_hours"] if terms else None,
-              "handoffs": r["handoffs"], "within": r["within_target"], "breached": r["breached"],
-              "pending": r["pending"]}),
-        Tile("follow_up", f["rate"], guides.follow_up, rag(f["rate"], guides.follow_up, guides.band),
-             _delta(f["rate"], cf.get("rate")), True, "rate", {"due": f["due"], "compliant": f["compliant"]}),
-        Tile("rejection", rej_rate(rep), guides.rejection, rag(rej_rate(rep), guides.rejection, guides.band, False),
-             _delta(rej_rate(rep), rej_rate(cmp)), False, "rate",
-             {"rejected": rejection_count(rep), "mqls": rep["mql_count"]}),
+    if segmented:  # the commitment is company-wide: a segment has none to be judged against
+        commitment, vol_status, vol_reason = None, "unjudged", "why_segment"
+    else:
+        commitment = monthly_commitment(rep, data.period)
+        vol_status, vol_reason = rag(mpm, commitment, guides.band), None
+    conv_target = terms["mql_to_sql_target"] if terms else None
+    conv, r, f = rep["mql_to_sql"], rep["response"], rep["follow_up"]
+    no_activities = "why_no_activities" if r.get("no_data") else None
+    return [
+        Tile("mql_volume", mpm, commitment, vol_status, None, True, "number",
+             {"count": mqls, "months": months, "met": len(met), "n_months": len(rep["mql_monthly"])},
+             mqls, vol_reason),
+        _rate_tile("mql_to_sql", conv["rate"], conv_target, conv["cohort"], guides,
+                   {"cohort": conv["cohort"], "converted": conv["converted"], "young": data.young_mqls,
+                    "days": data.maturity_days}, young=data.young_mqls),
+        _rate_tile("response", r["attainment"], guides.attainment, r["within_target"] + r["breached"], guides,
+                   {"median": r["median_business_hours"], "p90": r["p90_business_hours"],
+                    "target_hours": terms["response_target_hours"] if terms else None, "handoffs": r["handoffs"],
+                    "within": r["within_target"], "breached": r["breached"], "pending": r["pending"]},
+                   absent=no_activities),
+        _rate_tile("follow_up", f["rate"], guides.follow_up, f["due"], guides,
+                   {"due": f["due"], "compliant": f["compliant"],
+                    "attempts": terms["min_attempts"] if terms else None}, absent=no_activities),
+        _rate_tile("rejection", rejection_rate(data), guides.rejection, mqls, guides,
+                   {"rejected": data.rejected_leads, "mqls": mqls}, False,
+                   absent=None if data.has_rejections else "why_no_rejections"),
     ]
+
+
+def tiles(cur: ScorecardData, cmp: ScorecardData | None, terms: dict | None, guides: Guides,
+          segmented: bool = False) -> list[Tile]:
+    """The five scorecard clauses with target, actual, status (STATUSES) and change vs the comparison period.
+
+    A change is shown only where the comparison period has data and its own figure rests on at least
+    MIN_CASES cases (a change from nothing is no change: no "+667" against an empty period)."""
+    before = ({t.key: t for t in _judge(cmp, terms, guides, segmented)}
+              if cmp is not None and cmp.has_activity else {})
+    out = []
+    for tile in _judge(cur, terms, guides, segmented):
+        old = before.get(tile.key)
+        comparable = (old is not None and old.actual is not None and tile.actual is not None
+                      and old.status not in ("no_data", "too_few"))
+        out.append(replace(tile, delta=tile.actual - old.actual if comparable else None))
     return out
+
+
+def headline_counts(shown: list[Tile]) -> tuple[int, int]:
+    """(on target, judged): the deck's "1 of 3 judged measures on target", from the same tiles as the screen."""
+    return sum(t.status == "green" for t in shown), sum(t.status in JUDGED for t in shown)
+
+
+@dataclass(frozen=True)
+class TileText:
+    """A tile as people read it, in one language: the screen's metric card and the deck's table row."""
+
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    status: str
+    status_label: str
+    target: str
+    detail: str
+    reason: str | None
+
+
+TARGET_KEYS = {"mql_volume": "target_commitment", "mql_to_sql": "target_rate", "response": "target_guide",
+               "follow_up": "target_guide", "rejection": "target_ceiling"}
+NO_DATA_VALUES = {"why_no_activities": "no_response_data", "why_no_rejections": "no_closed_loop_data"}
+
+
+def _digits(tile: Tile) -> int:
+    return 1 if tile.actual is not None and abs(tile.actual) < 100 else 0
+
+
+def tile_text(tile: Tile, lang: str) -> TileText:
+    """Word one tile: the only place a tile's figures are formatted (screen and deck call it alike)."""
+    from metrics import i18n
+
+    def t(key: str, **values: object) -> str:
+        return i18n.t(lang, key, **values)
+
+    x = tile.extra
+    if tile.kind == "rate":
+        value = i18n.fmt_pct(tile.actual, lang)
+        delta = i18n.fmt_pp(tile.delta, lang) if tile.delta is not None else None
+        target = i18n.fmt_pct(tile.target, lang, 0)
+    else:
+        value = i18n.fmt_num(tile.actual, lang, _digits(tile))
+        delta = i18n.fmt_signed(tile.delta, lang, _digits(tile)) if tile.delta is not None else None
+        target = i18n.fmt_num(tile.target, lang, _digits(tile))
+    if tile.reason in NO_DATA_VALUES:  # the data cannot hold this measure: say so instead of a rate
+        value = t(NO_DATA_VALUES[tile.reason])
+    if tile.target is not None:
+        target_text = t(TARGET_KEYS[tile.key], value=target)
+    else:
+        target_text = t("target_no_segment" if tile.reason == "why_segment" else "target_none")
+    fmt_int = i18n.fmt_int
+    detail = {
+        "mql_volume": lambda: t("extra_mql_volume_segment" if tile.reason == "why_segment" else "extra_mql_volume",
+                                count=fmt_int(x["count"]), months=i18n.fmt_num(x["months"], lang, 1),
+                                met=x["met"], n=x["n_months"]),
+        "mql_to_sql": lambda: t("extra_mql_to_sql", converted=fmt_int(x["converted"]), cohort=fmt_int(x["cohort"])),
+        "response": lambda: t("extra_response", median=i18n.fmt_hours(x["median"], lang),
+                              p90=i18n.fmt_hours(x["p90"], lang), target=i18n.fmt_num(x["target_hours"], lang),
+                              breached=fmt_int(x["breached"]), pending=fmt_int(x["pending"])),
+        "follow_up": lambda: t("extra_follow_up", compliant=fmt_int(x["compliant"]), due=fmt_int(x["due"]),
+                               attempts=fmt_int(x["attempts"])),
+        "rejection": lambda: t("extra_rejection", rejected=fmt_int(x["rejected"]), mqls=fmt_int(x["mqls"])),
+    }[tile.key]()
+    if tile.reason in NO_DATA_VALUES:
+        detail = ""  # counts of an unmeasurable quantity (every handoff "breached") would mislead
+    reason = None
+    if tile.reason is not None:
+        unit = t(f"unit_{tile.key}")
+        reason = t(tile.reason, n=fmt_int(tile.cases), min=MIN_CASES, unit=unit, young=fmt_int(x.get("young")),
+                   cohort=fmt_int(x.get("cohort")), days=x.get("days"))
+    return TileText(tile.key, t(f"tile_{tile.key}"), value, delta, tile.status,
+                    t(f"status_{tile.status}", n=fmt_int(tile.cases)), target_text, detail, reason)
 
 
 # ---------------------------------------------------------------- export
@@ -345,3 +500,8 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     buffer.write("\ufeff".encode())
     safe.write_csv(buffer)
     return buffer.getvalue()
+
+
+def segmented(filters: Filters | None) -> bool:
+    """Is any segment filter set (then the company-wide MQL commitment judges nothing)?"""
+    return filters is not None and any(v is not None for v in filters.params().values())

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import calendar as pycalendar
 import datetime as dt
 import io
 import math
@@ -30,7 +29,7 @@ import threading
 import time
 import zoneinfo
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -43,7 +42,9 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
+from metrics import charts as screen
 from metrics import dashboard_queries as dq
+from metrics import i18n
 from metrics.config import SlaConfig, SlaVersion
 from metrics.deck_text import DEFINITIONS, LANGS, text
 from metrics.load import stored_config
@@ -57,7 +58,6 @@ ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversi
 CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "response", "rejections", "what_if")
 SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2}
 
-YOUNG_COHORT_DAYS = 30
 WHAT_IF_GRID = tuple(range(30, 95, 5))
 
 ProgressFn = Callable[[float, str], None]
@@ -270,7 +270,14 @@ class DeckData:
     bucket_hours: float
     max_bucket: int
     summary: dict
-    grid: list[float] = field(default_factory=list)
+    score: dq.ScorecardData
+    score_previous: dq.ScorecardData
+    terms: dict | None
+    whatif: pl.DataFrame
+    whatif_today: int
+    is_demo: bool = False
+    segmented: bool = False
+    maturity_days: int = dq.MATURITY_DAYS
     guides: dq.Guides = field(default_factory=dq.Guides)
 
 
@@ -287,30 +294,40 @@ def _bucket_hours(target: float) -> float:
 
 
 def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
-            filters: Filters | None = None, guides: dq.Guides | None = None) -> DeckData:
-    """Run every query the deck needs (the report for both periods plus the deck_* queries)."""
+            filters: Filters | None = None, guides: dq.Guides | None = None,
+            maturity_days: int = dq.MATURITY_DAYS) -> DeckData:
+    """Run every query the deck needs: the report for both periods and the dashboard's own functions for the
+    scorecard (dq.scorecard_data), the cohorts (dq.mql_cohorts) and the what-if (dq.whatif_curve), so each
+    slide shows the figure its dashboard page shows for the same view."""
     filters = filters or Filters()
     if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         raise NoData("The database has no data yet: import a CRM export or build the demo first.")
     config = stored_config(con)
     terms, terms_previous = for_period(config.versions, period), for_period(config.versions, comparison)
     in_force = terms.version
-    grid = sorted({float(t) for t in WHAT_IF_GRID} | {float(v.mql_threshold) for v in config.versions})
-    report = build_report(con, period, grid, filters)
+    report = build_report(con, period, (), filters)
     previous = build_report(con, comparison, (), filters)
     width = _bucket_hours(in_force.response_target_hours)
     max_bucket = 16
+    terms_now = terms.as_dict()
     return DeckData(
         period=period, comparison=comparison, filters=filters, report=report, previous=previous,
         config=config, in_force=in_force, applied=[a.version for a in terms.applied],
         applied_previous=[a.version for a in terms_previous.applied],
-        cohorts=query(con, "deck_mql_sql_monthly", period, filters),
-        cohorts_previous=query(con, "deck_mql_sql_monthly", comparison, filters),
+        cohorts=dq.mql_cohorts(con, period, filters, days=maturity_days),
+        cohorts_previous=dq.mql_cohorts(con, comparison, filters, days=maturity_days),
         hist=_buckets(query(con, "dash_response_hist", period, filters, bin_hours=width, max_bin=max_bucket + 1),
                       max_bucket),
         bucket_hours=width, max_bucket=max_bucket,
         summary=query(con, "deck_data_summary", period, filters).row(0, named=True),
-        grid=grid, guides=guides or dq.Guides(),
+        score=dq.scorecard_data(con, period, filters, maturity_days),
+        score_previous=dq.scorecard_data(con, comparison, filters, maturity_days),
+        terms=terms_now,
+        whatif=dq.whatif_curve(con, period, filters, float(terms_now["fit_weight"]),
+                               float(terms_now["engagement_weight"])),
+        whatif_today=int(round(terms_now["mql_threshold"])),
+        is_demo=bool(dq.status(con)["is_demo"]), segmented=dq.segmented(filters), maturity_days=maturity_days,
+        guides=guides or dq.Guides(),
     )
 
 
@@ -319,101 +336,21 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
 # --------------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ScoreRow:
-    """One scorecard line: display strings plus the raw values (for notes and tests)."""
-    key: str
-    label: str
-    actual: str
-    target: str
-    status: str  # green | amber | red | none (no data) | info (not judged)
-    previous: str
-    change: str
-    value: float | None = None
-    previous_value: float | None = None
-
-
-def _rejection_rate(report: dict) -> float | None:
-    total = sum(r["count"] for r in report["rejections"])
-    return total / report["mql_count"] if report["mql_count"] else None
-
-
-def _signed(x: float, digits: int = 1, suffix: str = "") -> str:
-    """+2.4, −0.3 (a real minus sign), and ±0.0 when the change rounds to nothing."""
-    shown = f"{x:+.{digits}f}"
-    if float(shown) == 0:
-        return f"±{0:.{digits}f}{suffix}"
-    return shown.replace("-", "−") + suffix
-
-
-def _change_count(a: float | None, b: float | None) -> str:
-    if a is None or b is None or not b:
-        return "—"
-    return _signed((a - b) / b * 100, 1, "%")
-
-
-def _change_pt(a: float | None, b: float | None, lang: str) -> str:
-    if a is None or b is None:
-        return "—"
-    return text(lang, "pt", x=_signed((a - b) * 100))
-
-
-def _change_hours(a: float | None, b: float | None, lang: str) -> str:
-    if a is None or b is None:
-        return "—"
-    return text(lang, "hours", x=_signed(a - b))
 
 
 def _per_month(x: float | None) -> str:
-    return "—" if x is None else _num(x, 1 if abs(x) < 100 else 0)
+    """MQLs per month as the scorecard tile writes them (1 decimal under 100)."""
+    return i18n.fmt_num(x, "en", 1 if x is not None and abs(x) < 100 else 0)
 
 
-def scorecard(data: DeckData, lang: str = "en") -> list[ScoreRow]:
-    """The SLA scorecard: each measure against its target, with the comparison period beside it.
+def scorecard_tiles(data: DeckData) -> list[dq.Tile]:
+    """The dashboard's tiles for this view: dq.tiles on the same facts, terms, guides and segment rule."""
+    return dq.tiles(data.score, data.score_previous, data.terms, data.guides, data.segmented)
 
-    Statuses, targets and changes come from the dashboard's own scorecard logic (dq.tiles, dq.rag with the
-    review guides), so a measure is never green on screen and red on the slide."""
-    r, p, v, g = data.report, data.previous, data.in_force, data.guides
-    tiles = {t.key: t for t in dq.tiles(r, p, data.period, data.comparison, asdict(v), g)}
-    months, months_prev = months_elapsed(data.period), months_elapsed(data.comparison)
-    hours = v.response_target_hours
-    rows: list[ScoreRow] = []
-    t = tiles["mql_volume"]
-    prev_pm = p["mql_count"] / months_prev if months_prev else None
-    rows.append(ScoreRow("mql_month", text(lang, "row_mql_month"), _per_month(t.actual),
-                         f"≥ {_per_month(t.target)}" if t.target is not None else "—", t.status,
-                         _per_month(prev_pm),
-                         "—" if t.delta is None else _signed(t.delta, 1 if abs(t.actual or 0) < 100 else 0),
-                         t.actual, prev_pm))
-    total_target = t.target * months if t.target is not None else None
-    rows.append(ScoreRow("mql_total", text(lang, "row_mql_total"), _int(r["mql_count"]),
-                         f"≥ {_int(total_target)}" if total_target is not None else "—", "info",
-                         _int(p["mql_count"]), _change_count(r["mql_count"], p["mql_count"]),
-                         r["mql_count"], p["mql_count"]))
-    for key, row_key, target in (
-            ("mql_to_sql", "mql_sql", f"≥ {_pct(v.mql_to_sql_target, 0)}"),
-            ("response", "attainment",
-             text(lang, "target_within_hours", goal=_pct(g.attainment, 0), hours=_plain(hours)))):
-        t = tiles[key]
-        prev_value = p["mql_to_sql"]["rate"] if key == "mql_to_sql" else p["response"]["attainment"]
-        rows.append(ScoreRow(row_key, text(lang, f"row_{row_key}"), _pct(t.actual), target, t.status,
-                             _pct(prev_value), _change_pt(t.actual, prev_value, lang), t.actual, prev_value))
-    for key, field_name in (("median", "median_business_hours"), ("p90", "p90_business_hours")):
-        a, b = r["response"][field_name], p["response"][field_name]
-        rows.append(ScoreRow(key, text(lang, f"row_{key}"), _hours(a, lang), f"≤ {_hours(hours, lang)}",
-                             dq.rag(a, hours, g.band, higher_is_better=False), _hours(b, lang),
-                             _change_hours(a, b, lang), a, b))
-    t = tiles["follow_up"]
-    fu_prev = p["follow_up"]["rate"]
-    rows.append(ScoreRow("follow_up", text(lang, "row_follow_up"), _pct(t.actual),
-                         text(lang, "target_attempts", goal=_pct(g.follow_up, 0), attempts=v.min_attempts,
-                              days=_plain(v.attempt_window_business_days)),
-                         t.status, _pct(fu_prev), _change_pt(t.actual, fu_prev, lang), t.actual, fu_prev))
-    t = tiles["rejection"]
-    rej_prev = _rejection_rate(p)
-    rows.append(ScoreRow("rejection", text(lang, "row_rejection"), _pct(t.actual), f"≤ {_pct(g.rejection, 0)}",
-                         t.status, _pct(rej_prev), _change_pt(t.actual, rej_prev, lang), t.actual, rej_prev))
-    return rows
+
+def scorecard(data: DeckData, lang: str = "en") -> list[dq.TileText]:
+    """The scorecard slide's rows: each tile worded by dq.tile_text, exactly as the screen's cards."""
+    return [dq.tile_text(t, lang) for t in scorecard_tiles(data)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -504,24 +441,17 @@ def chart_mql_monthly(data: DeckData, lang: str) -> Chart:
     return Chart("mql_monthly", text(lang, "sec_mql_monthly"), headline, fig, notes, text(lang, "fn_mql_monthly"))
 
 
-def _cohort_age(month: str, p: Period) -> int:
-    """Days from the cohort's last day (or the period's end) to the as-of date."""
-    year, mon = (int(x) for x in month.split("-"))
-    end = dt.date(year, mon, pycalendar.monthrange(year, mon)[1]) + dt.timedelta(days=1)
-    return (p.as_of.date() - min(end, p.to_day)).days
-
-
 def chart_conversion(data: DeckData, lang: str) -> Chart:
     """MQL→SQL by monthly cohort for both periods, against the target; young cohorts drawn hollow."""
     fig = _figure(yaxis_title=text(lang, "rate"))
     months_all: list[str] = []
     targets: list[float] = []
-    for frame, p, name, color in ((data.cohorts_previous, data.comparison, "previous_period", PREVIOUS),
-                                  (data.cohorts, data.period, "this_period", CURRENT)):
-        rows = frame.to_dicts()
+    for frame, name, color in ((data.cohorts_previous, "previous_period", PREVIOUS),
+                               (data.cohorts, "this_period", CURRENT)):
+        rows = [r | {"rate": r["rate_to_date"], "cohort": r["mqls"]} for r in frame.to_dicts()]
         months_all += [r["month"] for r in rows]
         targets += [r["target"] for r in rows]
-        young = [_cohort_age(r["month"], p) < YOUNG_COHORT_DAYS for r in rows]
+        young = [not r["mature"] for r in rows]  # the dashboard's maturity rule (dash_mql_cohorts.sql)
         fig.add_scatter(
             x=[r["month"] for r in rows], y=[r["rate"] for r in rows], name=text(lang, name),
             mode="lines+markers", line=dict(color=color, width=4),
@@ -533,7 +463,8 @@ def chart_conversion(data: DeckData, lang: str) -> Chart:
                                    font=dict(size=17, color=INK if name == "this_period" else MUTED))
     fig.add_scatter(x=months_all, y=targets, name=text(lang, "target"), mode="lines",
                     line=dict(color=TARGET, width=3, dash="dash", shape="hvh"))
-    rates = [r for r in data.cohorts["rate"].to_list() + data.cohorts_previous["rate"].to_list() if r is not None]
+    rates = [r for r in data.cohorts["rate_to_date"].to_list() + data.cohorts_previous["rate_to_date"].to_list()
+             if r is not None]
     top = max(rates + targets + [0.05])
     fig.update_yaxes(range=[0, min(top * 1.25, 1.12)], tickformat=".0%", tickvals=[i / 10 for i in range(11)]
                      if top > 0.5 else None)
@@ -544,10 +475,10 @@ def chart_conversion(data: DeckData, lang: str) -> Chart:
     notes = [f"{text(lang, 'this_period')}: {_int(conv['converted'])} / {_int(conv['cohort'])} = {_pct(conv['rate'])}",
              f"{text(lang, 'previous_period')}: {_int(conv_prev['converted'])} / {_int(conv_prev['cohort'])} = "
              f"{_pct(conv_prev['rate'])}"]
-    notes += [f"{r['month']}: {_int(r['converted'])} / {_int(r['cohort'])} = {_pct(r['rate'])}"
+    notes += [f"{r['month']}: {_int(r['converted'])} / {_int(r['mqls'])} = {_pct(r['rate_to_date'])}"
               for r in data.cohorts.to_dicts()]
     return Chart("conversion", text(lang, "sec_conversion"), headline, fig, notes,
-                 text(lang, "fn_conversion", days=YOUNG_COHORT_DAYS))
+                 text(lang, "fn_conversion", days=data.maturity_days))
 
 
 def chart_response(data: DeckData, lang: str) -> Chart:
@@ -618,7 +549,7 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
     fig.update_xaxes(range=[0, xmax * 1.15], showgrid=True, gridcolor=GRID, tickformat=",", dtick=_count_dtick(xmax))
     fig.update_layout(legend=dict(traceorder="reversed"))
     total, total_prev = sum(cur.values()), sum(prev.values())
-    rate, rate_prev = _rejection_rate(data.report), _rejection_rate(data.previous)
+    rate, rate_prev = dq.rejection_rate(data.score), dq.rejection_rate(data.score_previous)
     if total:
         reason = reasons[0]
         headline = text(lang, "h_rejections", reason=_reason_label(reason, lang), count=_int(cur[reason]),
@@ -630,29 +561,45 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
     return Chart("rejections", text(lang, "sec_rejections"), headline, fig, notes)
 
 
+def whatif_rows(data: DeckData) -> list[dict]:
+    """The what-if page's figures at the deck's thresholds: MQLs per month and the SQL yield, which below
+    today's threshold is the page's model estimate (is_estimate), never the biased-low observed rate."""
+    grid = set(WHAT_IF_GRID) | {data.whatif_today}
+    rows = data.whatif.filter(pl.col("threshold").is_in(sorted(grid))).sort("threshold").to_dicts()
+    return [{"threshold": r["threshold"], "per_month": r["mqls_per_month"], "is_estimate": r["is_estimate"],
+             "rate": r["estimated_sql_rate"] if r["is_estimate"] else r["sql_rate"], "volume": r["volume"],
+             "reached_sql": r["reached_sql"]} for r in rows]
+
+
 def chart_what_if(data: DeckData, lang: str) -> Chart:
     """Volume (bottom) vs yield (top) across MQL thresholds: two panels on one threshold axis rather than a
-    dual-axis chart, so labels never collide; the current threshold marked and the biased side shaded."""
+    dual-axis chart, so labels never collide; the current threshold marked and the estimated side shaded.
+    Figures are the what-if page's (dq.whatif_curve), formatted as there (i18n)."""
     from plotly.subplots import make_subplots
 
-    rows = data.report["what_if"]
-    cur_t = float(data.in_force.mql_threshold)
+    rows = whatif_rows(data)
+    cur_t = data.whatif_today
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.42, 0.58], vertical_spacing=0.07)
-    fig.update_layout(template=THEME, showlegend=False, margin=dict(t=30))
+    fig.update_layout(template=THEME, showlegend=False, margin=dict(t=40))
     xs = [r["threshold"] for r in rows]
     lo, hi = min(xs) - 3, max(xs) + 3
-    fig.add_scatter(x=xs, y=[r["sql_rate"] for r in rows], name=text(lang, "sql_rate"), row=1, col=1,
-                    mode="lines+markers+text", line=dict(color=TARGET, width=4), marker=dict(size=12),
-                    text=[_pct(r["sql_rate"], 0) if r["sql_rate"] is not None else "" for r in rows],
-                    textposition=["top left" if r["threshold"] == cur_t else "top center" for r in rows],
-                    textfont=dict(size=17, color=TARGET), cliponaxis=False)
-    fig.add_bar(x=xs, y=[r["volume"] for r in rows], name=text(lang, "volume"), row=2, col=1,
-                marker_color=[CURRENT if r["threshold"] >= cur_t else PREVIOUS for r in rows], width=3.6,
-                text=[_int(r["volume"]) for r in rows], textposition="outside", textfont=dict(size=16, color=INK),
-                cliponaxis=False)
-    vmax = max([r["volume"] for r in rows] + [1])
-    rmax = max([r["sql_rate"] or 0 for r in rows] + [0.05])
-    fig.update_yaxes(title_text=text(lang, "sql_rate"), range=[0, min(rmax * 1.3, 1.15)], tickformat=".0%",
+
+    def pct(r: dict) -> str:
+        return i18n.fmt_pct(r["rate"], lang) if r["rate"] is not None else ""
+
+    fig.add_scatter(x=xs, y=[r["rate"] for r in rows], name=text(lang, "sql_rate"), row=1, col=1,
+                    mode="lines+markers+text", line=dict(color=TARGET, width=4),
+                    marker=dict(size=12, color=["white" if r["is_estimate"] else TARGET for r in rows],
+                                line=dict(color=TARGET, width=3)),
+                    text=[pct(r) for r in rows], textposition="top center",
+                    textfont=dict(size=15, color=TARGET), cliponaxis=False)
+    fig.add_bar(x=xs, y=[r["per_month"] for r in rows], name=text(lang, "volume"), row=2, col=1,
+                marker_color=[CURRENT if not r["is_estimate"] else PREVIOUS for r in rows], width=3.6,
+                text=[i18n.fmt_num(r["per_month"], lang, 0) for r in rows], textposition="outside",
+                textfont=dict(size=16, color=INK), cliponaxis=False)
+    vmax = max([r["per_month"] or 0 for r in rows] + [1])
+    rmax = max([r["rate"] or 0 for r in rows] + [0.05])
+    fig.update_yaxes(title_text=text(lang, "sql_rate"), range=[0, min(rmax * 1.35, 1.2)], tickformat=".0%",
                      nticks=5, row=1, col=1)
     fig.update_yaxes(title_text=text(lang, "volume"), range=[0, vmax * 1.22], tickformat=",", nticks=5,
                      dtick=_count_dtick(vmax), row=2, col=1)
@@ -667,19 +614,20 @@ def chart_what_if(data: DeckData, lang: str) -> Chart:
     fig.add_annotation(x=cur_t, y=1.0, xref="x", yref="paper", yanchor="bottom", xanchor="left", xshift=4,
                        text=text(lang, "current_threshold", x=_plain(cur_t)), showarrow=False,
                        font=dict(size=18, color=INK))
-    by_t = {r["threshold"]: r for r in rows}
-    base = by_t.get(cur_t) or by_t.get(int(cur_t))
+    base = next((r for r in rows if r["threshold"] == cur_t), None)
     alt = next((r for r in rows if r["threshold"] >= cur_t + 5 and r["volume"]
                 and (base is None or r["volume"] != base["volume"])), None)
     if base and alt and base["volume"]:
         headline = text(lang, "h_what_if", cur=_plain(cur_t), alt=_plain(alt["threshold"]),
-                        cut=_pct(1 - alt["volume"] / base["volume"], 0), v0=_int(base["volume"]),
-                        v1=_int(alt["volume"]), r0=_pct(base["sql_rate"], 0), r1=_pct(alt["sql_rate"], 0))
+                        cut=_pct(1 - alt["volume"] / base["volume"], 0),
+                        v0=i18n.fmt_num(base["per_month"], lang, 0), v1=i18n.fmt_num(alt["per_month"], lang, 0),
+                        r0=pct(base), r1=pct(alt))
     else:
-        headline = text(lang, "h_what_if_flat", cur=_plain(cur_t), v0=_int(base["volume"] if base else 0),
-                        r0=_pct(base["sql_rate"] if base else None, 0))
-    notes = [f"≥ {_plain(r['threshold'])}: {_int(r['volume'])}, SQL {_int(r['reached_sql'])} ({_pct(r['sql_rate'])})"
-             for r in rows]
+        headline = text(lang, "h_what_if_flat", cur=_plain(cur_t),
+                        v0=i18n.fmt_num(base["per_month"] if base else None, lang, 0),
+                        r0=pct(base) if base else i18n.DASH)
+    notes = [f"≥ {_plain(r['threshold'])}: {i18n.fmt_num(r['per_month'], lang, 0)}/month, "
+             + (text(lang, "estimate_mark", x=pct(r)) if r["is_estimate"] else pct(r)) for r in rows]
     return Chart("what_if", text(lang, "sec_what_if"), headline, fig, notes, text(lang, "fn_what_if"))
 
 
@@ -690,9 +638,10 @@ CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
 
 
 def charts(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
-           filters: Filters | None = None, keys: Sequence[str] = CHART_SECTIONS) -> list[Chart]:
+           filters: Filters | None = None, keys: Sequence[str] = CHART_SECTIONS,
+           maturity_days: int = dq.MATURITY_DAYS) -> list[Chart]:
     """The deck's charts without the deck: for per-chart PNG/SVG downloads on the Export page."""
-    data = collect(con, period, comparison, filters)
+    data = collect(con, period, comparison, filters, maturity_days=maturity_days)
     return [CHART_BUILDERS[k](data, lang) for k in keys]
 
 
@@ -707,8 +656,6 @@ MARGIN = 0.5
 CONTENT_W = SLIDE_W - 2 * MARGIN
 BODY_TOP, BODY_BOTTOM = 1.72, 6.78
 CHART_PX = (1280, round(1280 * (BODY_BOTTOM - BODY_TOP) / CONTENT_W))
-STATUS_FILL = {"green": "2E7D4F", "amber": "F2B134", "red": "B3261E", "none": "D1D5DB", "info": "F3F4F6"}
-STATUS_INK = {"green": "FFFFFF", "amber": "1F2937", "red": "FFFFFF", "none": "374151", "info": "6B7280"}
 
 
 def _char_em(c: str) -> float:
@@ -726,12 +673,35 @@ def _char_em(c: str) -> float:
     return 0.45 if c in ".,;:!'|()[]-/" else 0.8
 
 
-def fit_size(value: str, width_in: float, max_lines: int = 2, sizes: Sequence[int] = (28, 26, 24, 22, 20, 18),
-             bold: bool = True) -> int:
-    """The largest font size (pt) at which the text wraps into max_lines in a box width_in wide."""
-    ems = sum(_char_em(c) for c in value) * (1.07 if bold else 1.0)
+def _lines(value: str, width_em: float, bold: bool) -> int:
+    """Lines a greedy word wrap needs at this width (in em); CJK text may break between any two characters."""
+    scale = 1.07 if bold else 1.0
+    words = [w for w in value.replace("<br>", " ").split(" ") if w]
+    lines, used = 1, 0.0
+    for word in words:
+        width = sum(_char_em(c) for c in word) * scale
+        space = _char_em(" ") * scale if used else 0.0
+        if used + space + width <= width_em:
+            used += space + width
+            continue
+        if width <= width_em and not any(ord(c) >= 0x2E80 for c in word):
+            lines, used = lines + 1, width
+            continue
+        for c in word:  # a CJK run (or an over-long word) breaks by character
+            w = _char_em(c) * scale
+            if used + w > width_em:
+                lines, used = lines + 1, 0.0
+            used += w
+    return lines
+
+
+def fit_size(value: str, width_in: float, max_lines: int = 2,
+             sizes: Sequence[int] = (28, 26, 24, 22, 20, 18, 17, 16), bold: bool = True) -> int:
+    """The largest font size (pt) at which the text wraps into max_lines in a box width_in wide. The usable
+    width is taken as 86% of the box: renderers substitute wider fonts (LibreOffice draws Arial as a
+    wider sans), and a headline that spills onto a third line hides behind the chart or table below it."""
     for size in sizes:
-        if math.ceil(ems * size / 72 / (width_in * 0.92)) <= max_lines:
+        if _lines(value, width_in * 0.86 * 72 / size, bold) <= max_lines:
             return size
     return sizes[-1]
 
@@ -839,9 +809,11 @@ class _Deck:
     def table(self, slide, cells: list[list[str]], widths: Sequence[float], top: float, row_h: float,
               size: float, fills: dict[tuple[int, int], str] | None = None,
               inks: dict[tuple[int, int], str] | None = None, bold: set[tuple[int, int]] | None = None,
-              align: dict[int, object] | None = None):
-        """A native table: header row dark, body rows white with thin banding, optional per-cell fills."""
-        fills, inks, bold, align = fills or {}, inks or {}, bold or set(), align or {}
+              align: dict[int, object] | None = None, col_size: dict[int, float] | None = None,
+              header_h: float | None = None):
+        """A native table: header row dark, body rows white with thin banding, optional per-cell fills and
+        per-column font sizes (a long detail column in smaller type keeps every row on the slide)."""
+        fills, inks, bold, align, col_size = fills or {}, inks or {}, bold or set(), align or {}, col_size or {}
         n_rows, n_cols = len(cells), len(cells[0])
         shape = slide.shapes.add_table(n_rows, n_cols, Inches(MARGIN), Inches(top), Inches(sum(widths)),
                                        Inches(row_h * n_rows))
@@ -850,7 +822,7 @@ class _Deck:
         for j, w in enumerate(widths):
             table.columns[j].width = Inches(w)
         for i in range(n_rows):
-            table.rows[i].height = Inches(row_h)
+            table.rows[i].height = Inches(header_h if i == 0 and header_h else row_h)
             for j in range(n_cols):
                 cell = table.cell(i, j)
                 cell.vertical_anchor = MSO_ANCHOR.MIDDLE
@@ -861,8 +833,8 @@ class _Deck:
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = _rgb(fill)
                 ink = inks.get((i, j), "FFFFFF" if header else INK)
-                _write(cell.text_frame, [(cells[i][j], size, header or (i, j) in bold, ink)], self.lang,
-                       align.get(j))
+                _write(cell.text_frame, [(cells[i][j], size if header else col_size.get(j, size),
+                                          header or (i, j) in bold, ink)], self.lang, align.get(j))
         return table
 
 
@@ -902,6 +874,16 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
     bar.fill.solid()
     bar.fill.fore_color.rgb = _rgb(CURRENT)
     bar.line.fill.background()
+    if data.is_demo:  # nobody negotiates on generated numbers (the dashboard shows the same banner)
+        warn = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.9), Inches(0.55), Inches(SLIDE_W - 1.8),
+                                      Inches(0.62))
+        warn.fill.solid()
+        warn.fill.fore_color.rgb = _rgb(screen.TONES["orange"])
+        warn.line.fill.background()
+        tf = warn.text_frame
+        tf.word_wrap = True
+        tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+        _write(tf, [(text(lang, "demo_warning"), 16, True, "#FFFFFF")], lang, PP_ALIGN.LEFT)
     generated = dt.datetime.now(zoneinfo.ZoneInfo(data.period.tz))
     _textbox(slide, 0.9, 6.7, SLIDE_W - 1.8, 0.35,
              [(text(lang, "generated_line", ts=_stamp(generated, data.period.tz)), 11, False, MUTED)], lang)
@@ -912,26 +894,32 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
         f"median {_hours(resp['median_business_hours'], lang)}, p90 {_hours(resp['p90_business_hours'], lang)}"])
 
 
+STATUS_FILL = {status: screen.TONES[tone].lstrip("#").upper() for status, tone in dq.STATUS_TONE.items()}
+STATUS_INK = {status: "FFFFFF" for status in dq.STATUS_TONE}
+
+
 def _scorecard_slide(deck: _Deck, data: DeckData, lang: str) -> None:
-    rows = scorecard(data, lang)
-    on = sum(r.status == "green" for r in rows)
-    judged = sum(r.status in ("green", "amber", "red") for r in rows)
+    """The dashboard's five tiles as a table: the same words, figures, statuses and colours as the screen."""
+    shown = scorecard_tiles(data)
+    rows = [dq.tile_text(t, lang) for t in shown]
+    on, judged = dq.headline_counts(shown)
     conv, conv_prev = data.report["mql_to_sql"]["rate"], data.previous["mql_to_sql"]["rate"]
-    headline = text(lang, "h_scorecard", on=on, n=judged, move=_move(lang, conv_prev, conv))
-    notes = [f"{r.label}: {r.actual} ({text(lang, 'col_target')} {r.target}; "
-             f"{text(lang, 'status_' + r.status)}; {text(lang, 'col_previous')} {r.previous}, "
-             f"{r.change})" for r in rows]
+    unjudged = len(shown) - judged
+    headline = text(lang, "h_scorecard_unjudged" if unjudged else "h_scorecard", on=on, n=judged, k=unjudged,
+                    move=_move(lang, conv_prev, conv))
+    notes = [" · ".join(x for x in (r.label, r.value, r.delta, r.status_label, r.target, r.detail, r.reason) if x)
+             for r in rows]
     slide = deck.content_slide(text(lang, "sec_scorecard"), headline, notes)
-    header = [text(lang, k) for k in ("col_metric", "col_actual", "col_target", "col_status", "col_previous",
-                                      "col_change")]
-    cells = [header] + [[r.label, r.actual, r.target, text(lang, "status_" + r.status), r.previous,
-                         r.change] for r in rows]
+    header = [text(lang, k) for k in ("col_metric", "col_actual", "col_change", "col_status", "col_target",
+                                      "col_detail")]
+    cells = [header] + [[r.label, r.value, r.delta or i18n.DASH, r.status_label, r.target,
+                         "\n".join(x for x in (r.detail, r.reason) if x)] for r in rows]
     fills = {(i + 1, 3): STATUS_FILL[r.status] for i, r in enumerate(rows)}
     inks = {(i + 1, 3): STATUS_INK[r.status] for i, r in enumerate(rows)}
     bold = {(i + 1, 1) for i in range(len(rows))} | {(i + 1, 3) for i in range(len(rows))}
-    center = {j: PP_ALIGN.CENTER for j in (1, 2, 3, 4, 5)}
-    deck.table(slide, cells, (3.45, 1.6, 3.05, 1.45, 1.55, 1.23), BODY_TOP + 0.05, 0.54, 16, fills, inks, bold,
-               center)
+    center = {j: PP_ALIGN.CENTER for j in (1, 2, 3)}
+    deck.table(slide, cells, (2.0, 1.2, 1.75, 1.75, 1.85, 3.78), BODY_TOP + 0.05, 0.9, 14, fills, inks, bold,
+               center, {1: 16, 5: 11}, 0.5)
 
 
 def _chart_slide(deck: _Deck, chart: Chart, png: bytes) -> None:
@@ -1056,7 +1044,9 @@ def _data_slide(deck: _Deck, data: DeckData, lang: str) -> None:
                          phandoffs=_int(p["response"]["handoffs"]), rej=_int(rejections(r)),
                          prej=_int(rejections(p)))),
         ("d_status", text(lang, "d_status_value", band=_pct(data.guides.band, 0), att=_pct(data.guides.attainment, 0),
-                          fu=_pct(data.guides.follow_up, 0), rej=_pct(data.guides.rejection, 0))),
+                          fu=_pct(data.guides.follow_up, 0), rej=_pct(data.guides.rejection, 0), min=dq.MIN_CASES,
+                          days=data.maturity_days,
+                          **{s: i18n.t(lang, f"status_{s}", n=f"n < {dq.MIN_CASES}") for s in dq.STATUSES})),
     ]
     notes = [f"{text(lang, k)}: {value}" for k, value in rows]
     slide = deck.content_slide(text(lang, "sec_data"), headline, notes)
@@ -1085,10 +1075,12 @@ def _check_sections(sections: Sequence[str]) -> list[str]:
 
 def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
                sections: Sequence[str] = ALL_SECTIONS, filters: Filters | None = None,
-               progress: ProgressFn | None = None, guides: dq.Guides | None = None) -> bytes:
+               progress: ProgressFn | None = None, guides: dq.Guides | None = None,
+               maturity_days: int = dq.MATURITY_DAYS) -> bytes:
     """The review deck (.pptx bytes): title, scorecard, one slide per chart, SLA versions, appendix.
 
-    `guides` are the review guidelines the SLA does not set (the dashboard's Settings); default as there."""
+    `guides` are the review guidelines the SLA does not set and `maturity_days` the cohort maturity setting (the
+    dashboard's Settings); defaults as there."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     chosen = _check_sections(sections)
@@ -1098,7 +1090,7 @@ def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Perio
             progress(min(max(fraction, 0.0), 1.0), text(lang, key, **values))
 
     step(0.02, "p_queries")
-    data = collect(con, period, comparison, filters, guides)
+    data = collect(con, period, comparison, filters, guides, maturity_days)
     start, end = _span(period)
     pstart, pend = _span(comparison)
     deck = _Deck(lang, f"{text(lang, 'deck_title')} · {start} – {end}",

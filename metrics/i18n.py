@@ -139,8 +139,9 @@ EN: dict[str, str] = {
     "def_follow_up": "A handoff is due when its attempt window (attempt_window_business_days × the business-day "
                      "length, in business hours from the handoff) has closed by as-of; compliant when at least "
                      "min_attempts activities fall inside the window. Compliance = compliant / due.",
-    "def_rejection": "Rejected stage events entered in the period (sales sent the MQL back with a reason), "
-                     "divided by the period's MQLs. The SLA sets no ceiling; the guideline is a review setting.",
+    "def_rejection": "Of the leads that became MQLs in the period, the share that sales rejected (sent back "
+                     "with a reason) by the as-of time: a rate of leads, like acceptance, so it never exceeds "
+                     "100%. The SLA sets no ceiling; the guideline is a review setting.",
     "target_commitment": "Commitment {value} / month",
     "target_rate": "Target {value}",
     "target_guide": "Guideline ≥ {value}",
@@ -149,13 +150,36 @@ EN: dict[str, str] = {
     "status_green": "On target",
     "status_amber": "Near target",
     "status_red": "Off target",
-    "status_none": "No data",
+    "status_no_data": "No data",
+    "status_too_few": "Too few to judge ({n})",
+    "status_maturing": "Still maturing",
+    "status_unjudged": "Not judged",
+    "no_response_data": "No response data",
+    "no_closed_loop_data": "No closed-loop data",
+    "target_no_segment": "No segment commitment",
+    "extra_mql_volume_segment": "{count} MQLs over {months} months in the selected segments",
+    "why_no_activities": "The imported data holds no activities (calls, emails, meetings), so response and "
+                         "follow-up cannot be measured.",
+    "why_no_rejections": "The imported data holds no rejections: sales' rejections are not recorded in it.",
+    "why_no_cases": "No {unit} in this period.",
+    "why_too_few": "Only {n} {unit}: a verdict needs at least {min}.",
+    "why_maturing": "{young} of {cohort} MQLs are younger than {days} days at the as-of time and may still "
+                    "convert: no verdict yet.",
+    "why_segment": "The MQL commitment is company-wide; a segment has no commitment of its own.",
+    "unit_mql_volume": "MQLs",
+    "unit_mql_to_sql": "MQLs",
+    "unit_response": "judged handoffs",
+    "unit_follow_up": "due handoffs",
+    "unit_rejection": "MQLs",
+    "maturity_days": "Cohort maturity (days)",
+    "maturity_days_help": "An MQL cohort is judged only when its newest MQL is this many days old. Used by the "
+                          "MQL→SQL page (conversion within N days), the scorecard and the deck.",
     "extra_mql_volume": "{count} MQLs over {months} months · commitment met in {met} of {n} months",
     "extra_mql_to_sql": "{converted} of {cohort} MQLs reached SQL",
     "extra_response": "Median {median} · p90 {p90} (per-lead target {target} business hours) · "
                       "{breached} breached, {pending} pending",
     "extra_follow_up": "{compliant} of {due} due handoffs had ≥ {attempts} attempts in the window",
-    "extra_rejection": "{rejected} rejections / {mqls} MQLs",
+    "extra_rejection": "{rejected} of {mqls} MQLs rejected by sales",
     "delta_vs": "vs {period}",
     "sc_monthly_title": "MQLs per month vs the commitment",
     "sc_funnel_title": "Funnel of leads created in the period",
@@ -496,8 +520,9 @@ JA: dict[str, str] = {
     "def_follow_up": "引き渡しからの試行期間（attempt_window_business_days × 1営業日の長さ、営業時間で計測）が"
                      "基準時刻までに終わっていれば対象。期間内に min_attempts 回以上の活動があれば遵守。"
                      "遵守率＝遵守÷対象。",
-    "def_rejection": "期間内に記録された差し戻し（営業が理由を付けて MQL を戻したもの）の件数を、期間の MQL 数で"
-                     "割ったもの。SLA に上限の定めはなく、目安はレビュー用の設定です。",
+    "def_rejection": "期間内に MQL になったリードのうち、基準時刻までに営業が差し戻した（理由を付けて戻した）"
+                     "リードの割合。受け入れ率と同じくリード単位の率なので 100% を超えません。SLA に上限の定めは"
+                     "なく、目安はレビュー用の設定です。",
     "target_commitment": "コミットメント {value}／月",
     "target_rate": "目標 {value}",
     "target_guide": "目安 {value} 以上",
@@ -506,13 +531,35 @@ JA: dict[str, str] = {
     "status_green": "達成",
     "status_amber": "あと一歩",
     "status_red": "未達",
-    "status_none": "データなし",
+    "status_no_data": "データなし",
+    "status_too_few": "件数不足（{n}）",
+    "status_maturing": "成熟待ち",
+    "status_unjudged": "判定対象外",
+    "no_response_data": "対応データなし",
+    "no_closed_loop_data": "クローズドループのデータなし",
+    "target_no_segment": "セグメント別のコミットメントなし",
+    "extra_mql_volume_segment": "選択したセグメントで {months} か月に {count} 件",
+    "why_no_activities": "取り込んだデータに活動（電話・メール・商談）が 1 件もないため、初回対応とフォローは"
+                         "測れません。",
+    "why_no_rejections": "取り込んだデータに差し戻しが記録されていません。",
+    "why_no_cases": "この期間の{unit}はありません。",
+    "why_too_few": "{unit}が {n} 件しかありません（判定には {min} 件以上が必要）。",
+    "why_maturing": "MQL {cohort} 件中 {young} 件は基準時刻で {days} 日未満で、まだ転換しうるため未判定です。",
+    "why_segment": "MQL コミットメントは全社の値で、セグメント別の定めはありません。",
+    "unit_mql_volume": "MQL",
+    "unit_mql_to_sql": "MQL",
+    "unit_response": "判定済みの引き渡し",
+    "unit_follow_up": "対象の引き渡し",
+    "unit_rejection": "MQL",
+    "maturity_days": "コホートの成熟日数",
+    "maturity_days_help": "MQL コホートは、最も新しい MQL がこの日数を経てから判定します。MQL→SQL ページ（N 日以内の"
+                          "転換）、スコアカード、デッキで共通です。",
     "extra_mql_volume": "{months} か月で {count} 件 ・コミットメント達成 {n} か月中 {met} か月",
     "extra_mql_to_sql": "MQL {cohort} 件中 {converted} 件が SQL に到達",
     "extra_response": "中央値 {median} ・p90 {p90}（1件あたりの目標 {target} 営業時間）・違反 {breached} 件、"
                       "保留 {pending} 件",
     "extra_follow_up": "対象 {due} 件中 {compliant} 件が期間内に {attempts} 回以上対応",
-    "extra_rejection": "差し戻し {rejected} 件 ／ MQL {mqls} 件",
+    "extra_rejection": "MQL {mqls} 件中 {rejected} 件が差し戻し",
     "delta_vs": "{period} 比",
     "sc_monthly_title": "月間 MQL 数とコミットメント",
     "sc_funnel_title": "期間内に作成されたリードのファネル",

@@ -95,6 +95,16 @@ def query(con: duckdb.DuckDBPyConnection, name: str, period: Period, filters: Fi
     return run_sql(con, name, **period.params(), **(filters or Filters()).params(), **extra)
 
 
+# DOMAIN.md "No data is not zero": without a single activity in the data a 0% attainment would be a lie.
+NO_RESPONSE_DATA = {"attainment": None, "median_business_hours": None, "p90_business_hours": None, "no_data": True}
+NO_FOLLOW_UP_DATA = {"rate": None, "no_data": True}
+
+
+def data_presence(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """has_activities / has_rejections over the whole database (not the period): what can be measured at all."""
+    return {k: bool(v) for k, v in run_sql(con, "data_presence").row(0, named=True).items()}
+
+
 ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up",
                 "rejections", "what_if")
 
@@ -106,6 +116,7 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
     out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                             "as_of": period.as_of.isoformat()}}
     conv = None
+    presence = data_presence(con) if "response" in sections or "follow_up" in sections else None
     if "mql_count" in sections or "mql_to_sql" in sections:
         conv = query(con, "mql_to_sql", period, filters).row(0, named=True)
     for section in ALL_SECTIONS:
@@ -128,9 +139,13 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
                             | {"attainment": _rate(resp["attainment"]),
                                "median_business_hours": _rate(resp["median_business_hours"]),
                                "p90_business_hours": _rate(resp["p90_business_hours"])})
+            if not presence["has_activities"]:
+                out[section] |= NO_RESPONSE_DATA
         elif section == "follow_up":
             follow = query(con, "follow_up", period, filters).row(0, named=True)
             out[section] = {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"])}
+            if not presence["has_activities"]:
+                out[section] |= NO_FOLLOW_UP_DATA
         elif section == "rejections":
             rows = query(con, "rejections", period, filters).iter_rows(named=True)
             out[section] = [{"reason": r["reason"], "count": r["count"]} for r in rows]

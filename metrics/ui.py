@@ -36,9 +36,6 @@ _local = threading.local()
 _KEEP = "_keep_"  # shadow copy of a widget's value: survives page switches that drop the widget's own state
 _URL0 = "_url_at_start"
 SEGMENT_KEYS = SEGMENTS
-BADGE_COLORS = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}
-BADGE_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
-               "none": ":material/help:"}
 
 
 # ---------------------------------------------------------------- connection and cache
@@ -305,6 +302,7 @@ class View:
     compare: Period | None = None
     filters: Filters = field(default_factory=Filters)
     guides: dq.Guides = field(default_factory=dq.Guides)
+    maturity_days: int = dq.MATURITY_DAYS
     first: dt.datetime | None = None
     last: dt.datetime | None = None
 
@@ -433,6 +431,8 @@ def sidebar() -> View:
                 first = initial(key, default, lambda v: isinstance(v, int) and 0 <= v <= 100)
                 guides.append(record(key, st.number_input(t(label), 0, 100, first, step=1, key=key), default))
             st.caption(t("guides_note"))
+            maturity = param_slider("u_cn", t("maturity_days"), 7, 365, dq.MATURITY_DAYS, 1,
+                                    help=t("maturity_days_help"))
         st.caption(t("as_of_caption", as_of=i18n.fmt_datetime(latest, lang), tz=tz))
         st.caption(t("link_caption"))
 
@@ -444,6 +444,7 @@ def sidebar() -> View:
     current = View(lang, empty=False, is_demo=bool(status["is_demo"]), tz=tz, period=period, compare=compare,
                    filters=filters,
                    guides=dq.Guides(guides[0] / 100, guides[1] / 100, guides[2] / 100, guides[3] / 100),
+                   maturity_days=int(maturity),
                    first=info["first"], last=info["last"])
     _local.view = current
     return current
@@ -527,43 +528,25 @@ def show(v: View, fig: Any, definition: str | None = None, key: str | None = Non
             st.markdown(v.t(definition))
 
 
-def scorecard_tile(v: View, tile: dq.Tile, terms: dict | None) -> None:
-    """One SLA clause: actual (big), change vs comparison, status badge, target and the detail behind it."""
-    lang = v.lang
-    if tile.kind == "rate":
-        value = i18n.fmt_pct(tile.actual, lang)
-        delta = i18n.fmt_pp(tile.delta, lang) if tile.delta is not None else None
-        target = i18n.fmt_pct(tile.target, lang, 0)
-    else:
-        digits = 1 if tile.actual is not None and abs(tile.actual) < 100 else 0
-        value = i18n.fmt_num(tile.actual, lang, digits)
-        delta = i18n.fmt_signed(tile.delta, lang, digits) if tile.delta is not None else None
-        target = i18n.fmt_num(tile.target, lang, digits)
-    target_key = {"mql_volume": "target_commitment", "mql_to_sql": "target_rate", "response": "target_guide",
-                  "follow_up": "target_guide", "rejection": "target_ceiling"}[tile.key]
-    x = tile.extra
-    extra = {
-        "mql_volume": lambda: v.t("extra_mql_volume", count=i18n.fmt_int(x["count"]),
-                                  months=i18n.fmt_num(x["months"], lang, 1), met=x["met"], n=x["n_months"]),
-        "mql_to_sql": lambda: v.t("extra_mql_to_sql", converted=i18n.fmt_int(x["converted"]),
-                                  cohort=i18n.fmt_int(x["cohort"])),
-        "response": lambda: v.t("extra_response", median=i18n.fmt_hours(x["median"], lang),
-                                p90=i18n.fmt_hours(x["p90"], lang), target=i18n.fmt_num(x["target_hours"], lang),
-                                breached=i18n.fmt_int(x["breached"]), pending=i18n.fmt_int(x["pending"])),
-        "follow_up": lambda: v.t("extra_follow_up", compliant=i18n.fmt_int(x["compliant"]),
-                                 due=i18n.fmt_int(x["due"]),
-                                 attempts=int(terms["min_attempts"]) if terms else "?"),
-        "rejection": lambda: v.t("extra_rejection", rejected=i18n.fmt_int(x["rejected"]),
-                                 mqls=i18n.fmt_int(x["mqls"])),
-    }[tile.key]()
+STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
+                "no_data": ":material/block:", "too_few": ":material/help:", "maturing": ":material/hourglass_top:",
+                "unjudged": ":material/remove_circle_outline:"}
+
+
+def scorecard_tile(v: View, tile: dq.Tile) -> None:
+    """One SLA clause as dq.tile_text words it (the deck's row says the same): value, change, status, target."""
+    text = dq.tile_text(tile, v.lang)
     flat = tile.delta is not None and abs(tile.delta) < (0.0005 if tile.kind == "rate" else 0.05)
     with st.container(border=True, height="stretch"):
-        st.metric(v.t(f"tile_{tile.key}"), value, delta,
+        st.metric(text.label, text.value, text.delta,
                   delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
                   delta_arrow="off" if flat else "auto", help=v.t(f"def_{tile.key}"))
-        st.badge(v.t(f"status_{tile.status}"), color=BADGE_COLORS[tile.status], icon=BADGE_ICONS[tile.status])
-        st.markdown(f"**{v.t(target_key, value=target) if tile.target is not None else v.t('target_none')}**")
-        st.caption(extra)
+        st.badge(text.status_label, color=dq.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
+        st.markdown(f"**{text.target}**")
+        if text.detail:
+            st.caption(text.detail)
+        if text.reason:
+            st.caption(text.reason)
 
 
 def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = True) -> dict[str, str]:

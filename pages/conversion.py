@@ -10,7 +10,7 @@ from metrics.vocabulary import SEGMENTS
 v = ui.view()
 ui.page_header(v, "conversion")
 if ui.guard(v):
-    days = ui.param_slider("u_cn", v.t("cv_days"), 7, 365, 90, 1, help=v.t("cv_days_help"))
+    days = v.maturity_days  # the one maturity setting (sidebar): the window N and the hatching
     terms = ui.call(dq.terms, v.period)
     target = terms.version.mql_to_sql_target if terms else None
     ui.terms_note(v, terms)

@@ -22,9 +22,9 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _charts(key: tuple, _con: duckdb.DuckDBPyConnection, _period: Period, _compare: Period,
-            _filters: Filters, lang: str) -> list[export.Chart]:
+            _filters: Filters, lang: str, maturity_days: int) -> list[export.Chart]:
     """The deck's charts for previews and downloads; `key` = (db, data version, periods, filters)."""
-    return export.charts(_con, _period, _compare, lang, _filters)
+    return export.charts(_con, _period, _compare, lang, _filters, maturity_days=maturity_days)
 
 
 v = ui.view()
@@ -43,14 +43,14 @@ if ui.guard(v):
     sections = right.multiselect(text(v.lang, "ui_sections"), export.ALL_SECTIONS,
                                  default=list(export.ALL_SECTIONS), key="export_sections",
                                  format_func=lambda s: export.section_label(s, v.lang))
-    settings = (ui.db_path(), ui.version(), v.period, compare, v.filters, v.guides)
+    settings = (ui.db_path(), ui.version(), v.period, compare, v.filters, v.guides, v.maturity_days)
 
     if st.button(text(v.lang, "ui_build"), type="primary", icon=":material/slideshow:", key="export_build"):
         bar = st.progress(0.0, text=text(lang, "p_queries"))
         started = time.perf_counter()
         deck = export.build_deck(con, v.period, compare, lang, sections, v.filters,
                                  progress=lambda fraction, message: bar.progress(fraction, text=message),
-                                 guides=v.guides)
+                                 guides=v.guides, maturity_days=v.maturity_days)
         st.session_state["export_deck"] = {"settings": settings, "lang": lang, "sections": tuple(sections),
                                            "bytes": deck, "seconds": time.perf_counter() - started,
                                            "name": export.deck_filename(v.period, lang)}
@@ -64,7 +64,7 @@ if ui.guard(v):
     st.subheader(text(v.lang, "ui_charts"))
     st.caption(text(v.lang, "ui_charts_intro"))
     key = (ui.db_path(), ui.version(), repr(v.period), repr(compare), repr(v.filters))
-    for chart in _charts(key, con, v.period, compare, v.filters, lang):
+    for chart in _charts(key, con, v.period, compare, v.filters, lang, v.maturity_days):
         with st.expander(f"{chart.section}: {chart.headline}"):
             st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"export_chart_{chart.key}")
             titled = export.with_title(chart.figure, chart.headline)

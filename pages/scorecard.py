@@ -1,5 +1,5 @@
-"""SLA scorecard (home): one tile per clause of the SLA in force, numbers from metrics.report.build_report
-(so they equal the CLI's and the deck's), each against its target and the comparison period."""
+"""SLA scorecard (home): one tile per clause of the SLA in force, from dq.scorecard_data -> dq.tiles ->
+dq.tile_text, the very functions the deck's scorecard slide calls, so both show the same tiles."""
 
 import streamlit as st
 
@@ -16,12 +16,14 @@ if ui.guard(v):
     elif terms is not None:
         st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
-    report = ui.call(dq.report, v.period, v.filters)
-    cmp_report = ui.call(dq.comparison_report, v.compare, v.filters) if v.compare else None
-    tiles = dq.tiles(report, cmp_report, v.period, v.compare, terms, v.guides)
+    data = ui.call(dq.scorecard_data, v.period, v.filters, maturity_days=v.maturity_days)
+    report = data.report
+    tiles = dq.tiles(data,
+                     ui.call(dq.scorecard_data, v.compare, v.filters, maturity_days=v.maturity_days)
+                     if v.compare else None, terms, v.guides, dq.segmented(v.filters))
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
-            ui.scorecard_tile(v, tile, terms)
+            ui.scorecard_tile(v, tile)
 
     running = v.period.as_of.date() < v.period.to_day and v.period.as_of.date() >= v.period.from_day
     left, right = st.columns(2)

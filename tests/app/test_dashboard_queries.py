@@ -144,7 +144,7 @@ def test_comparison_periods():
 def test_rag_and_tiles_follow_the_guidelines():
     assert dq.rag(0.95, 0.9, 0.1) == "green" and dq.rag(0.85, 0.9, 0.1) == "amber" and dq.rag(0.5, 0.9, 0.1) == "red"
     assert dq.rag(0.15, 0.2, 0.1, False) == "green" and dq.rag(0.21, 0.2, 0.1, False) == "amber"
-    assert dq.rag(0.3, 0.2, 0.1, False) == "red" and dq.rag(None, 0.2, 0.1) == "none"
+    assert dq.rag(0.3, 0.2, 0.1, False) == "red" and dq.rag(None, 0.2, 0.1) == "no_data"
 
 
 def test_csv_cells_that_look_like_formulas_are_escaped():

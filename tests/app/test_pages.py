@@ -73,6 +73,7 @@ def _expected_tiles(db, start, end, filters: Filters, as_of=None) -> dict[str, s
     try:
         period = make_period(con, start, end, as_of)
         rep = build_report(con, period, (), filters)
+        rejected = int(dq.acceptance(con, period, filters)["rejected"].sum())  # MQLs rejected by as_of
     finally:
         con.close()
     months = periods.months_elapsed(period)
@@ -82,7 +83,7 @@ def _expected_tiles(db, start, end, filters: Filters, as_of=None) -> dict[str, s
         "MQL→SQL rate": i18n.fmt_pct(rep["mql_to_sql"]["rate"]),
         "Response attainment": i18n.fmt_pct(rep["response"]["attainment"]),
         "Follow-up rate": i18n.fmt_pct(rep["follow_up"]["rate"]),
-        "Rejection rate": i18n.fmt_pct(dq.rejection_count(rep) / rep["mql_count"]),
+        "Rejection rate": i18n.fmt_pct(rejected / rep["mql_count"]),  # a cohort rate of leads
         "_count": f"{rep['mql_count']:,} MQLs",
         "_median": i18n.fmt_hours(rep["response"]["median_business_hours"]),
     }
@@ -109,7 +110,9 @@ def test_worked_example_scorecard(monkeypatch, worked_db):
     assert shown["MQL→SQL rate"] == "40.0%"
     assert shown["Response attainment"] == "50.0%"
     assert shown["Follow-up rate"] == "25.0%"
-    assert shown["Rejection rate"] == "20.0%"  # 1 rejection / 5 MQLs
+    assert shown["Rejection rate"] == "20.0%"  # 1 of the 5 MQLs rejected
+    badges = " ".join(m.value for m in at.markdown)
+    assert badges.count("Too few to judge") == 4  # every rate rests on 4-5 cases (< 20): no verdict
     captions = " ".join(c.value for c in at.caption)
     assert "5 MQLs" in captions and "2 of 5 MQLs reached SQL" in captions
     assert "Median 1.5 h" in captions  # L4 1.0 h, L1 1.5 h, L2 2.5 h
