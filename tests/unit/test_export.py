@@ -124,7 +124,7 @@ def test_scorecard_equals_the_report_and_the_dashboards_statuses(worked_db: Path
     assert rows["mql_month"].actual == "1.7" and rows["mql_month"].target == "≥ 3.0"  # 5 MQLs in 2.98 months
     assert rows["mql_sql"].actual == "40.0%" and rows["mql_sql"].target == "≥ 30%"
     assert rows["attainment"].actual == "50.0%" and rows["attainment"].target == "≥ 90% within 2 h"
-    assert rows["median"].actual == "1.5 h" and rows["p90"].actual == "2.3 h"
+    assert rows["median"].actual == "1.5\u00a0h" and rows["p90"].actual == "2.3\u00a0h"
     assert rows["follow_up"].actual == "25.0%" and rows["rejection"].actual == "20.0%"  # 1 of 5 MQLs
     assert {k: r.status for k, r in rows.items()} == {
         "mql_month": "red", "mql_total": "info", "mql_sql": "green", "attainment": "red",
@@ -225,8 +225,8 @@ def test_worked_example_deck_scorecard_is_the_report(worked_db: Path) -> None:
     assert _pct(actual["MQL→SQL conversion"]) == pytest.approx(report["mql_to_sql"]["rate"]) == 0.4
     assert _pct(actual["Responses within target"]) == pytest.approx(report["response"]["attainment"]) == 0.5
     assert _pct(actual["Follow-up compliance"]) == pytest.approx(report["follow_up"]["rate"])
-    assert actual["Median first response"] == f"{report['response']['median_business_hours']:.1f} h"
-    assert actual["p90 first response"] == f"{report['response']['p90_business_hours']:.1f} h"
+    assert actual["Median first response"] == f"{report['response']['median_business_hours']:.1f}\u00a0h"
+    assert actual["p90 first response"] == f"{report['response']['p90_business_hours']:.1f}\u00a0h"
     status = {row.cells[0].text: row.cells[3].text for row in list(table.rows)[1:]}
     assert status["MQL→SQL conversion"] == "On target" and status["Responses within target"] == "Off target"
     assert "40%" in prs.slides[4].shapes.title.text  # the conversion slide's headline
