@@ -102,6 +102,11 @@ def _one_word(text: str) -> str:
     return _CJK_GAP.sub(WORD_JOINER, text.replace(" ", NBSP))
 
 
+def plain(text: str) -> str:
+    """The same text without line-break glue, for outputs that never wrap (a terminal, a CSV cell)."""
+    return text.replace(NBSP, " ").replace(WORD_JOINER, "")
+
+
 def hours(value: float | None, lang: str = "en", digits: int = 1, sign: bool = False) -> str:
     """Business hours: 1.5 h / 1.5 時間; sign=True for a change (+0.4 h, ±0.0 時間)."""
     return DASH if missing(value) else _unit("hours", value, lang, digits, sign)

@@ -199,7 +199,7 @@ def format_summary(report: dict, version_names: list[str] | None = None, lang: s
             lines.append("  " + m("summary_what_if_row", threshold=f"{w['threshold']:<6}",
                                   volume=f"{n(w['volume']):>9}", reached=f"{n(w['reached_sql']):>8}",
                                   rate=pct(w["sql_rate"])))
-    return "\n".join(lines)
+    return formats.plain("\n".join(lines))
 
 
 def version_names(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -62,6 +62,8 @@ def test_hours_and_days():
     assert formats.hours(2.26, "en", sign=True) == f"+2.3{NB}h"
     assert formats.hours(1234.5, "en", 0) == f"1,235{NB}h"
     assert formats.days(2.5, "en") == f"2.5{NB}days" and formats.days(12, "ja", 0) == f"12{WJ}日"
+    assert formats.plain(formats.hours(0, "ja", sign=True)) == "±0.0時間"  # a terminal gets plain text
+    assert formats.plain(formats.hours(1.5, "en")) == "1.5 h"
 
 
 def test_dates_and_months():
