@@ -12,21 +12,27 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import catalogue, formats
 from metrics.db import MigrationError, connect, resolve_db_path
+
+
+def _m(key: str, **values: object) -> str:
+    """A message of the command line (locales/en.toml [cli]; the CLI speaks English)."""
+    return catalogue.t(f"cli.{key}", "en", **values)
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'"{text}" is not a date like 2026-04-01') from None
+        raise argparse.ArgumentTypeError(_m("bad_date", text=text)) from None
 
 
 def _thresholds(text: str) -> list[float]:
     try:
         return [float(t) for t in text.split(",") if t.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f'"{text}" is not a comma-separated list of numbers') from None
+        raise argparse.ArgumentTypeError(_m("bad_thresholds", text=text)) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -42,8 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                                     sla_path=Path(args.sla) if args.sla else None)
         else:
             if len(args.paths) != 1:
-                print("Give one folder with the canonical files (or --mapping FILE with the files).",
-                      file=sys.stderr)
+                print(_m("one_folder"), file=sys.stderr)
                 return 2
             summary = import_dir(con, args.paths[0], mode=args.mode)
     except ImportFailed as err:
@@ -51,8 +56,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     finally:
         con.close()
-    rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items())
-    print(f"Imported {rows} in {time.perf_counter() - started:.1f} s (import #{summary.import_id}).")
+    rows = ", ".join(f"{formats.integer(n)} {t}" for t, n in summary.rows.items())
+    print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
     print_future_rows(summary)
     return 0
 
@@ -77,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             period = make_period(con, args.date_from, args.date_to, args.as_of)
         except ValueError as err:
-            print(f'--as-of: {err}', file=sys.stderr)
+            print(_m("bad_as_of", error=err), file=sys.stderr)
             return 2
         report = build_report(con, period, args.thresholds or [])
         terms = period_terms(con, period)
@@ -106,9 +111,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         finally:
             con.close()
     done = time.perf_counter()
-    print(f"Demo: {summary.rows['leads']:,} leads, {summary.rows['stage_events']:,} stage events, "
-          f"{summary.rows['activities']:,} activities, {summary.rows['reps']:,} reps "
-          f"(generated in {generated - started:.1f} s, imported in {done - generated:.1f} s).")
+    print(_m("demo_done", leads=formats.integer(summary.rows["leads"]),
+             events=formats.integer(summary.rows["stage_events"]),
+             activities=formats.integer(summary.rows["activities"]), reps=formats.integer(summary.rows["reps"]),
+             generated=formats.number(generated - started), imported=formats.number(done - generated)))
     del counts
     return 0
 
@@ -144,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
     rep.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
     rep.add_argument("--thresholds", type=_thresholds, help="what-if thresholds, e.g. 50,60")
-    rep.add_argument("--json", action="store_true", help="print the JSON object of DOMAIN.md")
+    rep.add_argument("--json", action="store_true", help="print the report as JSON (the documented report object)")
     rep.set_defaults(run=cmd_report)
 
     demo = sub.add_parser("demo", help="build the demo database")
@@ -179,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except MigrationError as err:
-        print(f"Database schema problem: {err}", file=sys.stderr)
+        print(_m("schema_problem", error=err), file=sys.stderr)
         return 2
     except FileNotFoundError as err:
         print(err, file=sys.stderr)
@@ -187,7 +193,5 @@ def main(argv: list[str] | None = None) -> int:
     except duckdb.IOException as err:
         if "lock" not in str(err).lower():
             raise
-        print(f"The database {resolve_db_path(getattr(args, 'db', None))} is in use by another program (the "
-              "dashboard?). DuckDB lets one program at a time write a file: stop it, import through the "
-              "dashboard's Data page, or use --db with another file.", file=sys.stderr)
+        print(_m("db_locked", path=resolve_db_path(getattr(args, "db", None))), file=sys.stderr)
         return 2

@@ -44,7 +44,7 @@ from pptx.util import Inches, Pt
 
 from metrics import charts as screen
 from metrics import dashboard_queries as dq
-from metrics import i18n
+from metrics import formats, i18n
 from metrics.config import SlaConfig, SlaVersion
 from metrics.deck_text import DEFINITIONS, LANGS, text
 from metrics.load import stored_config
@@ -175,19 +175,19 @@ def with_title(fig: go.Figure, title: str) -> go.Figure:
 
 
 def _int(n: float | None) -> str:
-    return "—" if n is None else f"{round(n):,}"
+    return formats.integer(n)
 
 
 def _pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{x * 100:.{digits}f}%"
+    return formats.percent(x, "en", digits)
 
 
 def _num(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
+    return formats.number(x, "en", digits)
 
 
 def _hours(x: float | None, lang: str) -> str:
-    return "—" if x is None else text(lang, "hours", x=f"{x:.1f}")
+    return formats.hours(x, lang)
 
 
 def _plain(x: float) -> str:
@@ -507,10 +507,11 @@ def chart_response(data: DeckData, lang: str) -> Chart:
     marks = [(target, text(lang, "target_line", x=_plain(target)), TARGET, "dash", 1.0)]
     if resp["median_business_hours"] is not None:
         med = resp["median_business_hours"]
-        marks.append((min(med, cap + 0.5 * w), text(lang, "median_line", x=f"{med:.1f}"), INK, "dot", 0.86))
+        marks.append((min(med, cap + 0.5 * w), text(lang, "median_line", x=formats.number(med, lang)), INK, "dot",
+                      0.86))
     if resp["p90_business_hours"] is not None:
         p90 = resp["p90_business_hours"]
-        marks.append((min(p90, cap + 0.5 * w), text(lang, "p90_line", x=f"{p90:.1f}"), INK, "dot", 0.72))
+        marks.append((min(p90, cap + 0.5 * w), text(lang, "p90_line", x=formats.number(p90, lang)), INK, "dot", 0.72))
     for x, label, color, dash, y in marks:
         left = x < target and target - x < 0.15 * cap  # close to the target line: label on the left
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, xref="x", yref="paper",

@@ -225,7 +225,8 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
         if column in texts:
             raw = _q("raw_" + column)
             checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
-                        "is not a date/time (use ISO 8601, e.g. 2026-04-06T10:00:00+09:00 or 2026-04-06)",
+                        "is not a date/time (use a date like 2026-04-06 or a date and time like "
+                        "2026-04-06T10:00:00+09:00)",
                         value=raw)
             empty = f"nullif(trim({raw}), '') IS NULL"
         else:

@@ -537,7 +537,7 @@ def _toml_table_body(obj: dict[str, object], table: str) -> list[str]:
 
 _CANONICAL_TOML = """
 name = "Canonical format"
-description = "The dashboard's own files: leads, stage_events, activities and (optional) reps, as in DOMAIN.md."
+description = "Files already in the dashboard's own layout: leads, stage events, activities and (optional) reps."
 null_values = []
 
 [dates]
@@ -691,7 +691,7 @@ _ISO = (
     r"\s*(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
 _PARTS = ("y", "m", "d", "H", "M", "S", "f", "ap", "tz")
-_ISO_HINT = "ISO 8601, e.g. 2026-04-06T10:00:00+09:00 or 2026-04-06"
+_ISO_HINT = "a date like 2026-04-06 or a date and time like 2026-04-06T10:00:00+09:00"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
+from metrics import catalogue, formats
 from metrics.load import default_as_of, stored_config
 from metrics.queries import run_sql
 
@@ -158,46 +159,54 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
     return out
 
 
-def format_summary(report: dict, version_names: list[str] | None = None) -> str:
-    """The human-readable form of the report for a terminal."""
+def format_summary(report: dict, version_names: list[str] | None = None, lang: str = "en") -> str:
+    """The human-readable form of the report for a terminal (words: locales/<lang>.toml [cli])."""
     p, r = report["period"], report["response"]
 
+    def m(key: str, **values: object) -> str:
+        return catalogue.t(f"cli.{key}", lang, **values)
+
+    def n(x: float | None) -> str:
+        return formats.integer(x, lang)
+
     def pct(x: float | None) -> str:
-        return "—" if x is None else f"{x:.1%}"
+        return formats.percent(x, lang)
 
-    def hours(x: float | None) -> str:
-        return "—" if x is None else f"{x:.1f} h"
-
-    lines = [f"SLA report {p['from']} – {p['to']} (exclusive), as of {p['as_of']}"]
+    lines = [m("summary_title", start=p["from"], end=p["to"], as_of=p["as_of"])]
     if version_names:
-        lines.append(f"SLA versions: {', '.join(version_names)}")
+        lines.append(m("summary_versions", names=", ".join(version_names)))
     lines.append("")
-    lines.append("Funnel (leads created in the period, reached each stage):")
+    lines.append(m("summary_funnel"))
     first = report["funnel_cohort"][0]["count"] or 0
     for step in report["funnel_cohort"]:
-        share = f"{step['count'] / first:.1%}" if first else "—"
-        lines.append(f"  {step['stage']:<12}{step['count']:>10,}  {share:>7}")
-    lines.append(f"\nMQLs: {report['mql_count']:,}")
-    for m in report["mql_monthly"]:
-        lines.append(f"  {m['month']}  {m['count']:>8,} / {m['commitment']:,}  {'met' if m['met'] else 'MISSED'}")
+        share = pct(step["count"] / first) if first else formats.DASH
+        lines.append(f"  {step['stage']:<12}{n(step['count']):>10}  {share:>7}")
+    lines.append("\n" + m("summary_mqls", count=n(report["mql_count"])))
+    for mo in report["mql_monthly"]:
+        verdict = m("summary_met") if mo["met"] else m("summary_missed")
+        lines.append(f"  {mo['month']}  {n(mo['count']):>8} / {n(mo['commitment'])}  {verdict}")
     c = report["mql_to_sql"]
-    lines.append(f"\nMQL→SQL: {c['converted']:,} of {c['cohort']:,} = {pct(c['rate'])}")
-    lines.append(f"\nResponse: {r['handoffs']:,} handoffs, {r['responded']:,} responded; "
-                 f"{r['within_target']:,} within target, {r['breached']:,} breached, {r['pending']:,} pending")
-    lines.append(f"  attainment {pct(r['attainment'])}, median {hours(r['median_business_hours'])}, "
-                 f"p90 {hours(r['p90_business_hours'])} (business hours)")
+    lines.append("\n" + m("summary_mql_to_sql", converted=n(c["converted"]), cohort=n(c["cohort"]),
+                          rate=pct(c["rate"])))
+    lines.append("\n" + m("summary_response", handoffs=n(r["handoffs"]), responded=n(r["responded"]),
+                          within=n(r["within_target"]), breached=n(r["breached"]), pending=n(r["pending"])))
+    lines.append(m("summary_attainment", attainment=pct(r["attainment"]),
+                   median=formats.hours(r["median_business_hours"], lang),
+                   p90=formats.hours(r["p90_business_hours"], lang)))
     f = report["follow_up"]
-    lines.append(f"\nFollow-up: {f['compliant']:,} of {f['due']:,} due handoffs compliant = {pct(f['rate'])}")
-    lines.append("\nRejections by reason:")
-    for rej in report["rejections"] or [{"reason": "(none)", "count": 0}]:
-        lines.append(f"  {rej['count']:>8,}  {rej['reason']}")
+    lines.append("\n" + m("summary_follow_up", compliant=n(f["compliant"]), due=n(f["due"]), rate=pct(f["rate"])))
+    lines.append("\n" + m("summary_rejections"))
+    for rej in report["rejections"] or [{"reason": m("summary_no_rejections"), "count": 0}]:
+        lines.append(f"  {n(rej['count']):>8}  {rej['reason']}")
     if report["what_if"]:
-        lines.append("\nWhat-if (leads created in the period with score >= threshold):")
+        lines.append("\n" + m("summary_what_if"))
         for w in report["what_if"]:
-            lines.append(f"  >= {w['threshold']:<6} volume {w['volume']:>9,}  reached SQL {w['reached_sql']:>8,}"
-                         f"  rate {pct(w['sql_rate'])}")
-    return "\n".join(lines)
+            lines.append("  " + m("summary_what_if_row", threshold=f"{w['threshold']:<6}",
+                                  volume=f"{n(w['volume']):>9}", reached=f"{n(w['reached_sql']):>8}",
+                                  rate=pct(w["sql_rate"])))
+    return formats.plain("\n".join(lines))
 
 
 def version_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [f"{v.name} (from {v.effective_from})" for v in stored_config(con).versions]
+    return [catalogue.t("cli.version_name", "en", name=v.name, start=v.effective_from)
+            for v in stored_config(con).versions]

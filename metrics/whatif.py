@@ -36,11 +36,11 @@ from metrics.queries import run_sql
 from metrics.report import Filters, Period
 from metrics.terms import period_terms
 
-ESTIMATE_METHOD = (
+ESTIMATE_METHOD = (  # shown to users: plain words (the technique is in the docstring of the model below)
     "Below today's threshold the SQL rate is estimated: leads that were handed to sales keep their observed "
-    "outcome, and each never-handed-over lead counts with the SQL probability of a logistic regression "
-    "(reached SQL ~ fit + engagement) fitted on handed-over leads only; the band is a 95% delta-method "
-    "interval for the model's coefficient uncertainty."
+    "outcome, and each lead never handed over counts with its chance of reaching SQL, predicted from its fit "
+    "and engagement scores by a model (logistic regression) fitted on the handed-over leads only; the band is"
+    " the 95% range that the model's own uncertainty allows."
 )
 
 THRESHOLDS = np.arange(0, 101, dtype=np.float64)  # the slider's range, step 1

@@ -31,7 +31,8 @@ if ui.guard(v):
     for column, stage in zip(cols[1:], ("rejected", "recycled"), strict=True):
         with column:
             delta = counts[stage] - counts_cmp[stage] if counts_cmp is not None else None
-            st.metric(v.t(f"cl_{stage}"), i18n.fmt_int(counts[stage]), f"{delta:+,}" if delta is not None else None,
+            st.metric(v.t(f"cl_{stage}"), i18n.fmt_int(counts[stage]),
+                      i18n.fmt_signed(delta, v.lang, 0) if delta is not None else None,
                       border=True, help=v.t("def_closed_loop"), **ui.delta_style(delta, 0.5, higher_is_better=False))
             st.caption(v.t("cl_rej_per_mql", value=i18n.fmt_pct(counts[stage] / report["mql_count"], v.lang)
                            if report["mql_count"] else i18n.DASH))

@@ -52,7 +52,7 @@ def test_a_period_without_data_says_so(monkeypatch, demo_db):
     for page in PAGES:
         goto(at, page)
         no_exception(at)
-        assert len(at.info) == 1 and "Nothing happened in Jan – Mar 2030" in at.info[0].value, page
+        assert len(at.info) == 1 and "Nothing happened in Jan\u2009–\u2009Mar 2030" in at.info[0].value, page
         assert not at.get("plotly_chart")
 
 
@@ -115,7 +115,7 @@ def test_worked_example_scorecard(monkeypatch, worked_db):
     assert badges.count("Too few to judge") == 4  # every rate rests on 4-5 cases (< 20): no verdict
     captions = " ".join(c.value for c in at.caption)
     assert "5 MQLs" in captions and "2 of 5 MQLs reached SQL" in captions
-    assert "Median 1.5 h" in captions  # L4 1.0 h, L1 1.5 h, L2 2.5 h
+    assert "Median 1.5\u00a0h" in captions  # L4 1.0 h, L1 1.5 h, L2 2.5 h
     expected = _expected_tiles(worked_db, dt.date(2026, 4, 1), dt.date(2026, 7, 1), Filters())
     assert shown["MQLs per month"] == expected["MQLs per month"]
     for page in PAGES[1:]:
@@ -175,7 +175,7 @@ def test_custom_dates_round_trip_with_an_exclusive_end(monkeypatch, demo_db):
     at = app(monkeypatch, demo_db, p="custom", **{"from": "2026-01-05", "to": "2026-03-01"}, cmp="none")
     no_exception(at)
     assert at.date_input(key="u_range").value == (dt.date(2026, 1, 5), dt.date(2026, 2, 28))
-    assert at.caption[0].value.startswith("**Jan 5 – Feb 28, 2026**")
+    assert at.caption[0].value.startswith("**Jan 5\u2009–\u2009Feb 28, 2026**")
     assert at.query_params["from"] == "2026-01-05" and at.query_params["to"] == "2026-03-01"
 
 

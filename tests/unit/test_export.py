@@ -129,7 +129,7 @@ def test_scorecard_is_the_dashboards_tiles_with_honest_states(worked_db: Path) -
     assert {k: r.status_label for k, r in rows.items() if k != "mql_volume"} == {
         "mql_to_sql": "Too few to judge (5)", "response": "Too few to judge (4)",
         "follow_up": "Too few to judge (4)", "rejection": "Too few to judge (5)"}
-    assert "Median 1.5 h · p90 2.3 h" in rows["response"].detail
+    assert "Median 1.5\u00a0h · p90 2.3\u00a0h" in rows["response"].detail
     assert rows["rejection"].detail == "1 of 5 MQLs rejected by sales"
     assert all(r.delta is None for r in rows.values())  # nothing before April: no change against nothing
     assert dq.headline_counts(export.scorecard_tiles(data)) == (0, 1)
