@@ -13,10 +13,10 @@ ADDRESS ?= 127.0.0.1
 	touch $@
 
 $(DB): | .venv/.installed
-	$(PY) -m metrics demo --db $(DB)
+	$(PY) -m sla_review demo --db $(DB)
 
 demo: .venv/.installed
-	$(PY) -m metrics demo --db $(DB)
+	$(PY) -m sla_review demo --db $(DB)
 
 run: .venv/.installed $(DB)
 	SLA_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT) \
@@ -36,7 +36,7 @@ test-fast: .venv/.installed
 	$(PY) -m pytest -q -m "not app and not e2e and not office and not slow"
 
 bench: .venv/.installed
-	$(PY) -m metrics bench --leads $${LEADS:-1000000}
+	$(PY) -m sla_review bench --leads $${LEADS:-1000000}
 
 clean:
 	rm -f data/*.duckdb data/*.duckdb.wal

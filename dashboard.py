@@ -2,14 +2,15 @@
 
 This file is the frame every page shares: page config, navigation (the Data and deck pages join when their
 files exist), the sidebar filters, the demo banner, and writing the view back to the URL after the page ran.
-Everything else lives in metrics/ui.py and the thin files in pages/.
+Everything else lives in sla_review/app/ui.py and the thin files in pages/.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from metrics import i18n, ui
+from sla_review.app import ui
+from sla_review.present import i18n
 
 st.set_page_config(page_title="SLA review", page_icon=":material/handshake:", layout="wide")
 ui.begin_run()

@@ -87,8 +87,8 @@ def worked_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def _worked_db_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from metrics.db import connect
-    from metrics.load import import_dir
+    from sla_review.ingest.importer import import_dir
+    from sla_review.store.db import connect
 
     path = tmp_path_factory.mktemp("worked") / "worked.duckdb"
     con = connect(path)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.db import connect
+from sla_review.store.db import connect
 from tests.conftest import ROOT
 
 DEMO_LEADS = 4000
@@ -24,8 +24,8 @@ PAGES = ("scorecard", "funnel", "conversion", "response", "whatif", "closed_loop
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo database: the same calendar, SLA versions and shapes as the 50k demo."""
-    from metrics.demo import generate
-    from metrics.load import import_dir
+    from sla_review.ingest.demo import generate
+    from sla_review.ingest.importer import import_dir
 
     root = tmp_path_factory.mktemp("dash-demo")
     generate(root / "files", leads=DEMO_LEADS, seed=7)
@@ -55,7 +55,7 @@ def app(monkeypatch: pytest.MonkeyPatch, db: Path, **query: str | list[str]) -> 
 
 
 def goto(at: AppTest, page: str) -> AppTest:
-    return at.switch_page(f"pages/{page}.py").run()
+    return at.switch_page(f"sla_review/app/pages/{page}.py").run()
 
 
 def number(text: str) -> float:

@@ -11,10 +11,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics import dashboard_queries as dq
-from metrics import periods
-from metrics.db import connect
-from metrics.report import Filters, build_report, make_period
+from sla_review.core import periods
+from sla_review.core.vocabulary import Filters
+from sla_review.metrics import dashboard as dq
+from sla_review.metrics.report import build_report, make_period
+from sla_review.store.db import connect
 
 from .conftest import DEMO_HALF
 

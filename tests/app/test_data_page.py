@@ -1,4 +1,4 @@
-"""The Data page: the logic after "files received" (metrics.data_flow) with the real datasets and the bad
+"""The Data page: the logic after "files received" (sla_review.ingest.data_flow) with the real datasets and the bad
 fixtures, then the page itself through AppTest.
 
 AppTest cannot upload files, so the page keeps what the uploads gave in session state (``dp_sig`` = the
@@ -17,19 +17,19 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from metrics import data_flow as flow
-from metrics import i18n
-from metrics.byod import import_mapped
-from metrics.data_page_text import text
-from metrics.db import connect, data_version
-from metrics.load import ImportFailed, import_dir
-from metrics.mapping import Mapping, MappingError
-from metrics.problems import Problem
-from metrics.report import build_report, make_period
-from metrics.sources import SourceError, read_table
+from sla_review.core.problems import Problem
+from sla_review.ingest import data_flow as flow
+from sla_review.ingest.byod import import_mapped
+from sla_review.ingest.importer import ImportFailed, import_dir
+from sla_review.ingest.mapping import Mapping, MappingError
+from sla_review.ingest.readers import SourceError, read_table
+from sla_review.metrics.report import build_report, make_period
+from sla_review.present import i18n
+from sla_review.present.data_page_text import text
+from sla_review.store.db import connect, data_version
 from tests.conftest import OLIST_DIR as OLIST
 from tests.conftest import ROOT, WORKED, XED_DIR
-from tests.unit.test_mapping import JAPANESE_PRESET
+from tests.ingest.test_mapping import JAPANESE_PRESET
 
 from .conftest import app, goto, metric, no_exception
 
@@ -269,7 +269,7 @@ def test_the_downloaded_mapping_works_on_the_command_line_and_as_an_upload(tmp_p
     saved = tmp_path / f"{flow.slug('shift_jis_japanese mapping')}.toml"
     saved.write_text(toml, encoding="utf-8")
     db = tmp_path / "cli.duckdb"
-    run = subprocess.run([sys.executable, "-m", "metrics", "import", "--db", str(db), "--mapping", str(saved),
+    run = subprocess.run([sys.executable, "-m", "sla_review", "import", "--db", str(db), "--mapping", str(saved),
                           str(BAD / "shift_jis_japanese.csv")], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "Imported 4 leads" in run.stdout

@@ -9,10 +9,12 @@ import json
 
 import pytest
 
-from metrics import dashboard_queries as dq
-from metrics import i18n, periods
-from metrics.db import connect
-from metrics.report import Filters, build_report, make_period
+from sla_review.core import periods
+from sla_review.core.vocabulary import Filters
+from sla_review.metrics import dashboard as dq
+from sla_review.metrics.report import build_report, make_period
+from sla_review.present import i18n
+from sla_review.store.db import connect
 
 from .conftest import DEMO_HALF, PAGES, WORKED_PERIOD, app, goto, metric, no_exception, number
 

@@ -12,12 +12,14 @@ import zoneinfo
 import pytest
 from pptx import Presentation
 
-from metrics import charts, export, i18n
-from metrics import dashboard_queries as dq
-from metrics.db import connect
-from metrics.load import default_as_of
-from metrics.periods import preset_range
-from metrics.report import Filters, make_period, timezone_of
+from sla_review.core.periods import preset_range
+from sla_review.core.vocabulary import Filters
+from sla_review.export import deck as export
+from sla_review.ingest.importer import default_as_of
+from sla_review.metrics import dashboard as dq
+from sla_review.metrics.report import make_period, timezone_of
+from sla_review.present import charts, i18n
+from sla_review.store.db import connect
 from tests.app.conftest import app
 from tests.conftest import ROOT
 
@@ -82,7 +84,7 @@ def test_deck_scorecard_equals_the_screen(monkeypatch, demo_db, lang, query, fil
 
 
 def test_streamlit_badge_colours_are_the_status_tones():
-    """The screen's badge colours (Streamlit theme) are the deck's status fills (metrics.charts.TONES)."""
+    """The screen's badge colours (Streamlit theme) are the deck's status fills (sla_review.present.charts.TONES)."""
     theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
     assert {tone: theme[f"{tone}Color"] for tone in set(dq.STATUS_TONE.values())} == \
         {tone: charts.TONES[tone] for tone in set(dq.STATUS_TONE.values())}

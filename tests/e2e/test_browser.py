@@ -23,9 +23,9 @@ PAGE_TIMEOUT_MS = 45_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with SLA_DB on its own small demo database."""
-    from metrics.db import connect
-    from metrics.demo import generate
-    from metrics.load import import_dir
+    from sla_review.ingest.demo import generate
+    from sla_review.ingest.importer import import_dir
+    from sla_review.store.db import connect
 
     root = tmp_path_factory.mktemp("e2e")
     generate(root / "files", leads=3000, seed=11)
@@ -98,7 +98,7 @@ def test_moving_the_whatif_slider_changes_the_volume(server, browser_page):
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_every_url_path_opens_its_page(server, browser_page, lang):
     """Each page at /<name> (the scorecard also at /): its own title, never Streamlit's "Page not found"."""
-    from metrics import i18n
+    from sla_review.present import i18n
 
     page = browser_page
     for path, name in (("", "scorecard"), ("scorecard", "scorecard"), ("funnel", "funnel"),

@@ -1,3 +1,0 @@
-from metrics.cli import main
-
-raise SystemExit(main())

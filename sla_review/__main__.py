@@ -1,0 +1,3 @@
+from sla_review.cli import main
+
+raise SystemExit(main())

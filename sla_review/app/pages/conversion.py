@@ -1,0 +1,51 @@
+"""MQL→SQL conversion: monthly MQL cohorts converted within N days (young cohorts flagged), the cumulative
+curve by days since MQL, and the breakdown by segment and by rep."""
+
+import streamlit as st
+
+from sla_review.app import ui
+from sla_review.core.vocabulary import SEGMENTS
+from sla_review.metrics import dashboard as dq
+from sla_review.present import charts
+
+v = ui.view()
+ui.page_header(v, "conversion")
+if ui.guard(v):
+    days = v.maturity_days  # the one maturity setting (sidebar): the window N and the hatching
+    terms = ui.call(dq.terms, v.period)
+    target = terms.version.mql_to_sql_target if terms else None
+    ui.terms_note(v, terms)
+
+    cohorts = ui.call(dq.mql_cohorts, v.period, v.filters, days=days)
+    ui.show(v, charts.cohorts(cohorts, v.lang, days), "def_cohorts")
+
+    horizon = max(180, days + 30)
+    curve = ui.call(dq.mql_curve, v.period, v.filters, max_days=horizon)
+    cmp_curve = ui.call(dq.mql_curve, v.compare, v.filters, max_days=horizon) if v.compare else None
+    ui.show(v, charts.conversion_curve(curve, cmp_curve, v.lang, days, v.period_label, v.compare_label, target),
+            "def_curve")
+
+    segment = ui.param_select("u_cseg", v.t("cv_by"), [s for s in SEGMENTS if s != "owner"], "source",
+                              lambda s: v.t(f"seg_{s}"), kind="segmented")
+    by = ui.call(dq.conversion_by, v.period, v.filters, segment=segment, days=days)
+    reps = ui.call(dq.conversion_by, v.period, v.filters, segment="owner", days=days)
+    measure = "rate_within" if by.height and by["mature"].sum() > 0 else "rate"
+    left, right = st.columns(2)
+    with left:
+        title = v.t("cv_by_title" if measure == "rate_within" else "cv_by_title_to_date",
+                    n=days, segment=v.t(f"seg_{segment}"))
+        ui.show(v, charts.conversion_by(by, v.lang, title, measure), "def_conversion_by")
+    with right:
+        rep_title = v.t("cv_rep_title", n=days) if measure == "rate_within" else v.t(
+            "cv_by_title_to_date", n=days, segment=v.t("seg_owner"))
+        ui.show(v, charts.conversion_by(reps, v.lang, rep_title, measure, top=25), "def_conversion_by")
+
+    with st.expander(v.t("fn_table"), icon=":material/table:"):
+        ui.table(v, by, {"segment": ("col_segment", "text"), "mqls": ("col_mqls", "int"),
+                         "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
+                         "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
+                         "rate_within": ("col_rate_within", "pct")})
+        ui.table(v, reps, {"segment": ("col_rep", "text"), "mqls": ("col_mqls", "int"),
+                           "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
+                           "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
+                           "rate_within": ("col_rate_within", "pct")})

@@ -1,0 +1,525 @@
+"""Data page: load CRM exports from the browser — upload, map, preview every problem, then import in one click.
+
+Thin on purpose: reading, detection, the column-mapping editor's model, the dry-run checks and the import live in
+sla_review.ingest.data_flow (no Streamlit, unit-tested with the real datasets). This file draws widgets around it.
+
+Safety: user values (file names, column names, cell values, uploaded mapping names) appear only in tables,
+select boxes and code blocks, never inside Markdown; unsafe_allow_html is never used.
+
+State (st.session_state): ``dp_sig`` (ids of the uploaded files) and ``dp_batch`` (what they gave) are only
+recomputed when the uploads change, so widget changes do not re-read files. Tests that cannot upload set both
+(``dp_sig = ()`` and a Batch) before running the page. ``dp_preview`` caches the last preview by its inputs;
+``dp_outcome`` keeps the last import's result across the rerun that refreshes every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from sla_review.app import ui
+from sla_review.core.problems import Problem
+from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
+from sla_review.ingest import data_flow as flow
+from sla_review.ingest.importer import ImportFailed
+from sla_review.ingest.mapping import DEFAULT_NULLS, Mapping, MappingError
+from sla_review.present import i18n
+from sla_review.present.data_page_text import TEXT, text
+
+NONE = "\x00none"
+CONST = "\x00const"
+NO_STAGE = "—"  # the status table's "no event" choice (a data-editor cell cannot show a label for "")
+TABLES = ("leads", "stage_events", "activities", "reps")
+SCORES = ("fit_score", "engagement_score")
+
+v = ui.view()
+lang = v.lang
+ss = st.session_state
+
+
+def t(key: str, **values: Any) -> str:
+    return text(lang, key, **values)
+
+
+def plain(value: str) -> str:
+    """Backslash-escape Markdown punctuation in a validated value (a timezone) shown inside a sentence."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", value)
+
+
+def fmt_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} B"
+
+
+def local_date(value: dt.datetime | None, tz: str | None) -> str:
+    if value is None:
+        return i18n.DASH
+    return i18n.fmt_date(value.astimezone(zoneinfo.ZoneInfo(tz or "UTC")).date(), lang)
+
+
+def problem_frame(problems: list[Problem]) -> pl.DataFrame:
+    """Problems as a table: file, row, column, value, message — plain cells, never Markdown."""
+    return pl.DataFrame({
+        "file": [p.file for p in problems],
+        "row": [p.row for p in problems],
+        "column": [p.column for p in problems],
+        "value": [None if p.value is None else str(p.value) for p in problems],
+        "message": [p.message for p in problems],
+    }, schema={"file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "message": pl.Utf8})
+
+
+def show_problems(problems: list[Problem], key: str) -> None:
+    """A table to scan (by file, row, column, value) and the same list as full sentences to read."""
+    frame = problem_frame(problems)
+    labels = {"file": t("c_file"), "row": t("c_row"), "column": t("c_column"),
+              "value": t("c_value"), "message": t("c_message")}
+    widths = {"file": "medium", "row": "small", "column": "medium", "value": "medium",
+              "message": "large"}
+    st.dataframe(frame, hide_index=True, key=key, column_config={
+        c: st.column_config.TextColumn(labels[c], width=widths[c]) if c != "row"
+        else st.column_config.NumberColumn(labels[c], format="%d", width="small") for c in frame.columns})
+    with st.expander(t("full_messages"), icon=":material/notes:"):
+        st.text(flow.all_problems_text(problems), width="stretch")
+    if lang != "en":
+        st.caption(t("messages_note"))
+
+
+def records(edited: Any) -> list[dict]:
+    """st.data_editor hands back the data's own type when it can (dict of lists here) or a pandas frame."""
+    if hasattr(edited, "to_dict"):
+        return edited.to_dict("records")
+    if isinstance(edited, dict):
+        keys = list(edited)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*edited.values(), strict=True)]
+    return list(edited or [])
+
+
+def stage_label(stage: str) -> str:
+    """A stage's name on screen; the page's own catalogue fills stages the shared one does not name yet."""
+    if not stage or stage == NO_STAGE:
+        return t("stage_none")
+    label = i18n.stage(stage, lang)
+    return t(f"stage_{stage}") if label == stage and f"stage_{stage}" in TEXT["en"] else label
+
+
+# ---------------------------------------------------------------- 0. what is loaded
+
+
+def loaded_section() -> flow.Loaded:
+    loaded = flow.loaded_summary(ui.cursor())
+    st.subheader(t("loaded_header"), divider="gray")
+    if loaded.empty:
+        st.info(t("nothing_loaded"), icon=":material/database:")
+        if not loaded.sla_versions:
+            st.caption(t("no_sla"))
+        return loaded
+    cols = st.columns(4)
+    for col, table in zip(cols, TABLES, strict=True):
+        col.metric(t(f"m_{table}"), i18n.fmt_int(loaded.counts[table], lang), border=True)
+    if loaded.is_demo:
+        st.badge(t("badge_demo"), color="orange", icon=":material/science:")
+    else:
+        st.badge(t("badge_own"), color="green", icon=":material/verified:")
+    st.caption(t("span", first=local_date(loaded.first, loaded.timezone), last=local_date(loaded.last, loaded.timezone),
+                 tz=plain(loaded.timezone or "UTC")))
+    latest = loaded.latest
+    if latest is not None:
+        when = i18n.fmt_datetime(latest["imported_at"].astimezone(zoneinfo.ZoneInfo(loaded.timezone or "UTC")), lang)
+        st.caption(t("last_import", when=when, mode=t(f"mode_word_{latest['mode']}")))
+        with st.expander(t("history"), icon=":material/history:"):
+            history = loaded.imports.select(
+                "import_id",
+                pl.col("imported_at").map_elements(lambda x: i18n.fmt_datetime(x, lang), return_dtype=pl.Utf8),
+                "source", pl.col("mode").map_elements(lambda m: t(f"mode_word_{m}"), return_dtype=pl.Utf8),
+                "is_demo", "leads", "stage_events", "activities", "reps")
+            st.dataframe(history, hide_index=True, key="dp_history", column_config={
+                "import_id": st.column_config.NumberColumn(t("h_id"), format="%d"),
+                "imported_at": t("h_when"), "source": st.column_config.TextColumn(t("h_source")),
+                "mode": t("h_mode"), "is_demo": st.column_config.CheckboxColumn(t("h_demo")),
+                "leads": t("m_leads"), "stage_events": t("m_stage_events"), "activities": t("m_activities"),
+                "reps": t("m_reps")})
+    return loaded
+
+
+# ---------------------------------------------------------------- 1. upload
+
+
+def reset_for_new_batch() -> None:
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(("dp_ed_", "dp_mapping", "dp_sla"))]:
+        del ss[key]
+    ss.pop("dp_preview", None)
+    ss.pop("dp_outcome", None)
+
+
+def upload_section() -> flow.Batch | None:
+    st.subheader(t("upload_header"), divider="gray")
+    files = st.file_uploader(t("upload_label"), type=list(flow.UPLOAD_TYPES), accept_multiple_files=True,
+                             key="dp_upload", help=t("upload_help")) or []
+    sig = tuple(f.file_id for f in files)
+    if ss.get("dp_sig") != sig:
+        ss["dp_sig"] = sig
+        ss["dp_batch"] = flow.receive([(f.name, f.getbuffer()) for f in files]) if files else None
+        reset_for_new_batch()
+    batch: flow.Batch | None = ss.get("dp_batch")
+    if batch is None:
+        return None
+    kinds = {k: t(f"kind_{k}") for k in ("data", "mapping", "sla", "unreadable")}
+    table = pl.DataFrame({
+        "file": [f.name for f in batch.files],
+        "kind": [kinds[f.kind] for f in batch.files],
+        "rows": [f.rows for f in batch.files],
+        "columns": [f.columns for f in batch.files],
+        "size": [fmt_size(f.size) for f in batch.files],
+        "note": [f.message for f in batch.files],
+    }, schema={"file": pl.Utf8, "kind": pl.Utf8, "rows": pl.Int64, "columns": pl.Int64, "size": pl.Utf8,
+               "note": pl.Utf8})
+    st.caption(t("files_caption"))
+    st.dataframe(table, hide_index=True, key="dp_files", column_config={
+        "file": st.column_config.TextColumn(t("c_file")), "kind": t("c_kind"),
+        "rows": st.column_config.NumberColumn(t("c_rows"), format="localized"),
+        "columns": st.column_config.NumberColumn(t("c_columns"), format="%d"), "size": t("c_size"),
+        "note": st.column_config.TextColumn(t("c_note"), width="large")})
+    if batch.unreadable:
+        st.error(t("unreadable", n=len(batch.unreadable)), icon=":material/block:")
+        for info in batch.unreadable:  # the whole sentence, as plain text (a table cell would cut it off)
+            st.text(f"• {info.message}", width="stretch")
+        if lang != "en":
+            st.caption(t("messages_en"))
+    if not batch.frames:
+        st.info(t("no_data_yet"), icon=":material/upload_file:")
+        return None
+    return batch
+
+
+# ---------------------------------------------------------------- 2. mapping
+
+
+def mapping_section(batch: flow.Batch) -> Mapping | None:
+    st.subheader(t("mapping_header"), divider="gray")
+    builtins = flow.builtin_mappings()
+    detected = flow.builtin_key(batch.detected)
+    if detected is not None:
+        st.success(t("recognised", name=builtins[detected].name), icon=":material/check_circle:")
+    else:
+        st.info(t("not_recognised"), icon=":material/help:")
+    options = ([f"builtin:{detected}"] if detected else []) + [f"uploaded:{n}" for n in batch.mappings]
+    options += ["editor"] + [f"builtin:{k}" for k in builtins if k != detected]
+    default = next((o for o in options if o.startswith("uploaded:")), options[0])
+
+    def label(option: str) -> str:
+        kind, _, name = option.partition(":")
+        if kind == "builtin":
+            return t("opt_recognised" if name == detected else "opt_preset", name=builtins[name].name)
+        if kind == "uploaded":
+            return t("opt_uploaded", name=f"{batch.mappings[name].name} ({name})")
+        return t("opt_editor")
+
+    choice = st.selectbox(t("mapping_choice"), options, index=options.index(default), format_func=label,
+                          key="dp_mapping")
+    if not batch.mappings:
+        st.caption(t("reuse_hint"))
+    kind, _, name = choice.partition(":")
+    if kind == "builtin":
+        mapping = builtins[name]
+        if mapping.description:
+            st.caption(mapping.description)
+    elif kind == "uploaded":
+        mapping = batch.mappings[name]
+    else:
+        spec = editor(batch)
+        try:
+            mapping = flow.editor_mapping(spec, batch.frames)
+        except MappingError as err:
+            st.warning(t("mapping_invalid"), icon=":material/edit_note:")
+            st.code(str(err), language=None, wrap_lines=True)
+            return None
+    toml = flow.mapping_text(mapping)
+    file_name = f"{flow.slug(mapping.name)}.toml"
+    st.download_button(t("download_mapping"), toml, file_name=file_name, mime="application/toml",
+                       icon=":material/download:", key="dp_dl_mapping")
+    with st.expander(t("show_toml"), icon=":material/code:"):
+        st.code(toml, language="toml")
+        st.caption(t("cli_hint"))
+        st.code(f"python -m sla_review import --db PATH --mapping {file_name} " + " ".join(
+            f'"{n}"' if " " in n else n for n in batch.frames), language="bash", wrap_lines=True)
+    return mapping
+
+
+def editor(batch: flow.Batch) -> flow.EditorSpec:
+    """The column-mapping editor: canonical lead fields ← file columns or constants, stages, dates, blanks."""
+    st.caption(t("ed_intro"))
+    names = list(batch.frames)
+    file = names[0]
+    if len(names) > 1:
+        file = st.selectbox(t("ed_file"), names, key="dp_ed_file")
+    frame = batch.frames[file]
+    guess = flow.guess_editor(batch.frames, file)
+    p = f"dp_ed_{names.index(file)}_"
+    columns = [c for c in frame.columns if c not in ("__file", "__row")]
+    name = st.text_input(t("ed_name"), value=guess.name, key=p + "name")
+
+    st.markdown(f"**{t('ed_fields')}**")
+    chosen: dict[str, flow.FieldChoice] = {}
+    grid = st.columns(3)
+    for i, field in enumerate(CANONICAL_COLUMNS["leads"]):
+        g = guess.fields.get(field, flow.FieldChoice())
+        options = list(columns) if field == "lead_id" else [NONE, CONST, *columns]
+        if field == "lead_id":
+            default = g.value if g.kind == "column" else columns[0]
+        else:
+            default = g.value if g.kind == "column" else NONE
+        with grid[i % 3]:
+            pick = st.selectbox(t(f"f_{field}"), options, index=options.index(default), key=p + "f_" + field,
+                                format_func=lambda o: t("opt_none") if o == NONE else t("opt_const") if o == CONST
+                                else o)
+            if pick == CONST:
+                value = st.text_input(t("const_value"), key=p + "c_" + field,
+                                      help=t("const_date_help") if field == "created_at" else None)
+                chosen[field] = flow.FieldChoice("const", value)
+            elif pick == NONE:
+                chosen[field] = flow.FieldChoice()
+            elif field in SCORES:
+                lo_col, hi_col = st.columns(2)
+                lo = lo_col.number_input(t("scale_min"), value=float(g.min or 0.0), key=p + "lo_" + field,
+                                         help=t("scale_help"))
+                hi = hi_col.number_input(t("scale_max"), value=float(g.max or 0.0), key=p + "hi_" + field)
+                scaled = hi > lo and not (lo == 0 and hi in (0, 100))
+                chosen[field] = flow.FieldChoice("column", pick, lo if scaled else None, hi if scaled else None)
+            else:
+                chosen[field] = flow.FieldChoice("column", pick)
+
+    st.markdown(f"**{t('ed_stages')}**")
+    start_options = ["", *LADDER]
+    created_stage = st.selectbox(t("ed_created_stage"), start_options,
+                                 index=start_options.index(guess.created_stage), format_func=stage_label,
+                                 key=p + "created_stage")
+    st.caption(t("ed_stage_columns") + t("sentence_gap") + t("ed_stage_columns_help"))
+    wide = st.data_editor(
+        {"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())},
+        num_rows="dynamic", hide_index=True, key=p + "wide", width="stretch",
+        column_config={
+            "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
+            "stage": st.column_config.SelectboxColumn(t("c_stage"), options=list(STAGES), required=True,
+                                                      format_func=stage_label),
+        })
+    stage_columns = {r["column"]: r["stage"] for r in records(wide) if r.get("column") and r.get("stage")}
+
+    status_options = [NONE, *columns]
+    status_default = guess.status_column if guess.status_column in columns else NONE
+    status = st.selectbox(t("ed_status"), status_options, index=status_options.index(status_default),
+                          format_func=lambda o: t("opt_none") if o == NONE else o, key=p + "status",
+                          help=t("ed_status_help"))
+    status_map: dict[str, str] = {}
+    status_date = flow.LEAD_CREATED
+    if status != NONE:
+        values = flow.distinct_values(frame, status, flow.MAX_STATUS_VALUES + 1)
+        if len(values) > flow.MAX_STATUS_VALUES:
+            st.warning(t("ed_too_many", n=flow.MAX_STATUS_VALUES), icon=":material/warning:")
+            values = values[:flow.MAX_STATUS_VALUES]
+        known = guess.status_map if status == guess.status_column else {}
+        st.caption(t("ed_status_values"))
+        edited = st.data_editor(
+            {"value": [x for x, _ in values], "rows": [n for _, n in values],
+             "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
+            hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
+            width="stretch",
+            column_config={
+                "value": st.column_config.TextColumn(t("c_value")),
+                "rows": st.column_config.NumberColumn(t("c_count"), format="localized"),
+                "stage": st.column_config.SelectboxColumn(t("c_stage"), options=[NO_STAGE, *STAGES],
+                                                          format_func=stage_label, required=True),
+            })
+        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"] for r in records(edited)}
+        date_options = [flow.LEAD_CREATED, *[c for c in columns if c != status]]
+        date_default = guess.status_date if (status == guess.status_column and guess.status_date in date_options) \
+            else flow.LEAD_CREATED
+        status_date = st.selectbox(t("ed_status_date"), date_options, index=date_options.index(date_default),
+                                   format_func=lambda o: t("opt_lead_created") if o == flow.LEAD_CREATED else o,
+                                   key=p + "status_date_" + str(columns.index(status)))
+
+    st.markdown(f"**{t('ed_other')}**")
+    left, right = st.columns([2, 3])
+    nulls = left.text_input(t("ed_nulls"), value=", ".join(DEFAULT_NULLS), key=p + "nulls", help=t("ed_nulls_help"))
+    date_format = right.radio(t("ed_dates"), flow.DATE_FORMATS, format_func=lambda f: t(f"date_{f}"),
+                              key=p + "dates", horizontal=True, help=t("date_help"))
+    return flow.EditorSpec(
+        name=name, file=file, fields=chosen, created_stage=created_stage, stage_columns=stage_columns,
+        status_column=None if status == NONE else status, status_map=status_map, status_date=status_date,
+        null_values=tuple(x.strip() for x in nulls.split(",") if x.strip()), date_format=date_format)
+
+
+# ---------------------------------------------------------------- 3. SLA and mode
+
+
+def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str, str | None, str]:
+    """Returns (the SLA argument for import_sources, a cache key for it, the timezone in force, the mode)."""
+    st.subheader(t("sla_header"), divider="gray")
+    current = flow.current_sla(ui.cursor())
+    options = (["keep"] if current else []) + [f"file:{n}" for n in batch.sla_texts]
+    if not current:
+        options.append("template")
+    default = next((o for o in options if o.startswith("file:")), options[0])
+
+    def label(option: str) -> str:
+        if option.startswith("file:"):
+            return t("sla_uploaded", name=option.removeprefix("file:"))
+        return t(f"sla_{option}")
+
+    choice = st.selectbox(t("sla_choice"), options, index=options.index(default), format_func=label, key="dp_sla")
+    sla: str | None
+    if choice == "keep":
+        sla, config = None, current
+    else:
+        sla = batch.sla_texts[choice.removeprefix("file:")] if choice.startswith("file:") else flow.template_text()
+        config = flow.sla_config(sla, choice.removeprefix("file:") if choice.startswith("file:") else "sla.toml")
+    tz = config.calendar.timezone if config else None
+    if config is not None:
+        st.markdown(t("tz_in_force", tz=plain(config.calendar.timezone)))
+        versions = pl.DataFrame({
+            t("s_name"): [x.name for x in config.versions],
+            t("s_from"): [i18n.fmt_date(x.effective_from, lang) for x in config.versions],
+            t("s_threshold"): [x.mql_threshold for x in config.versions],
+            t("s_response"): [x.response_target_hours for x in config.versions],
+            t("s_commitment"): [x.monthly_mql_commitment for x in config.versions],
+            t("s_conversion"): [i18n.fmt_pct(x.mql_to_sql_target, lang, 0) for x in config.versions],
+        })
+        st.dataframe(versions, hide_index=True, key="dp_sla_versions")
+    if choice == "template":
+        st.caption(t("template_note"))
+        st.download_button(t("download_template"), flow.template_text(), file_name="sla.toml",
+                           mime="application/toml", icon=":material/download:", key="dp_dl_sla")
+    mode = st.radio(t("mode_label"), ("replace", "append"), format_func=lambda m: t(f"mode_{m}"), key="dp_mode",
+                    horizontal=True)
+    if mode == "replace" and not loaded.empty:
+        c = loaded.counts
+        st.warning(t("replace_warning", leads=i18n.fmt_int(c["leads"], lang),
+                     events=i18n.fmt_int(c["stage_events"], lang), activities=i18n.fmt_int(c["activities"], lang),
+                     reps=i18n.fmt_int(c["reps"], lang)), icon=":material/warning:")
+    elif mode == "append":
+        st.info(t("append_note"), icon=":material/add:")
+    return sla, choice + (str(hash(sla)) if sla else ""), tz, mode
+
+
+# ---------------------------------------------------------------- 4. preview and 5. import
+
+
+def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_key: str, mode: str,
+                    tz: str | None) -> flow.Preview:
+    st.subheader(t("preview_header"), divider="gray")
+    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version())
+    cached = ss.get("dp_preview")
+    if cached is not None and cached[0] == key:
+        result: flow.Preview = cached[1]
+    else:
+        with st.spinner(t("checking")):
+            result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor())
+        ss["dp_preview"] = (key, result)
+    st.caption(t("rows_mapped"))
+    cols = st.columns(4)
+    for col, table in zip(cols, TABLES, strict=True):
+        col.metric(t(f"m_{table}"), i18n.fmt_int(result.counts[table], lang), border=True)
+    if result.problems:
+        st.error(t("problems", n=i18n.fmt_int(len(result.problems) + result.more, lang)), icon=":material/error:")
+        show_problems(result.problems, "dp_problems")
+        if result.more:
+            st.caption(t("problems_more", n=i18n.fmt_int(result.more, lang)))
+        if result.follow_on:
+            st.caption(t("follow_on", n=i18n.fmt_int(result.follow_on, lang)))
+        st.download_button(t("download_problems"), flow.all_problems_text(result.problems + result.warnings),
+                           file_name="problems.txt", mime="text/plain", icon=":material/download:",
+                           key="dp_dl_problems")
+    elif result.ok:
+        st.success(t("clean"), icon=":material/task_alt:")
+    if result.warnings:
+        with st.expander(t("warnings", n=i18n.fmt_int(len(result.warnings), lang)), icon=":material/warning:",
+                         expanded=not result.problems):
+            show_problems(result.warnings, "dp_warnings")
+    if result.tables:
+        st.caption(t("first_rows", n=flow.PREVIEW_ROWS, tz=plain(tz or "UTC")))
+        tabs = st.tabs([t(f"m_{table}") for table in TABLES])
+        for tab, table in zip(tabs, TABLES, strict=True):
+            with tab:
+                st.dataframe(result.head(table), hide_index=True, key=f"dp_head_{table}")
+    return result
+
+
+def request_import() -> None:
+    """The button's callback: a request flag, not the click itself, so a rerun before the page body (the
+    entry script re-routing a page started directly) cannot swallow the click."""
+    ss["dp_import_requested"] = True
+
+
+def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sla: str | None, mode: str,
+                   requested: bool) -> None:
+    st.subheader(t("import_header"), divider="gray")
+    st.button(t("import_button", n=i18n.fmt_int(result.counts["leads"], lang)), type="primary",
+              disabled=not result.ok, key="dp_import", icon=":material/database_upload:", on_click=request_import)
+    if not result.ok:
+        st.caption(t("import_blocked"))
+    if requested and result.ok:
+        with st.status(t("importing"), expanded=True) as status:
+            st.write(t("step_check"))
+            st.write(t("step_rebuild"))
+            try:
+                summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
+                                          source=flow.source_label(mapping.name, batch.frames))
+            except ImportFailed as err:
+                status.update(label=t("import_failed"), state="error")
+                ss["dp_outcome"] = ("failed", list(err.problems), err.total)
+            else:
+                status.update(label=t("import_done"), state="complete")
+                ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
+                                    summary.future_examples)
+                ss.pop("dp_preview", None)
+                st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
+                st.rerun()
+    outcome()
+
+
+def outcome() -> None:
+    """The last import's result: counts and links on success; on refusal the problems and "nothing changed"."""
+    done = ss.get("dp_outcome")
+    if not done:
+        return
+    if done[0] == "done":
+        rows, import_id = done[1], done[2]
+        st.success(t("imported", leads=i18n.fmt_int(rows.get("leads"), lang),
+                     events=i18n.fmt_int(rows.get("stage_events"), lang),
+                     activities=i18n.fmt_int(rows.get("activities"), lang),
+                     reps=i18n.fmt_int(rows.get("reps"), lang), id=import_id), icon=":material/check_circle:")
+        if len(done) > 3 and done[3]:  # rows dated after the import: reported, never in the default view
+            st.warning(t("future_rows", n=i18n.fmt_int(done[3], lang)), icon=":material/event_upcoming:")
+            show_problems(done[4], "dp_future")
+        links = st.columns(3)
+        for col, page in zip(links, ("scorecard", "funnel", "conversion"), strict=True):
+            with col:
+                st.page_link(f"sla_review/app/pages/{page}.py", label=t("open_page", page=v.t(f"page_{page}")),
+                             icon=":material/arrow_forward:")
+    else:
+        st.error(t("nothing_changed"), icon=":material/undo:")
+        show_problems(done[1], "dp_failed")
+
+
+def main() -> None:
+    requested = bool(ss.pop("dp_import_requested", False))  # read once: never replayed on a later run
+    st.title(v.t("page_data"))
+    st.caption(t("intro"))
+    loaded = loaded_section()
+    batch = upload_section()
+    if batch is None:
+        return
+    mapping = mapping_section(batch)
+    if mapping is None:
+        return
+    sla, sla_key, tz, mode = sla_section(batch, loaded)
+    result = preview_section(batch, mapping, sla, sla_key, mode, tz)
+    import_section(batch, mapping, result, sla, mode, requested)
+
+
+main()

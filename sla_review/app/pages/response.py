@@ -1,0 +1,84 @@
+"""Response times: business hours to first response (histogram, ECDF) against the target, attainment by
+rep/team/channel/weekday/hour, the breaches (downloadable), and follow-up compliance."""
+
+import functools
+
+import polars as pl
+import streamlit as st
+
+from sla_review.app import ui
+from sla_review.metrics import dashboard as dq
+from sla_review.present import charts, i18n
+
+BIN_HOURS, MAX_HOURS, MAX_ATTEMPTS, SHOWN = 0.5, 8.0, 6, 500
+
+v = ui.view()
+ui.page_header(v, "response")
+if ui.guard(v):
+    terms = ui.call(dq.terms, v.period)
+    applied = [a.version for a in terms.applied] if terms else []
+    targets = [(x.name, x.response_target_hours) for x in applied]  # one line per version's target
+    minimums = [(x.name, x.min_attempts) for x in applied]
+    ui.terms_note(v, terms)
+    report = ui.call(dq.report, v.period, v.filters)
+    r, f = report["response"], report["follow_up"]
+
+    for column, (label, value) in zip(st.columns(5), (
+            ("rs_attainment", i18n.fmt_pct(r["attainment"], v.lang)),
+            ("rs_median", i18n.fmt_hours(r["median_business_hours"], v.lang)),
+            ("rs_p90", i18n.fmt_hours(r["p90_business_hours"], v.lang)),
+            ("rs_handoffs", i18n.fmt_int(r["handoffs"])),
+            ("tile_follow_up", i18n.fmt_pct(f["rate"], v.lang))), strict=True):
+        with column:
+            st.metric(v.t(label), value, border=True,
+                      help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
+
+    hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=BIN_HOURS, max_hours=MAX_HOURS)
+    left, right = st.columns(2)
+    with left:
+        ui.show(v, charts.response_hist(hist, v.lang, targets, BIN_HOURS, MAX_HOURS), "def_response_hist")
+    with right:
+        ui.show(v, charts.response_ecdf(hist, v.lang, targets, MAX_HOURS), "def_response_hist")
+
+    dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, "owner", lambda d: v.t(f"dim_{d}"),
+                          kind="segmented")
+    by = ui.call(dq.response_by, v.period, v.filters, dim=dim)
+    labels = [ui.dim_label(v, dim, k) for k in by["key"]]
+    left, right = st.columns(2)
+    with left:
+        ui.show(v, charts.attainment_by(by, v.lang, v.t("rs_by_title", dim=v.t(f"dim_{dim}")), v.guides.attainment,
+                                        labels), "def_response_by")
+    with right:
+        heat = ui.call(dq.response_by, v.period, v.filters, dim="weekday", dim2="hour")
+        ui.show(v, charts.attainment_heat(heat, v.lang))
+    with st.expander(v.t("rs_table"), icon=":material/table:"):
+        ui.table(v, by.with_columns(pl.Series("key", labels)),
+                 {"key": ("dim_" + dim, "text"), "handoffs": ("col_handoffs", "int"),
+                  "within_target": ("col_within_target", "int"), "breached": ("col_breached", "int"),
+                  "pending": ("col_pending", "int"), "attainment": ("col_attainment", "pct"),
+                  "median_business_hours": ("col_median_hours", "num"), "p90_business_hours": ("col_p90_hours", "num"),
+                  "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
+                  "follow_up_rate": ("col_follow_up_rate", "pct")})
+
+    attempts = ui.call(dq.followup_attempts, v.period, v.filters, max_attempts=MAX_ATTEMPTS)
+    ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
+            "def_follow_up")
+
+    st.subheader(v.t("rs_breaches"))
+    breaches = ui.call(dq.breaches, v.period, v.filters, limit=SHOWN).with_columns(
+        pl.col("channel").fill_null(v.t("no_response")))
+    st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
+                   shown=i18n.fmt_int(breaches.height)))
+    columns = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"), "rep": ("col_rep", "text"),
+               "team": ("col_team", "text"),
+               "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),
+               "business_hours": ("col_business_hours", "num"), "responded": ("col_responded", "bool"),
+               "channel": ("col_channel", "text")}
+    ui.table(v, breaches.head(SHOWN), columns, height=360)
+    export = columns | {"source": ("col_source", "text")}
+    # the full list (every breach, not only the rows shown) is built when the button is clicked
+    st.download_button(v.t("download_csv"),
+                       functools.partial(dq.breaches_csv, ui.connection(), v.period, v.filters,
+                                         {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
+                       file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
+                       icon=":material/download:", disabled=breaches.height == 0)

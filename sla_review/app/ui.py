@@ -1,0 +1,620 @@
+"""Streamlit glue, the only metrics module that imports streamlit: connection, caching, URL state, sidebar.
+
+Why it is built this way:
+- One DuckDB connection per process (st.cache_resource), read-write because imports run in-process; each
+  script run takes its own `.cursor()` (DuckDB refuses concurrent calls on one connection, and Streamlit runs
+  every browser session in its own thread).
+- Every query result is cached with st.cache_data on (database path, data_version, function, period, filters,
+  arguments): an import bumps data_version and so invalidates everything, and nothing else ever needs to.
+- The whole view (period, comparison, segments, language, page settings) lives in the URL query string, so a
+  copied link reopens the same view. The URL is read once when a session starts; after that the widgets are
+  the truth and the URL is rewritten at the end of every run (Streamlit clears it on page switches).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from sla_review.core import periods
+from sla_review.core.periods import Period
+from sla_review.core.terms import PeriodTerms, spans_text
+from sla_review.core.vocabulary import SEGMENTS, Filters
+from sla_review.ingest.importer import default_as_of
+from sla_review.metrics import dashboard as dq
+from sla_review.metrics.report import timezone_of
+from sla_review.present import i18n
+from sla_review.store.db import connect, data_version, resolve_db_path
+
+_local = threading.local()
+_KEEP = "_keep_"  # shadow copy of a widget's value: survives page switches that drop the widget's own state
+_URL0 = "_url_at_start"
+SEGMENT_KEYS = SEGMENTS
+
+
+# ---------------------------------------------------------------- connection and cache
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    return connect(path)
+
+
+def db_path() -> str:
+    return str(resolve_db_path())
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide read-write connection (for in-process imports: write through this, then rerun)."""
+    return _connection(db_path())
+
+
+def begin_run() -> None:
+    """Start a script run: a fresh cursor, data version and URL registry for this thread."""
+    old = getattr(_local, "cursor", None)
+    if old is not None:
+        with contextlib.suppress(Exception):
+            old.close()
+    _local.cursor = None
+    _local.version = None
+    _local.url = {}
+    _local.view = None
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This run's cursor on the shared connection."""
+    cur = getattr(_local, "cursor", None)
+    if cur is None:
+        cur = connection().cursor()
+        _local.cursor = cur
+    return cur
+
+
+def version() -> int:
+    """The latest import id, read once per run: the key that invalidates every cached result."""
+    value = getattr(_local, "version", None)
+    if value is None:
+        value = data_version(cursor())
+        _local.version = value
+    return value
+
+
+def _period_key(period: Period | None) -> tuple | None:
+    if period is None:
+        return None
+    return period.from_day.isoformat(), period.to_day.isoformat(), period.as_of.isoformat(), period.tz
+
+
+def _filters_key(filters: Filters | None) -> tuple | None:
+    return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(db: str, data_version_: int, name: str, period: tuple | None, filters: tuple | None,
+            extra: tuple) -> Any:
+    args: list[Any] = [cursor()]
+    if period is not None:
+        args.append(Period(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]),
+                           dt.datetime.fromisoformat(period[2]), period[3]))
+    if filters is not None:
+        args.append(Filters(*filters))
+    return getattr(dq, name)(*args, **dict(extra))
+
+
+def call(fn: Callable[..., Any], period: Period | None = None, filters: Filters | None = None, **extra: Any) -> Any:
+    """Run a sla_review.metrics.dashboard function through the cache (db, data version, period, filters, args)."""
+    return _cached(db_path(), version(), fn.__name__, _period_key(period), _filters_key(filters),
+                   tuple(sorted(extra.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _meta(db: str, data_version_: int) -> dict:
+    cur = cursor()
+    status = dq.status(cur)
+    tz = timezone_of(cur)
+    latest = default_as_of(cur)
+    return {"status": status, "tz": tz, "latest": latest, "first": status["first_created"],
+            "last": status["last_created"],
+            "segments": dq.segment_values(cur)}
+
+
+def meta() -> dict:
+    return _meta(db_path(), version())
+
+
+# ---------------------------------------------------------------- URL state
+
+
+@dataclass(frozen=True)
+class Param:
+    """One piece of view state: its widget key and how it reads from / writes to the query string."""
+
+    key: str
+    names: tuple[str, ...]
+    encode: Callable[[Any], dict[str, list[str]]]
+    decode: Callable[[dict[str, list[str]]], Any]
+
+
+def _scalar(key: str, name: str, parse: Callable[[str], Any], show: Callable[[Any], str] = str) -> Param:
+    def decode(raw: dict[str, list[str]]) -> Any:
+        try:
+            return parse(raw[name][-1]) if raw.get(name) else None
+        except (ValueError, TypeError):
+            return None
+
+    return Param(key, (name,), lambda v: {name: [show(v)]}, decode)
+
+
+def _listing(key: str, name: str) -> Param:
+    return Param(key, (name,), lambda v: {name: [str(x) for x in v]},
+                 lambda raw: list(dict.fromkeys(raw[name])) if raw.get(name) else None)
+
+
+def _date_range(key: str, first: str, last: str) -> Param:
+    """(first day, last day) in the widget; [from, to) with `to` exclusive in the URL, as in the CLI."""
+    def encode(value: Any) -> dict[str, list[str]]:
+        start, end = value
+        return {first: [start.isoformat()], last: [(end + dt.timedelta(days=1)).isoformat()]}
+
+    def decode(raw: dict[str, list[str]]) -> Any:
+        try:
+            start = dt.date.fromisoformat(raw[first][-1])
+            end = dt.date.fromisoformat(raw[last][-1]) - dt.timedelta(days=1)
+        except (KeyError, IndexError, ValueError):
+            return None
+        return (start, end) if end >= start else None
+
+    return Param(key, (first, last), encode, decode)
+
+
+def _fmt_float(value: float) -> str:
+    return f"{value:g}"
+
+
+PARAMS: dict[str, Param] = {p.key: p for p in (
+    _scalar("u_lang", "lang", str),
+    _scalar("u_fy", "fy", int),
+    _scalar("u_p", "p", str),
+    _date_range("u_range", "from", "to"),
+    _scalar("u_cmp", "cmp", str),
+    _date_range("u_crange", "cfrom", "cto"),
+    *(_listing(f"u_{k}", k) for k in SEGMENT_KEYS),
+    _scalar("u_gatt", "g_att", int),
+    _scalar("u_gfu", "g_fu", int),
+    _scalar("u_grej", "g_rej", int),
+    _scalar("u_gband", "g_band", int),
+    # page settings
+    _scalar("u_fview", "fview", str),
+    _scalar("u_fseg", "fseg", str),
+    _scalar("u_cn", "n", int),
+    _scalar("u_cseg", "cseg", str),
+    _scalar("u_rdim", "rdim", str),
+    _scalar("u_thr", "thr", int),
+    _scalar("u_fw", "fw", float, _fmt_float),
+    _scalar("u_ew", "ew", float, _fmt_float),
+    _scalar("u_cldim", "cldim", str),
+)}
+
+
+def _url_at_start() -> dict[str, list[str]]:
+    """The query string as the session opened it (read once; later runs follow the widgets)."""
+    ss = st.session_state
+    if _URL0 not in ss:
+        ss[_URL0] = {k: st.query_params.get_all(k) for k in st.query_params.keys()}  # noqa: SIM118
+    return ss[_URL0]
+
+
+def initial(key: str, fallback: Any, valid: Callable[[Any], bool] | None = None) -> Any:
+    """The value a widget should start from in this run: its live state, else its shadow copy, else the URL
+    the session opened with, else `fallback`. Passed as the widget's default (never through the Session
+    State API), so the widget is right even when Streamlit gives it a new identity (e.g. on a page switch,
+    which changes the ids of widgets drawn in the entry script)."""
+    ss = st.session_state
+    raw = _url_at_start()
+    param = PARAMS[key]
+    candidates = [ss.get(key), ss.get(_KEEP + key)]
+    if any(n in raw for n in param.names):
+        candidates.append(param.decode(raw))
+    for value in candidates:
+        if value is not None and (valid is None or valid(value)):
+            return value
+    return fallback
+
+
+def record(key: str, value: Any, url_default: Any) -> Any:
+    """Remember a drawn widget's value (shadow copy + this run's URL); the URL omits default values."""
+    st.session_state[_KEEP + key] = value
+    registry = getattr(_local, "url", None)
+    if registry is None:
+        registry = _local.url = {}
+    registry[key] = (value, url_default)
+    return value
+
+
+def sync_url() -> None:
+    """Write this run's view state to the query string; drop managed keys no longer in use."""
+    desired: dict[str, list[str]] = {}
+    for key, (value, default) in getattr(_local, "url", {}).items():
+        if value is not None and value != default:
+            desired.update(PARAMS[key].encode(value))
+    managed = {n for p in PARAMS.values() for n in p.names}
+    qp = st.query_params
+    for name in sorted(managed):
+        if name in desired:
+            if qp.get_all(name) != desired[name]:
+                qp[name] = desired[name] if len(desired[name]) != 1 else desired[name][0]
+        elif name in qp:
+            del qp[name]
+
+
+def language() -> str:
+    """The UI language (URL `lang`), known before navigation so page titles can be translated."""
+    return initial("u_lang", "en", lambda v: v in i18n.LANGS)
+
+
+# ---------------------------------------------------------------- page widgets bound to the URL
+
+
+def param_select(key: str, label: str, options: Sequence[Any], default: Any, format_func: Callable[[Any], str],
+                 help: str | None = None, kind: str = "selectbox") -> Any:
+    """A single choice kept in the URL; kind is selectbox, radio or segmented."""
+    options = list(options)
+    start = initial(key, default, lambda v: v in options)
+    if kind == "radio":
+        value = st.radio(label, options, index=options.index(start), key=key, format_func=format_func, help=help,
+                         horizontal=True)
+    elif kind == "segmented":
+        value = st.segmented_control(label, options, default=start, key=key, format_func=format_func, help=help,
+                                     required=True)
+    else:
+        value = st.selectbox(label, options, index=options.index(start), key=key, format_func=format_func,
+                             help=help)
+    return record(key, value, default)
+
+
+def param_slider(key: str, label: str, low: float, high: float, default: float, step: float,
+                 help: str | None = None, fmt: str | None = None) -> Any:
+    """A slider kept in the URL (ints stay ints, floats stay floats)."""
+    kind = type(default)
+    start = kind(initial(key, default, lambda v: isinstance(v, int | float) and low <= v <= high))
+    value = st.slider(label, kind(low), kind(high), start, step=kind(step), key=key, help=help, format=fmt)
+    return record(key, value, default)
+
+
+# ---------------------------------------------------------------- the shared view
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page needs: language, the periods, the segment filters and the review guidelines."""
+
+    lang: str
+    empty: bool
+    is_demo: bool = False
+    tz: str = "UTC"
+    period: Period | None = None
+    compare: Period | None = None
+    filters: Filters = field(default_factory=Filters)
+    guides: dq.Guides = field(default_factory=dq.Guides)
+    maturity_days: int = dq.MATURITY_DAYS
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+
+    def t(self, key: str, **values: Any) -> str:
+        return i18n.t(self.lang, key, **values)
+
+    @property
+    def period_label(self) -> str:
+        return i18n.fmt_period(self.period.from_day, self.period.to_day, self.lang) if self.period else ""
+
+    @property
+    def compare_label(self) -> str | None:
+        return i18n.fmt_period(self.compare.from_day, self.compare.to_day, self.lang) if self.compare else None
+
+
+REVIEW_PAGES = (
+    ("scorecard", ":material/speed:"),
+    ("funnel", ":material/filter_alt:"),
+    ("conversion", ":material/trending_up:"),
+    ("response", ":material/timer:"),
+    ("whatif", ":material/tune:"),
+    ("closed_loop", ":material/sync_alt:"),
+)
+DATA_PAGES = (("data", ":material/upload_file:"), ("export", ":material/slideshow:"))
+DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
+HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
+PAGES = "sla_review/app/pages"  # relative to dashboard.py, the entry file
+
+
+def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
+    """The review pages, then the Data and deck pages, for st.navigation."""
+    # Streamlit serves the default page at "/" only (its url_path is ignored), so "/scorecard" needs a page
+    # of its own: the same file again, hidden from the menu. Every other page is at /<name>.
+    review = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
+                      url_path=HOME_PATH if name == DEFAULT_PAGE else name, default=name == DEFAULT_PAGE)
+              for name, icon in REVIEW_PAGES]
+    review.append(st.Page(f"{PAGES}/{DEFAULT_PAGE}.py", title=i18n.t(lang, f"page_{DEFAULT_PAGE}"),
+                          url_path=DEFAULT_PAGE, visibility="hidden"))
+    data = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon, url_path=name)
+            for name, icon in DATA_PAGES]
+    return {i18n.t(lang, "nav_review"): review, i18n.t(lang, "nav_data"): data}
+
+
+def view() -> View:
+    """The view the entry script built in this run.
+
+    If there is none, Streamlit started the page file directly: with a pages/ folder it routes the first
+    request of a process by file until some run calls st.navigation. Calling it here turns that routing off
+    for the process, and the rerun goes through dashboard.py (same page: page ids are their url paths).
+    """
+    current = getattr(_local, "view", None)
+    if current is None:
+        if not st.session_state.get("_frame_rerun"):
+            st.session_state["_frame_rerun"] = True  # once: never loop if the rerun cannot reach the frame
+            st.navigation(navigation_pages(language()))
+            st.rerun()
+        current = sidebar()  # no frame after all: the same filters, drawn by the page itself
+    return current
+
+
+def end_run() -> None:
+    """After the page ran: write the URL, forget this run's view (so a later direct page run is noticed)."""
+    try:
+        sync_url()
+        st.session_state["_frame_rerun"] = False
+    finally:
+        _local.view = None
+
+
+def sidebar() -> View:
+    """Draw the shared filters and resolve them into a View (period presets judged on the data's own today)."""
+    lang = language()
+    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
+    info = meta()
+    status = info["status"]
+    tz = info["tz"]
+    with st.sidebar:
+        chosen_lang = st.segmented_control(t("language"), list(i18n.LANGS), default=lang, key="u_lang",
+                                           format_func=i18n.LANG_NAMES.get, required=True)
+        record("u_lang", chosen_lang, "en")
+        if not status["leads"] or info["latest"] is None:
+            current = View(lang, empty=True, tz=tz)
+            _local.view = current
+            return current
+        latest = info["latest"].astimezone(zoneinfo.ZoneInfo(tz))
+        today = latest.date()
+        fy = initial("u_fy", 4, lambda v: isinstance(v, int) and 1 <= v <= 12)
+
+        preset = param_select("u_p", t("period"), periods.PRESETS, "last_half", lambda p: t(f"preset_{p}"),
+                              help=t("period_help"))
+        if preset == "custom":
+            fallback = st.session_state.get("_last_range") or _inclusive(periods.preset_range("last_half", today, fy))
+            picked = st.date_input(t("custom_range"), initial("u_range", fallback, _valid_range), key="u_range",
+                                   format="YYYY-MM-DD")
+            chosen = picked if _valid_range(picked) else st.session_state.get(_KEEP + "u_range") or fallback
+            record("u_range", tuple(chosen), None)
+            start, end, months = chosen[0], chosen[1] + dt.timedelta(days=1), None
+        else:
+            start, end, months = periods.preset_range(preset, today, fy)
+        st.session_state["_last_range"] = (start, end - dt.timedelta(days=1))
+        st.caption(f"{i18n.fmt_period(start, end, lang)}")
+
+        kind = param_select("u_cmp", t("compare"), periods.COMPARISONS, "previous", lambda c: t(f"cmp_{c}"),
+                            help=t("compare_help"))
+        custom_cmp = None
+        if kind == "custom":
+            fallback = _inclusive(periods.comparison_range("previous", start, end, months))
+            picked = st.date_input(t("cmp_range"), initial("u_crange", fallback, _valid_range), key="u_crange",
+                                   format="YYYY-MM-DD")
+            chosen = picked if _valid_range(picked) else st.session_state.get(_KEEP + "u_crange") or fallback
+            record("u_crange", tuple(chosen), None)
+            custom_cmp = (chosen[0], chosen[1] + dt.timedelta(days=1))
+        cmp_range = periods.comparison_range(kind, start, end, months, custom_cmp)
+        if cmp_range:
+            st.caption(i18n.fmt_period(cmp_range[0], cmp_range[1], lang))
+
+        filters = _segment_filters(lang, info["segments"])
+
+        with st.expander(t("settings"), icon=":material/tune:"):
+            record("u_fy", st.selectbox(t("fy_start"), list(range(1, 13)), index=fy - 1, key="u_fy",
+                                        format_func=lambda m: i18n.month_name(m, lang)), 4)
+            guides = []
+            for key, label, default in (("u_gatt", "guide_attainment", 90), ("u_gfu", "guide_follow_up", 90),
+                                        ("u_grej", "guide_rejection", 20), ("u_gband", "guide_band", 10)):
+                first = initial(key, default, lambda v: isinstance(v, int) and 0 <= v <= 100)
+                guides.append(record(key, st.number_input(t(label), 0, 100, first, step=1, key=key), default))
+            st.caption(t("guides_note"))
+            maturity = param_slider("u_cn", t("maturity_days"), 7, 365, dq.MATURITY_DAYS, 1,
+                                    help=t("maturity_days_help"))
+        st.caption(t("as_of_caption", as_of=i18n.fmt_datetime(latest, lang), tz=tz))
+        st.caption(t("link_caption"))
+
+    period = periods.view_period(start, end, latest, tz)
+    compare = None
+    if cmp_range and cmp_range[1] > cmp_range[0]:
+        compare = periods.view_period(cmp_range[0], cmp_range[1],
+                                      periods.comparison_as_of(latest, start, cmp_range[0]), tz)
+    current = View(lang, empty=False, is_demo=bool(status["is_demo"]), tz=tz, period=period, compare=compare,
+                   filters=filters,
+                   guides=dq.Guides(guides[0] / 100, guides[1] / 100, guides[2] / 100, guides[3] / 100),
+                   maturity_days=int(maturity),
+                   first=info["first"], last=info["last"])
+    _local.view = current
+    return current
+
+
+def _inclusive(bounds: tuple) -> tuple[dt.date, dt.date]:
+    return bounds[0], bounds[1] - dt.timedelta(days=1)
+
+
+def _valid_range(value: Any) -> bool:
+    return (isinstance(value, tuple | list) and len(value) == 2 and all(isinstance(v, dt.date) for v in value)
+            and value[1] >= value[0])
+
+
+def _segment_filters(lang: str, values: Any) -> Filters:
+    """The seven segment multiselects (empty = everything), in the URL as repeated parameters."""
+    options = {k: [] for k in SEGMENT_KEYS}
+    labels: dict[str, str] = {}
+    for row in values.iter_rows(named=True):
+        options[row["segment"]].append(row["value"])
+        if row["segment"] == "owner":
+            labels[row["value"]] = row["label"]
+    starts = {}
+    for key in SEGMENT_KEYS:
+        allowed = set(options[key])
+        starts[key] = initial(f"u_{key}", [], lambda v, allowed=allowed: isinstance(v, list) and set(v) <= allowed)
+    active = sum(1 for k in SEGMENT_KEYS if starts[k])
+    title = i18n.t(lang, "segments_active", n=active) if active else i18n.t(lang, "segments")
+    chosen: dict[str, tuple[str, ...] | None] = {}
+    with st.expander(title, expanded=bool(active), icon=":material/filter_alt:"):
+        for key in SEGMENT_KEYS:
+            fmt = (lambda v: labels.get(v, v)) if key == "owner" else str
+            picked = st.multiselect(i18n.t(lang, f"seg_{key}"), options[key], default=starts[key], key=f"u_{key}",
+                                    format_func=fmt, placeholder=i18n.t(lang, "all"))
+            record(f"u_{key}", list(picked), [])
+            chosen[key] = tuple(picked) if picked else None
+    return Filters(**chosen)
+
+
+# ---------------------------------------------------------------- page building blocks
+
+
+def banner(v: View) -> None:
+    """The demo warning, on every page, so nobody negotiates on generated numbers."""
+    if v.is_demo:
+        st.warning(v.t("demo_banner"), icon=":material/science:")
+
+
+def page_header(v: View, page: str) -> None:
+    st.title(v.t(f"page_{page}"))
+    if v.period is not None:
+        as_of = i18n.fmt_datetime(v.period.as_of, v.lang)
+        st.caption(v.t("period_caption", period=v.period_label, cmp=v.compare_label or v.t("no_comparison"),
+                       as_of=as_of))
+
+
+def guard(v: View) -> bool:
+    """False (after saying why) when there is nothing to show: no data at all, or none in this view."""
+    if v.empty or v.period is None:
+        st.info(v.t("empty_db"), icon=":material/database:")
+        return False
+    act = call(dq.activity, v.period, v.filters)
+    if not any(act.values()):
+        tz = zoneinfo.ZoneInfo(v.tz)
+        first = i18n.fmt_date(v.first.astimezone(tz).date(), v.lang) if v.first else i18n.DASH
+        last = i18n.fmt_date(v.last.astimezone(tz).date(), v.lang) if v.last else i18n.DASH
+        st.info(v.t("empty_period", period=v.period_label, first=first, last=last), icon=":material/event_busy:")
+        return False
+    return True
+
+
+def show(v: View, fig: Any, definition: str | None = None, key: str | None = None) -> None:
+    """A chart (or a sentence when there is nothing to draw) with its definition underneath."""
+    if fig is None:
+        st.info(v.t("empty_chart"), icon=":material/bar_chart_off:")
+    else:
+        st.plotly_chart(fig, theme=None, width="stretch", key=key,
+                        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    if definition:
+        with st.expander(v.t("definition"), icon=":material/info:"):
+            st.markdown(v.t(definition))
+
+
+STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
+                "no_data": ":material/block:", "too_few": ":material/help:", "maturing": ":material/hourglass_top:",
+                "unjudged": ":material/remove_circle_outline:"}
+
+
+def scorecard_tile(v: View, tile: dq.Tile) -> None:
+    """One SLA clause as dq.tile_text words it (the deck's row says the same): value, change, status, target."""
+    text = dq.tile_text(tile, v.lang)
+    flat = tile.delta is not None and abs(tile.delta) < (0.0005 if tile.kind == "rate" else 0.05)
+    with st.container(border=True, height="stretch"):
+        st.metric(text.label, text.value, text.delta,
+                  delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
+                  delta_arrow="off" if flat else "auto", help=v.t(f"def_{tile.key}"))
+        st.badge(text.status_label, color=dq.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
+        st.markdown(f"**{text.target}**")
+        if text.detail:
+            st.caption(text.detail)
+        if text.reason:
+            st.caption(text.reason)
+
+
+def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = True) -> dict[str, str]:
+    """st.metric arguments for a change: grey and arrowless when it rounds to zero."""
+    if delta is not None and abs(delta) < tolerance:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    return {"delta_color": "normal" if higher_is_better else "inverse", "delta_arrow": "auto"}
+
+
+def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto") -> None:
+    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool."""
+    formats = {"int": "localized", "pct": "percent", "num": "%.1f"}
+    keep = [c for c in columns if c in frame.columns]
+    renamed = frame.select(keep).rename({c: v.t(columns[c][0]) for c in keep})
+    config: dict[str, Any] = {}
+    for c in keep:
+        label, kind = v.t(columns[c][0]), columns[c][1]
+        if kind in formats:
+            config[label] = st.column_config.NumberColumn(label, format=formats[kind])
+        elif kind == "bool":
+            config[label] = st.column_config.CheckboxColumn(label)
+    st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
+
+
+def dim_label(v: View, dim: str, key: str | None) -> str:
+    """How a group key of dash_response_by / dash_closed_loop_by reads on screen."""
+    if key is None:
+        return v.t("no_response") if dim == "channel" else v.t("none_value")
+    if dim == "weekday":
+        return i18n.weekday(key, v.lang)
+    if dim == "hour":
+        return f"{key}:00"
+    return i18n.value_label(key, v.lang)
+
+
+def terms_spans(v: View, terms: PeriodTerms) -> str:
+    """"v1 until 2026-05-31, v2 from 2026-06-01" in the view's language."""
+    return spans_text(terms, lambda d: i18n.fmt_date(d, v.lang), v.t("terms_until"), v.t("terms_from"),
+                      v.t("terms_between"), v.t("terms_sep"))
+
+
+def terms_note(v: View, terms: PeriodTerms | None) -> None:
+    """Say which versions applied when there were several (the figures shown use terms.version)."""
+    if terms is not None and terms.several:
+        st.caption(v.t("terms_applied", spans=terms_spans(v, terms), name=terms.version.name))
+
+
+def terms_table(v: View, terms: PeriodTerms | None) -> None:
+    """The SLA versions applied during the period: one row per term, one column per version."""
+    rows = []
+    for a in terms.applied if terms is not None else ():
+        r = a.version
+        rows.append({
+            v.t("term_name"): r.name,
+            v.t("term_from"): i18n.fmt_date(r.effective_from, v.lang),
+            v.t("term_until"): i18n.fmt_date(a.effective_until - dt.timedelta(days=1), v.lang)
+            if a.effective_until else "",
+            v.t("term_threshold"): i18n.fmt_num(r.mql_threshold, v.lang, 0),
+            v.t("term_weights"): f"{r.fit_weight:g} / {r.engagement_weight:g}",
+            v.t("term_commitment"): i18n.fmt_int(r.monthly_mql_commitment, v.lang),
+            v.t("term_conversion"): i18n.fmt_pct(r.mql_to_sql_target, v.lang, 0),
+            v.t("term_handoff"): i18n.stage(r.handoff_stage, v.lang),
+            v.t("term_response"): i18n.fmt_num(r.response_target_hours, v.lang),
+            v.t("term_follow_up"): v.t("term_follow_up_value", attempts=r.min_attempts,
+                                       days=f"{r.attempt_window_business_days:g}"),
+        })
+    if rows:
+        keys = [k for k in rows[0] if k != v.t("term_name")]
+        st.table({v.t("term_name"): keys} | {row[v.t("term_name")]: [row[k] for k in keys] for row in rows},
+                 hide_index=True)

@@ -1,0 +1,197 @@
+"""`python -m sla_review ...`: import, report, demo (and the commands later issues add)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from sla_review.present import catalogue, formats
+from sla_review.store.db import MigrationError, connect, resolve_db_path
+
+
+def _m(key: str, **values: object) -> str:
+    """A message of the command line (locales/en.toml [cli]; the CLI speaks English)."""
+    return catalogue.t(f"cli.{key}", "en", **values)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_m("bad_date", text=text)) from None
+
+
+def _thresholds(text: str) -> list[float]:
+    try:
+        return [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(_m("bad_thresholds", text=text)) from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sla_review.ingest.importer import ImportFailed, import_dir
+
+    con = connect(resolve_db_path(args.db))
+    started = time.perf_counter()
+    try:
+        if args.mapping:
+            from sla_review.ingest.byod import import_mapped
+
+            summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode,
+                                    sla_path=Path(args.sla) if args.sla else None)
+        else:
+            if len(args.paths) != 1:
+                print(_m("one_folder"), file=sys.stderr)
+                return 2
+            summary = import_dir(con, args.paths[0], mode=args.mode)
+    except ImportFailed as err:
+        print(err, file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    rows = ", ".join(f"{formats.integer(n)} {t}" for t, n in summary.rows.items())
+    print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
+    print_future_rows(summary)
+    return 0
+
+
+def print_future_rows(summary) -> None:
+    """Rows dated after the import moment: how many, and up to five (file, row, column, value)."""
+    if summary.future_rows:
+        print(f"{summary.future_rows:,} row(s) are dated after the import ({summary.imported_at:%Y-%m-%d %H:%M %Z}): "
+              "they are kept but never count in the default view (the default as_of is the newest "
+              "timestamp not after the import).")
+        for problem in summary.future_examples:
+            print(f"  - {problem}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sla_review.core.terms import period_terms, spans_text
+    from sla_review.metrics.report import build_report, format_summary, make_period
+
+    # read-write (but never creating a file): an upgraded program may need to rebuild derived tables
+    con = connect(resolve_db_path(args.db), create=False)
+    try:
+        try:
+            period = make_period(con, args.date_from, args.date_to, args.as_of)
+        except ValueError as err:
+            print(_m("bad_as_of", error=err), file=sys.stderr)
+            return 2
+        report = build_report(con, period, args.thresholds or [])
+        terms = period_terms(con, period)
+        versions = [spans_text(terms, dt.date.isoformat, "{name} until {last}", "{name} from {first}",
+                               "{name} {first} – {last}") + f"; targets shown: {terms.version.name}"] if terms else []
+        print(json.dumps(report, ensure_ascii=False) if args.json else format_summary(report, versions))
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sla_review.ingest.demo import CUTOFF, JST, generate
+    from sla_review.ingest.importer import import_dir
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sla-demo-") as tmp:
+        counts = generate(Path(tmp), leads=args.leads, seed=args.seed)
+        generated = time.perf_counter()
+        con = connect(resolve_db_path(args.db))
+        try:
+            # the demo is generated as of its cutoff: on a clock earlier than that, the cutoff is its import moment
+            moment = max(dt.datetime.now(dt.UTC), CUTOFF.replace(tzinfo=JST))
+            summary = import_dir(con, tmp, is_demo=True, source=f"demo (leads={args.leads}, seed={args.seed})",
+                                 imported_at=moment)
+        finally:
+            con.close()
+    done = time.perf_counter()
+    print(_m("demo_done", leads=formats.integer(summary.rows["leads"]),
+             events=formats.integer(summary.rows["stage_events"]),
+             activities=formats.integer(summary.rows["activities"]), reps=formats.integer(summary.rows["reps"]),
+             generated=formats.number(generated - started), imported=formats.number(done - generated)))
+    del counts
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from sla_review.devtools.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from sla_review.export.deck import cli_deck
+
+    return cli_deck(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sla_review", description="SLA review: data and reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = "the DuckDB file (default: $SLA_DB or data/sla.duckdb)"
+
+    imp = sub.add_parser("import", help="load canonical files (or CRM exports with --mapping)")
+    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--mapping", help="a mapping preset (TOML) for CRM exports")
+    imp.add_argument("--sla", help="sla.toml for mapped imports (default: keep the database's, else a template)")
+    imp.add_argument("--mode", choices=("replace", "append"), default="replace")
+    imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml")
+    imp.set_defaults(run=cmd_import)
+
+    rep = sub.add_parser("report", help="the SLA report for a period")
+    rep.add_argument("--db", help=db_help)
+    rep.add_argument("--from", dest="date_from", type=_date, required=True, help="first local date")
+    rep.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
+    rep.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
+    rep.add_argument("--thresholds", type=_thresholds, help="what-if thresholds, e.g. 50,60")
+    rep.add_argument("--json", action="store_true", help="print the report as JSON (the documented report object)")
+    rep.set_defaults(run=cmd_report)
+
+    demo = sub.add_parser("demo", help="build the demo database")
+    demo.add_argument("--db", help=db_help)
+    demo.add_argument("--leads", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(run=cmd_demo)
+
+    deck = sub.add_parser("deck", help="the SLA review deck (.pptx), compared with the previous period")
+    deck.add_argument("--db", help=db_help)
+    deck.add_argument("--from", dest="date_from", type=_date, required=True, help="first local date")
+    deck.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
+    deck.add_argument("--out", required=True, help="the .pptx file to write")
+    deck.add_argument("--lang", choices=("en", "ja"), default="en", help="the deck's language")
+    deck.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
+    deck.add_argument("--sections", nargs="+", metavar="SECTION",
+                      help="scorecard funnel mql_monthly conversion response rejections what_if versions appendix "
+                           "(default: all; the title slide is always included)")
+    deck.set_defaults(run=cmd_deck)
+
+    bench = sub.add_parser("bench", help="time pages, what-if, report and import at N demo leads")
+    bench.add_argument("--leads", type=int, default=1_000_000)
+    bench.add_argument("--repeat", type=int, default=10, help="timed runs after the first (cold) one")
+    bench.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section to rewrite")
+    bench.add_argument("--workdir", help="keep (and reuse) generated data and databases here")
+    bench.set_defaults(run=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except MigrationError as err:
+        print(_m("schema_problem", error=err), file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except duckdb.IOException as err:
+        if "lock" not in str(err).lower():
+            raise
+        print(_m("db_locked", path=resolve_db_path(getattr(args, "db", None))), file=sys.stderr)
+        return 2

@@ -1,0 +1,678 @@
+"""Issue 6: the benchmark harness. `python -m sla_review bench --leads N [--repeat R] [--out BENCHMARKS.md]`.
+
+Why it is shaped like this: the targets are server-side latencies at 1M and 10M leads on a 2-core machine,
+so every figure is measured through the code the product runs (the real import path, the report, the
+what-if module, the dashboard's query functions), with medians and p95s over repeated runs next to the
+first (cold) run. The generator and each import run in their own subprocess: their peak memory
+(ru_maxrss) is then theirs alone, and the main process's peak is the serving side's (queries only).
+A naive report straight from the raw event tables runs in the same process as the control: the ratio says
+what the derived lead_facts table buys.
+
+Also runnable as `python -m sla_review.devtools.bench ...` with extra knobs (DuckDB settings, import repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import inspect
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sla_review.core import periods
+from sla_review.store.sql import ROOT, SQL_DIR, bind, run_sql
+
+GIB = 1024**3
+# target name -> (limit at 1M leads, limit at 10M leads); seconds or bytes (server-side medians)
+TARGETS: dict[str, tuple[float, float]] = {
+    "page": (0.150, 0.600),
+    "slider": (0.030, 0.100),
+    "report": (2.0, 10.0),
+    "import": (15.0, 120.0),
+    "memory": (2 * GIB, 8 * GIB),
+}
+WHAT_IF_THRESHOLDS = [50.0, 60.0, 65.0, 70.0, 80.0]
+REPORT_QUERIES = ("funnel_cohort", "mql_monthly", "mql_to_sql", "response", "follow_up", "rejections",
+                  "what_if")
+
+# The control: funnel (cohort) and MQL->SQL (cohort) computed straight from leads + stage_events, as one
+# would without lead_facts (reached_at(S) = earliest entry among ladder stages at or after S, per DOMAIN.md).
+# Not a metric file on purpose: it exists only to be timed against sql/metrics/ and checked equal to it.
+NAIVE_FUNNEL = """
+WITH cohort AS (
+    SELECT lead_id FROM leads WHERE created_at >= $from_ts AND created_at < $to_ts AND created_at <= $as_of
+),
+reached AS (
+    SELECT e.lead_id,
+           min(e.entered_at) FILTER (WHERE e.stage IN ('inquiry', 'mql', 'sal', 'sql', 'opportunity', 'won'))
+               AS inquiry_at,
+           min(e.entered_at) FILTER (WHERE e.stage IN ('mql', 'sal', 'sql', 'opportunity', 'won')) AS mql_at,
+           min(e.entered_at) FILTER (WHERE e.stage IN ('sal', 'sql', 'opportunity', 'won')) AS sal_at,
+           min(e.entered_at) FILTER (WHERE e.stage IN ('sql', 'opportunity', 'won')) AS sql_at,
+           min(e.entered_at) FILTER (WHERE e.stage IN ('opportunity', 'won')) AS opportunity_at,
+           min(e.entered_at) FILTER (WHERE e.stage = 'won') AS won_at
+    FROM stage_events e JOIN cohort c ON c.lead_id = e.lead_id
+    GROUP BY e.lead_id
+)
+SELECT count(*) FILTER (WHERE inquiry_at <= $as_of) AS inquiry,
+       count(*) FILTER (WHERE mql_at <= $as_of) AS mql,
+       count(*) FILTER (WHERE sal_at <= $as_of) AS sal,
+       count(*) FILTER (WHERE sql_at <= $as_of) AS sql,
+       count(*) FILTER (WHERE opportunity_at <= $as_of) AS opportunity,
+       count(*) FILTER (WHERE won_at <= $as_of) AS won
+FROM reached
+"""
+NAIVE_MQL_TO_SQL = """
+WITH reached AS (
+    SELECT lead_id,
+           min(entered_at) FILTER (WHERE stage IN ('mql', 'sal', 'sql', 'opportunity', 'won')) AS mql_at,
+           min(entered_at) FILTER (WHERE stage IN ('sql', 'opportunity', 'won')) AS sql_at
+    FROM stage_events
+    GROUP BY lead_id
+)
+SELECT count(*) AS cohort, count(*) FILTER (WHERE sql_at <= $as_of) AS converted
+FROM reached
+WHERE mql_at >= $from_ts AND mql_at < $to_ts AND mql_at <= $as_of
+"""
+
+
+@dataclass
+class Timing:
+    """One measured thing: the first (cold) run and the repeated runs after it, in seconds."""
+
+    name: str
+    group: str
+    first: float
+    runs: list[float] = field(default_factory=list)
+    target: str | None = None
+    note: str = ""
+    cpu: list[float] = field(default_factory=list)  # process CPU seconds (all threads) of each run
+
+    @property
+    def cpu_median(self) -> float | None:
+        return float(np.median(self.cpu)) if self.cpu else None
+
+    @property
+    def median(self) -> float:
+        return float(np.median(self.runs)) if self.runs else self.first
+
+    @property
+    def p95(self) -> float:
+        return float(np.percentile(self.runs, 95)) if self.runs else self.first
+
+
+def measure(name: str, group: str, fn: Callable[[], object], repeat: int, target: str | None = None,
+            note: str = "", before: Callable[[], object] | None = None,
+            who: int = resource.RUSAGE_SELF) -> Timing:
+    """Time fn once cold and `repeat` times more; `before` runs untimed before each call (e.g. a cache clear)."""
+    times, cpu = [], []
+    for _ in range(repeat + 1):
+        if before:
+            before()
+        started, cpu_started = time.perf_counter(), cpu_seconds(who)
+        fn()
+        times.append(time.perf_counter() - started)
+        cpu.append(cpu_seconds(who) - cpu_started)
+    return Timing(name, group, times[0], times[1:], target, note, cpu[1:])
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User + system CPU of this process (all its threads): the work done, which other processes on a
+    shared machine inflate far less than wall time."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def maxrss_bytes(who: int = resource.RUSAGE_SELF) -> int:
+    return resource.getrusage(who).ru_maxrss * 1024  # Linux reports KiB
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on: they mean little without it."""
+    info = {"nproc": str(len(os.sched_getaffinity(0))), "cpu": platform.processor() or "unknown",
+            "memory": "unknown"}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory"] = f"{int(line.split()[1]) * 1024 / GIB:.1f} GiB"
+                break
+    except OSError:
+        pass
+    import duckdb
+    import polars
+
+    info["software"] = (f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+                        f"polars {polars.__version__}, numpy {np.__version__}")
+    return info
+
+
+def limit_for(target: str, leads: int) -> float | None:
+    """The target that applies at this size: the 1M one up to 1M leads, the 10M one up to 10M."""
+    low, high = TARGETS[target]
+    if leads <= 1_000_000:
+        return low
+    if leads <= 10_000_000:
+        return high
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- workers
+def _worker_generate(out: str, leads: int, seed: int) -> dict:
+    from sla_review.ingest.demo import generate
+
+    started = time.perf_counter()
+    counts = generate(Path(out), leads=leads, seed=seed)
+    return {"seconds": time.perf_counter() - started, "maxrss": maxrss_bytes(), "counts": counts}
+
+
+def _worker_import(folder: str, db: str, config: dict) -> dict:
+    """The real import (sla_review.ingest.importer.import_dir) into a fresh file; DuckDB settings only if asked for."""
+    import duckdb
+
+    from sla_review.ingest.importer import import_dir
+    from sla_review.store.db import connect, migrate
+
+    if config:
+        con = duckdb.connect(db, config=config)
+        migrate(con)
+    else:
+        con = connect(db)
+    con.execute("SET enable_progress_bar = false")  # display only; keeps the worker's stdout clean
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    summary = import_dir(con, folder, is_demo=True, source="bench")
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "maxrss": maxrss_bytes(), "rows": summary.rows, "cpu": cpu_seconds() - cpu_started}
+
+
+def _subprocess(*args: str) -> tuple[dict, float]:
+    """Run a worker in a fresh interpreter; its own peak memory comes back in its JSON."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sla_review.devtools.bench", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker {args[0]} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
+# ---------------------------------------------------------------------------------------------- queries
+def default_period(con):
+    """The review window the pages open on: the sidebar's default preset, the last complete fiscal half
+    (fiscal year from April) before the data's latest local date, judged at that latest instant."""
+    import zoneinfo
+
+    from sla_review.ingest.importer import default_as_of
+    from sla_review.metrics.report import make_period, timezone_of
+
+    latest = default_as_of(con)
+    today = latest.astimezone(zoneinfo.ZoneInfo(timezone_of(con))).date()
+    start, end, _ = periods.preset_range("last_half", today, 4)
+    return make_period(con, start, end, latest)
+
+
+def _query_params(period, filters) -> dict[str, object]:
+    # the extras the dashboard's files take, at the pages' defaults ("source" is valid for every `dim`)
+    return {**period.params(), **filters.params(), "thresholds": WHAT_IF_THRESHOLDS, "bucket_hours": 0.5,
+            "max_bucket": 16, "days": 90, "max_days": 180, "segment": "source", "dim": "source", "dim2": "none",
+            "limit": 100_000, "tz": period.tz, "bin_hours": 0.5, "max_bin": 33, "max_attempts": 6}
+
+
+def metric_files() -> list[str]:
+    return sorted(p.stem for p in (SQL_DIR / "metrics").glob("*.sql"))
+
+
+def runnable(name: str, params: dict[str, object]) -> bool:
+    """A metric file the bench can run with a period + filters (+ a few known extras)."""
+    from sla_review.store.sql import sql_text
+
+    try:
+        bind(sql_text(name), params)
+    except KeyError:
+        return False
+    return True
+
+
+def page_views() -> dict[str, Callable]:
+    """Each page's default view: the sla_review.metrics.dashboard calls pages/*.py make with default widgets
+    (period "last_half", comparison "previous", no segment filter), uncached -- the first visit after an
+    import, before sla_review.app.ui's cache holds anything (which also shares report/activity between pages).
+    Keep in step with pages/*.py and sla_review.app.ui.guard when they change."""
+    try:
+        dq = importlib.import_module("sla_review.metrics.dashboard")
+    except ImportError:
+        return {}
+
+    def scorecard(con, p, c, f) -> None:
+        shown = dq.terms(con, p)
+        terms = shown.as_dict() if shown else None
+        dq.tiles(dq.scorecard_data(con, p, f), dq.scorecard_data(con, c, f), terms, dq.Guides(), dq.segmented(f))
+        dq.funnel(con, p, f, view="cohort")
+
+    def funnel(con, p, c, f) -> None:
+        dq.funnel(con, p, f, view="cohort")
+        dq.funnel(con, c, f, view="cohort")
+        dq.funnel_by(con, p, f, segment="source")
+        dq.stage_days(con, p, f)
+        dq.stage_days(con, c, f)
+
+    def conversion(con, p, c, f) -> None:
+        dq.terms(con, p)
+        dq.mql_cohorts(con, p, f, days=90)
+        dq.mql_curve(con, p, f, max_days=180)
+        dq.mql_curve(con, c, f, max_days=180)
+        dq.conversion_by(con, p, f, segment="source", days=90)
+        dq.conversion_by(con, p, f, segment="owner", days=90)
+
+    def response(con, p, c, f) -> None:
+        dq.terms(con, p)
+        dq.report(con, p, f)
+        dq.response_hist(con, p, f, bin_hours=0.5, max_hours=16.0)
+        dq.response_by(con, p, f, dim="owner")
+        dq.response_by(con, p, f, dim="weekday", dim2="hour")
+        dq.followup_attempts(con, p, f, max_attempts=6)
+        dq.breaches(con, p, f, limit=500)
+
+    def closed_loop(con, p, c, f) -> None:
+        dq.acceptance(con, p, f)
+        dq.acceptance(con, c, f)
+        dq.closed_loop_by(con, p, f, dim="reason")
+        dq.closed_loop_by(con, c, f, dim="reason")
+        dq.report(con, p, f)
+        dq.closed_loop_by(con, p, f, dim="source")
+        dq.closed_loop_by(con, p, f, dim="month")
+
+    def what_if(con, p, c, f) -> None:
+        from sla_review.metrics import whatif
+
+        whatif.clear_cache()  # cold: the grid query and the model fit are part of the first view
+        terms = dq.terms(con, p).version
+        dq.whatif_curve(con, p, f, fit_weight=terms.fit_weight, engagement_weight=terms.engagement_weight)
+        dq.reps_handling(con, p, f)
+        dq.whatif_heatmap(con, p, f, bins=10)
+
+    def guarded(page: Callable) -> Callable:
+        def view(con, p, c, f) -> None:
+            dq.activity(con, p, f)  # sla_review.app.ui.guard: "is there anything in this view?"
+            page(con, p, c, f)
+        return view
+
+    pages = {"scorecard": scorecard, "funnel": funnel, "conversion": conversion, "response": response,
+             "closed loop": closed_loop, "what-if": what_if}
+    return {name: guarded(page) for name, page in pages.items()}
+
+
+def sidebar_meta(con) -> None:
+    """What sla_review.app.ui reads once per data version before any page draws (status, span, filter options)."""
+    from sla_review.ingest.importer import default_as_of
+    from sla_review.metrics.report import timezone_of
+
+    dq = importlib.import_module("sla_review.metrics.dashboard")
+    dq.status(con)
+    timezone_of(con)
+    default_as_of(con)
+    dq.data_span(con)
+    dq.segment_values(con)
+
+
+def deck_builder() -> Callable | None:
+    try:
+        module = importlib.import_module("sla_review.export.deck")
+    except ImportError:
+        return None
+    return getattr(module, "build_deck", None)
+
+
+def naive_report(con, period) -> dict:
+    """Funnel + MQL->SQL from the raw tables (the control for the derived-table design)."""
+    params = period.params()
+    funnel = con.execute(NAIVE_FUNNEL, bind(NAIVE_FUNNEL, params)).fetchall()[0]
+    conv = con.execute(NAIVE_MQL_TO_SQL, bind(NAIVE_MQL_TO_SQL, params)).fetchall()[0]
+    return {"funnel": list(funnel), "cohort": conv[0], "converted": conv[1]}
+
+
+def derived_report(con, period, filters) -> dict:
+    """The same two metrics through sql/metrics/ (lead_facts)."""
+    p = {**period.params(), **filters.params()}
+    funnel = run_sql(con, "funnel_cohort", **p)["count"].to_list()
+    conv = run_sql(con, "mql_to_sql", **p).row(0, named=True)
+    return {"funnel": funnel, "cohort": conv["cohort"], "converted": conv["converted"]}
+
+
+# ---------------------------------------------------------------------------------------------- the run
+@dataclass
+class Result:
+    leads: int
+    repeat: int
+    machine: dict[str, str]
+    when: str
+    period: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+    db_bytes: int = 0
+    timings: list[Timing] = field(default_factory=list)
+    memory: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    ratio: float | None = None
+    load: list[float] = field(default_factory=list)  # 1-minute load average at start and end
+
+
+def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = None, seed: int = 7,
+        import_config: dict | None = None, query_config: dict | None = None,
+        log: Callable[[str], None] = print) -> Result:
+    """Generate (or reuse) the demo files, import them, and time everything; see the module docstring."""
+    from sla_review.core.vocabulary import Filters
+    from sla_review.metrics import whatif
+    from sla_review.metrics.report import build_report, query
+
+    result = Result(leads, repeat, machine(), dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
+    result.load.append(os.getloadavg()[0])
+    data = workdir / f"demo-{leads}-{seed}"
+    marker = data / "bench-complete.json"
+    if marker.exists():
+        log(f"reusing demo files in {data}")
+        generated = json.loads(marker.read_text())
+    else:
+        shutil.rmtree(data, ignore_errors=True)
+        log(f"generating {leads:,} demo leads in {data} ...")
+        generated, _ = _subprocess("generate", str(data), str(leads), str(seed))
+        marker.write_text(json.dumps(generated))
+    result.timings.append(Timing("demo generation (sla_review.ingest.demo.generate, subprocess)", "data",
+                                 generated["seconds"], note="informational"))
+    result.memory["demo generation (subprocess)"] = generated["maxrss"]
+
+    import_repeat = import_repeat or (3 if leads <= 2_000_000 else 1)
+    db = workdir / f"bench-{leads}.duckdb"
+    seconds, walls, peaks, cpus = [], [], [], []
+    for i in range(import_repeat):
+        for path in (db, Path(f"{db}.wal")):
+            path.unlink(missing_ok=True)
+        log(f"import {i + 1}/{import_repeat} ...")
+        done, wall = _subprocess("import", str(data), str(db), json.dumps(import_config or {}))
+        seconds.append(done["seconds"])
+        walls.append(wall)
+        peaks.append(done["maxrss"])
+        cpus.append(done["cpu"])
+        result.rows = done["rows"]
+    settings = f" with {import_config}" if import_config else ""
+    result.timings.append(Timing(f"import from Parquet (sla_review.ingest.importer.import_dir{settings})", "import",
+                                 seconds[0], seconds, "import",
+                                 note=f"subprocess wall incl. interpreter start: median {np.median(walls):.1f} s",
+                                 cpu=cpus))
+    result.memory["import (subprocess peak RSS)"] = max(peaks)
+    result.db_bytes = db.stat().st_size
+
+    con = _open(db, query_config)
+    filters = Filters()
+    period = default_period(con)
+    result.period = (f"{period.from_day} – {period.to_day} (exclusive), as of "
+                     f"{period.as_of.isoformat(timespec='minutes')}")
+    params = _query_params(period, filters)
+    t = result.timings
+
+    # every metric file on its own: where the page time goes
+    for name in metric_files():
+        if not runnable(name, params):
+            continue
+        t.append(measure(f"sql/metrics/{name}.sql", "query",
+                         lambda n=name: run_sql(con, n, **params), repeat))
+    result.memory["serving: after the single queries"] = maxrss_bytes()
+
+    # page default views (uncached), and the sidebar's once-per-import reads
+    compare = periods.comparison_period(period)
+    views = page_views()
+    if views:
+        t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
+                         lambda: sidebar_meta(con), repeat, "page"))
+    for page, view in views.items():
+        t.append(measure(f"page '{page}': default view, uncached", "page",
+                         lambda v=view: v(con, period, compare, filters), repeat, "page"))
+    if not views:
+        result.notes.append("sla_review.metrics.dashboard is missing: pages are timed as the report's queries.")
+
+        def scorecard() -> None:
+            for name in REPORT_QUERIES[:-1]:
+                query(con, name, period, filters)
+
+        t.append(measure("page 'overview' (report scorecard: 6 queries)", "page", scorecard, repeat, "page"))
+    t.append(measure("what-if pre-aggregation (whatif.build_grid: grid query + model fit)", "page",
+                     lambda: whatif.build_grid(con, period, filters), repeat))
+    weights = iter(np.random.default_rng(0).random(10 * (repeat + 1)))
+
+    def slider() -> None:
+        w = float(next(weights))
+        whatif.threshold_curve(con, period, filters, w, 1 - w)
+
+    whatif.grid(con, period, filters)
+    t.append(measure("what-if slider move (threshold_curve, cached grid, new weights)", "slider", slider,
+                     max(repeat, 20), "slider"))
+    result.memory["serving: after the pages"] = maxrss_bytes()
+
+    thresholds = [float(x) for x in WHAT_IF_THRESHOLDS]
+    t.append(measure(f"report (build_report, thresholds {','.join(f'{x:g}' for x in thresholds)})", "report",
+                     lambda: build_report(con, period, thresholds, filters), repeat, "report"))
+    cli = ["report", "--db", str(db), "--from", period.from_day.isoformat(), "--to", period.to_day.isoformat(),
+           "--as-of", period.as_of.isoformat(), "--thresholds", ",".join(f"{x:g}" for x in thresholds), "--json"]
+    con.close()  # the report CLI opens the file itself (read-only; two readers are fine, but be plain)
+    t.append(measure("report CLI (`python -m sla_review report --json`, subprocess wall)", "report",
+                     lambda: subprocess.run([sys.executable, "-m", "sla_review", *cli], check=True,
+                                            capture_output=True, cwd=ROOT), max(1, min(repeat, 3)),
+                     note="includes interpreter start and imports", who=resource.RUSAGE_CHILDREN))
+    con = _open(db, query_config)
+
+    naive = measure("naive funnel + MQL→SQL from stage_events + leads", "control",
+                    lambda: naive_report(con, period), repeat)
+    derived = measure("same two metrics from lead_facts (funnel_cohort + mql_to_sql)", "control",
+                      lambda: derived_report(con, period, filters), repeat)
+    t.extend([naive, derived])
+    if naive_report(con, period) != derived_report(con, period, filters):
+        result.notes.append("WARNING: the naive report and the lead_facts report disagree.")
+    result.ratio = naive.median / derived.median if derived.median else None
+
+    build_deck = deck_builder()
+    if build_deck is None:
+        result.notes.append("sla_review.export.deck.build_deck does not exist yet: the deck build is not timed.")
+    else:
+        out = workdir / "bench-deck.pptx"
+        try:
+            call = _deck_call(build_deck, con, period, filters, out)
+            t.append(measure("deck build (sla_review.export.deck.build_deck)", "deck", call, max(1, min(repeat, 3))))
+        except Exception as err:  # a deck in progress must not lose the whole run
+            result.notes.append(f"deck build failed: {type(err).__name__}: {err}")
+    result.memory["serving: process peak (queries, report, deck)"] = maxrss_bytes()
+    con.close()
+    result.load.append(os.getloadavg()[0])
+    return result
+
+
+def _open(db: Path, config: dict | None):
+    """The serving connection: sla_review.store.db.connect read-only, as the report CLI opens it (settings if asked)."""
+    import duckdb
+
+    from sla_review.store.db import connect
+
+    con = duckdb.connect(str(db), read_only=True, config=config) if config else connect(db, read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _setting_name(key: str) -> str:
+    """DuckDB setting names are identifiers; refuse anything else rather than format it into SQL."""
+    if not re.fullmatch(r"[a-z_]+", key):
+        raise ValueError(f"not a DuckDB setting name: {key!r}")
+    return key
+
+
+def _deck_call(build_deck: Callable, con, period, filters, out: Path) -> Callable[[], object]:
+    """Call build_deck with whatever of (con, period, filters, out/path) its signature names."""
+    available = {"con": con, "period": period, "filters": filters, "out": out, "path": out,
+                 "output": out, "dest": out, "comparison": periods.comparison_period(period)}
+    sig = inspect.signature(build_deck)
+    kwargs = {n: available[n] for n, p in sig.parameters.items()
+              if n in available and p.kind is not inspect.Parameter.VAR_KEYWORD}
+    return lambda: build_deck(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- output
+def _fmt_seconds(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def _fmt_bytes(b: float) -> str:
+    return f"{b / GIB:.2f} GiB" if b >= GIB else f"{b / 1024**2:.0f} MiB"
+
+
+def markdown(result: Result) -> str:
+    """The BENCHMARKS.md section for one size."""
+    m = result.machine
+    lines = [f"<!-- bench leads={result.leads} -->",
+             f"## {result.leads:,} leads — {result.when}",
+             "",
+             f"Machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']} RAM. {m['software']}.  ",
+             f"Data: {', '.join(f'{n:,} {k}' for k, n in result.rows.items())}; database file "
+             f"{_fmt_bytes(result.db_bytes)}.  ",
+             f"Period (the pages' default view): {result.period}. Repeats: {result.repeat} after one cold run "
+             "(imports: median of all).  ",
+             f"1-minute load average at start / end: {' / '.join(f'{x:.1f}' for x in result.load)} on "
+             f"{m['nproc']} CPUs (anything above ~1 means other work shared the CPUs and inflated the times).",
+             "",
+             "| measurement | first (cold) | median | p95 | median CPU | target | holds |",
+             "|---|---:|---:|---:|---:|---:|:---:|"]
+    main = [x for x in result.timings if x.group != "query"]
+    single = [x for x in result.timings if x.group == "query"]
+    for timing in main:
+        limit = limit_for(timing.target, result.leads) if timing.target else None
+        holds = "" if limit is None else ("yes" if timing.median <= limit else "**no**")
+        median = _fmt_seconds(timing.median) if timing.runs else "—"
+        p95 = _fmt_seconds(timing.p95) if timing.runs else "—"
+        name = timing.name + (f" ({timing.note})" if timing.note else "")
+        cpu = _fmt_seconds(timing.cpu_median) if timing.cpu_median is not None else ""
+        lines.append(f"| {name} | {_fmt_seconds(timing.first)} | {median} | {p95} | {cpu} | "
+                     f"{'≤ ' + _fmt_seconds(limit) if limit else ''} | {holds} |")
+    lines += ["", "| peak memory (ru_maxrss) | value | target | holds |", "|---|---:|---:|:---:|"]
+    mem_limit = limit_for("memory", result.leads)
+    for name, value in result.memory.items():
+        judged = mem_limit is not None and "generation" not in name
+        holds = ("yes" if value <= mem_limit else "**no**") if judged else ""
+        lines.append(f"| {name} | {_fmt_bytes(value)} | {'≤ ' + _fmt_bytes(mem_limit) if judged else ''} | "
+                     f"{holds} |")
+    if single:
+        lines += ["", "<details><summary>Single metric queries (where page time goes)</summary>", "",
+                  "| sql/metrics/ file | first | median | p95 | median CPU |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {x.name.removeprefix('sql/metrics/')} | {_fmt_seconds(x.first)} | {_fmt_seconds(x.median)} | "
+                  f"{_fmt_seconds(x.p95)} | {_fmt_seconds(x.cpu_median or 0.0)} |" for x in single]
+        lines += ["", "</details>"]
+    if result.ratio is not None:
+        lines += ["", f"Naive report from the raw event tables vs lead_facts: **{result.ratio:.1f}×** "
+                      "the time (medians)."]
+    lines += [f"- {note}" for note in result.notes]
+    lines.append(f"<!-- /bench leads={result.leads} -->")
+    return "\n".join(lines) + "\n"
+
+
+HEADER = """# Benchmarks
+
+Produced by `python -m sla_review bench --leads N [--repeat R] [--out BENCHMARKS.md]` (sla_review/devtools/bench.py),
+which generates the demo data at N leads, imports it through the real import path in a subprocess, and
+times each page's default view, a what-if slider move, the report, the import and the deck, with the
+median and p95 over R runs after one cold run. Server-side times only (no browser rendering). "median CPU"
+is the process's user+system CPU per run over all threads (2 cores: up to 2x the wall time when both are
+busy): the work done, which other processes on a shared machine inflate far less than wall time. A run
+rewrites the section for its N and keeps the others.
+
+Targets (server-side medians on a 2-core machine): 1M leads — page ≤ 150 ms, slider ≤ 30 ms, report ≤ 2 s,
+import ≤ 15 s, peak memory ≤ 2 GB; 10M leads — ≤ 600 ms, ≤ 100 ms, ≤ 10 s, ≤ 120 s, ≤ 8 GB.
+"""
+
+
+def write_markdown(path: Path, result: Result) -> None:
+    """Rewrite this size's section of BENCHMARKS.md, keeping the other sizes, ordered by size."""
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(r"<!-- bench leads=(\d+) -->.*?<!-- /bench leads=\1 -->\n?", re.S)
+    sections = {int(m.group(1)): m.group(0) for m in pattern.finditer(text)}
+    head = pattern.sub("", text).rstrip() + "\n"
+    sections[result.leads] = markdown(result)
+    body = "\n".join(sections[k] for k in sorted(sections))
+    path.write_text(head + "\n" + body, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- entry
+def main(args: argparse.Namespace) -> int:
+    """`python -m sla_review bench`: run, print the section, write it to --out."""
+    workdir = Path(args.workdir) if getattr(args, "workdir", None) else None
+    tmp = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="sla-bench-")
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        result = run(args.leads, args.repeat, workdir, import_repeat=getattr(args, "import_repeat", None),
+                     import_config=_settings(getattr(args, "import_setting", None)),
+                     query_config=_settings(getattr(args, "query_setting", None)),
+                     log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    section = markdown(result)
+    print(section)
+    if getattr(args, "out", None):
+        write_markdown(Path(args.out), result)
+        print(f"written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _settings(pairs: list[str] | None) -> dict:
+    """k=v pairs for DuckDB settings (numbers and booleans typed, the rest text)."""
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        key, _, value = pair.partition("=")
+        lowered = value.strip().lower()
+        out[_setting_name(key.strip())] = (lowered == "true" if lowered in ("true", "false")
+                                           else int(value) if value.strip().isdigit() else value.strip())
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sla_review.devtools.bench", description=__doc__.splitlines()[0])
+    p.add_argument("--leads", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=10)
+    p.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    p.add_argument("--workdir", help="keep (and reuse) generated data and databases here")
+    p.add_argument("--import-repeat", type=int, help="imports to time (default 3 up to 2M leads, else 1)")
+    p.add_argument("--import-setting", action="append", help="DuckDB setting for the import, e.g. threads=2")
+    p.add_argument("--query-setting", action="append", help="DuckDB setting for the queries")
+    return p
+
+
+def _worker(argv: list[str]) -> None:
+    kind = argv[0]
+    if kind == "generate":
+        print(json.dumps(_worker_generate(argv[1], int(argv[2]), int(argv[3]))))
+    elif kind == "import":
+        print(json.dumps(_worker_import(argv[1], argv[2], json.loads(argv[3]))))
+    else:
+        raise SystemExit(f"unknown worker {kind}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("generate", "import"):
+        _worker(sys.argv[1:])
+    else:
+        sys.exit(main(parser().parse_args()))

@@ -1,0 +1,1171 @@
+"""Export: the review meeting's slides (.pptx) and static chart images, built on the server.
+
+Why it exists: the twice-yearly SLA review ends with slides, and the numbers on them must be the dashboard's
+numbers. Every figure here comes from metrics.report (build_report and the sql/metrics/ queries), so the deck,
+the dashboard and `python -m sla_review report` cannot disagree.
+
+Why it is built this way:
+- Charts are pictures rendered by kaleido with the system Chromium at 2x (sharp on a projector); titles,
+  headlines and tables are real, editable PowerPoint text.
+- Starting Chromium costs 3-7 s, so ONE renderer is started per process and kept; kaleido's sync server is not
+  safe for concurrent callers (its request and reply queues are shared), so a lock serialises renders.
+- Chromium is launched through a tiny wrapper that adds --disable-background-networking (kaleido does not),
+  so a machine without internet does not stall on background requests.
+- No streamlit import: the CLI, the tests and the Export page all call this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import io
+import math
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from sla_review.core.periods import Period, comparison_as_of, months_elapsed
+from sla_review.core.periods import previous_range as previous_period
+from sla_review.core.terms import SlaConfig, SlaVersion, for_period
+from sla_review.core.vocabulary import Filters
+from sla_review.ingest.importer import stored_config
+from sla_review.metrics import dashboard as dq
+from sla_review.metrics.report import build_report, make_period, query
+from sla_review.present import charts as screen
+from sla_review.present import formats, i18n
+from sla_review.present.deck_text import DEFINITIONS, LANGS, text
+
+ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "response", "rejections",
+                                 "what_if", "versions", "appendix")
+CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "response", "rejections", "what_if")
+SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2}
+
+WHAT_IF_GRID = tuple(range(30, 95, 5))
+
+ProgressFn = Callable[[float, str], None]
+
+# --------------------------------------------------------------------------------------------------------------
+# Static images: one kaleido renderer per process
+# --------------------------------------------------------------------------------------------------------------
+
+FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Arial, Helvetica, sans-serif"
+SLIDE_PX = (1280, 720)  # a whole 16:9 slide in logical pixels; scale=2 gives 2560x1440
+_render_lock = threading.Lock()
+_wrapper_dir: str | None = None
+
+
+def _browser_path() -> str:
+    """The Chromium to run: $SLA_CHROMIUM, else the first chromium on PATH (Debian: /usr/bin/chromium)."""
+    for candidate in (os.environ.get("SLA_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise RuntimeError("No Chromium found for chart images: install Debian's `chromium` or set SLA_CHROMIUM.")
+
+
+def _wrapper_script() -> str:
+    """A shell script that execs Chromium with --disable-background-networking added (kaleido omits it)."""
+    global _wrapper_dir
+    if _wrapper_dir is None or not Path(_wrapper_dir, "chromium").exists():
+        _wrapper_dir = tempfile.mkdtemp(prefix="sla-kaleido-")
+        atexit.register(shutil.rmtree, _wrapper_dir, True)
+    script = Path(_wrapper_dir, "chromium")
+    browser = _browser_path().replace("'", "'\\''")
+    script.write_text(f"#!/bin/sh\nexec '{browser}' --disable-background-networking \"$@\"\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def _ensure_renderer() -> None:
+    """Start kaleido's sync server once (call with the lock held)."""
+    import kaleido
+    import plotly.io as pio
+
+    if kaleido._global_server.is_running():  # started earlier, by us or by another module
+        return
+    pio.defaults.headers = None  # with a server running, plotly would otherwise pass kopts and warn
+    kaleido.start_sync_server(path=_wrapper_script(), mathjax=False, silence_warnings=True)
+
+
+def _render(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
+    """Render under the lock; if the browser died, restart it once and retry."""
+    import kaleido
+    import plotly.io as pio
+
+    with _render_lock:
+        _ensure_renderer()
+        try:
+            return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
+        except (ValueError, TypeError):
+            raise  # a bad figure, not a dead browser
+        except Exception:
+            kaleido.stop_sync_server(silence_warnings=True)
+            _ensure_renderer()
+            return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
+
+
+def figure_png(fig: go.Figure, scale: float = 2, width: int = SLIDE_PX[0], height: int = SLIDE_PX[1]) -> bytes:
+    """A PNG of the figure, slide-sized by default (1280x720 logical px; scale=2 is sharp on a projector)."""
+    return _render(fig, "png", width, height, scale)
+
+
+def figure_svg(fig: go.Figure, width: int = SLIDE_PX[0], height: int = SLIDE_PX[1]) -> bytes:
+    """An SVG of the figure at slide size, for people who edit charts in a vector tool."""
+    return _render(fig, "svg", width, height, 1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One print-friendly theme for every chart
+# --------------------------------------------------------------------------------------------------------------
+
+INK = "#1f2937"
+MUTED = "#6b7280"
+GRID = "#e5e7eb"
+CURRENT = "#1f5fa8"
+PREVIOUS = "#b8c0cc"
+TARGET = "#b3261e"
+GOOD = "#2e7d4f"
+WARN = "#e08a2c"
+BAD = "#b3261e"
+
+THEME = go.layout.Template(data={"bar": [go.Bar(constraintext="none")]}, layout=go.Layout(
+    font=dict(family=FONT_FAMILY, size=22, color=INK),
+    paper_bgcolor="white", plot_bgcolor="white",
+    colorway=[CURRENT, PREVIOUS, WARN, GOOD, "#7b5ea7", "#4aa3a2"],
+    margin=dict(l=90, r=40, t=60, b=80),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=20),
+                bgcolor="rgba(255,255,255,0)"),
+    xaxis=dict(showgrid=False, linecolor="#9ca3af", ticks="outside", tickcolor="#9ca3af", tickfont=dict(size=19),
+               title=dict(font=dict(size=20, color=MUTED)), automargin=True),
+    yaxis=dict(gridcolor=GRID, zeroline=False, linecolor="#9ca3af", tickfont=dict(size=19),
+               title=dict(font=dict(size=20, color=MUTED)), automargin=True),
+    bargap=0.25, bargroupgap=0.06,
+))
+
+
+def with_title(fig: go.Figure, title: str) -> go.Figure:
+    """A copy with the headline as a figure title: for a chart image used outside the deck."""
+    out = go.Figure(fig)
+    out.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=24)),
+                      margin=dict(t=max(120, (fig.layout.margin.t or 60) + 60)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numbers as people read them
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _int(n: float | None) -> str:
+    return formats.integer(n)
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return formats.percent(x, "en", digits)
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return formats.number(x, "en", digits)
+
+
+def _hours(x: float | None, lang: str) -> str:
+    return formats.hours(x, lang)
+
+
+def _plain(x: float) -> str:
+    """3 not 3.0, 2.5 as 2.5: SLA terms as they were written."""
+    return f"{x:g}"
+
+
+def _move(lang: str, before: float | None, after: float | None) -> str:
+    """'rose from 18% to 24%': whole percents unless that would hide a real difference."""
+    if after is None:
+        return text(lang, "held", b="—")
+    if before is None:
+        return text(lang, "no_previous", b=_pct(after, 0))
+    digits = 0 if _pct(before, 0) != _pct(after, 0) else 1
+    a, b = _pct(before, digits), _pct(after, digits)
+    if a == b:
+        return text(lang, "held", b=b)
+    return text(lang, "rose" if after > before else "fell", a=a, b=b)
+
+
+def _day(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def _last_day(p: Period) -> dt.date:
+    """Periods are [from, to): people read the last day included."""
+    return p.to_day - dt.timedelta(days=1)
+
+
+def _span(p: Period) -> tuple[str, str]:
+    return _day(p.from_day), _day(_last_day(p))
+
+
+def _stamp(ts: dt.datetime | None, tz: str) -> str:
+    return "—" if ts is None else ts.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def comparison_for(con: duckdb.DuckDBPyConnection, period: Period) -> Period:
+    """The previous period of the same length, judged at the same age as `period` (as the dashboard does:
+    otherwise the older cohort has had more time to convert and every change looks like a decline)."""
+    start, end = previous_period(period.from_day, period.to_day)
+    return make_period(con, start, end, comparison_as_of(period.as_of, period.from_day, start))
+
+
+def deck_filename(period: Period, lang: str) -> str:
+    """sla-review_2026-04-01_2026-09-30_en.pptx: the period as people read it."""
+    start, end = _span(period)
+    return f"sla-review_{start}_{end}_{lang}.pptx"
+
+
+def chart_filename(period: Period, key: str, lang: str, ext: str) -> str:
+    start, end = _span(period)
+    return f"sla-{key}_{start}_{end}_{lang}.{ext}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The data behind the deck
+# --------------------------------------------------------------------------------------------------------------
+
+
+class NoData(ValueError):
+    """The database holds no SLA (nothing was imported): there is no deck to make."""
+
+
+@dataclass
+class DeckData:
+    """Everything the slides show, fetched once."""
+    period: Period
+    comparison: Period
+    filters: Filters
+    report: dict
+    previous: dict
+    config: SlaConfig
+    in_force: SlaVersion
+    applied: list[SlaVersion]
+    applied_previous: list[SlaVersion]
+    cohorts: pl.DataFrame
+    cohorts_previous: pl.DataFrame
+    hist: pl.DataFrame
+    bucket_hours: float
+    max_bucket: int
+    summary: dict
+    score: dq.ScorecardData
+    score_previous: dq.ScorecardData
+    terms: dict | None
+    whatif: pl.DataFrame
+    whatif_today: int
+    is_demo: bool = False
+    segmented: bool = False
+    maturity_days: int = dq.MATURITY_DAYS
+    guides: dq.Guides = field(default_factory=dq.Guides)
+
+
+def _buckets(bins: pl.DataFrame, max_bucket: int) -> pl.DataFrame:
+    """The dashboard's histogram (bin 0 = exactly 0 h, bin k = ((k-1)w, kw]) as the deck's buckets
+    (bucket 0 = [0, w], bucket k = (kw, (k+1)w], the last collecting the rest): one query serves both."""
+    bucket = (pl.col("bin") - 1).clip(lower_bound=0, upper_bound=max_bucket).alias("bucket")
+    return bins.group_by(bucket).agg(pl.col("handoffs").sum().alias("count")).sort("bucket")
+
+
+def _bucket_hours(target: float) -> float:
+    """Histogram bins: 16 of them up to 4x the target, so the target sits on a bin edge."""
+    return max(target, 1.0) * 4 / 16
+
+
+def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
+            filters: Filters | None = None, guides: dq.Guides | None = None,
+            maturity_days: int = dq.MATURITY_DAYS) -> DeckData:
+    """Run every query the deck needs: the report for both periods and the dashboard's own functions for the
+    scorecard (dq.scorecard_data), the cohorts (dq.mql_cohorts) and the what-if (dq.whatif_curve), so each
+    slide shows the figure its dashboard page shows for the same view."""
+    filters = filters or Filters()
+    if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
+        raise NoData("The database has no data yet: import a CRM export or build the demo first.")
+    config = stored_config(con)
+    terms, terms_previous = for_period(config.versions, period), for_period(config.versions, comparison)
+    in_force = terms.version
+    report = build_report(con, period, (), filters)
+    previous = build_report(con, comparison, (), filters)
+    width = _bucket_hours(in_force.response_target_hours)
+    max_bucket = 16
+    terms_now = terms.as_dict()
+    return DeckData(
+        period=period, comparison=comparison, filters=filters, report=report, previous=previous,
+        config=config, in_force=in_force, applied=[a.version for a in terms.applied],
+        applied_previous=[a.version for a in terms_previous.applied],
+        cohorts=dq.mql_cohorts(con, period, filters, days=maturity_days),
+        cohorts_previous=dq.mql_cohorts(con, comparison, filters, days=maturity_days),
+        hist=_buckets(query(con, "response_histogram", period, filters, bin_hours=width, max_bin=max_bucket + 1),
+                      max_bucket),
+        bucket_hours=width, max_bucket=max_bucket,
+        summary=query(con, "data_summary", period, filters).row(0, named=True),
+        score=dq.scorecard_data(con, period, filters, maturity_days),
+        score_previous=dq.scorecard_data(con, comparison, filters, maturity_days),
+        terms=terms_now,
+        whatif=dq.whatif_curve(con, period, filters, float(terms_now["fit_weight"]),
+                               float(terms_now["engagement_weight"])),
+        whatif_today=int(round(terms_now["mql_threshold"])),
+        is_demo=bool(dq.status(con)["is_demo"]), segmented=dq.segmented(filters), maturity_days=maturity_days,
+        guides=guides or dq.Guides(),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scorecard
+# --------------------------------------------------------------------------------------------------------------
+
+
+
+
+def _per_month(x: float | None) -> str:
+    """MQLs per month as the scorecard tile writes them (1 decimal under 100)."""
+    return i18n.fmt_num(x, "en", 1 if x is not None and abs(x) < 100 else 0)
+
+
+def scorecard_tiles(data: DeckData) -> list[dq.Tile]:
+    """The dashboard's tiles for this view: dq.tiles on the same facts, terms, guides and segment rule."""
+    return dq.tiles(data.score, data.score_previous, data.terms, data.guides, data.segmented)
+
+
+def scorecard(data: DeckData, lang: str = "en") -> list[dq.TileText]:
+    """The scorecard slide's rows: each tile worded by dq.tile_text, exactly as the screen's cards."""
+    return [dq.tile_text(t, lang) for t in scorecard_tiles(data)]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Charts: figure + headline (the finding, in numbers) + speaker notes
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    """One chart slide's content."""
+    key: str
+    section: str
+    headline: str
+    figure: go.Figure
+    notes: list[str]
+    footnote: str = ""
+
+
+def _stage_label(stage: str, lang: str) -> str:
+    return text(lang, f"stage_{stage}")
+
+
+def _reason_label(reason: str, lang: str) -> str:
+    return "（理由なし）" if lang == "ja" and reason == "(no reason)" else reason
+
+
+def _count_dtick(top: float) -> int | None:
+    """Whole-number ticks when counts are small (no "0.5 leads")."""
+    return 1 if top <= 8 else None
+
+
+def _figure(**layout: object) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=THEME, **layout)
+    return fig
+
+
+def chart_funnel(data: DeckData, lang: str) -> Chart:
+    """The demand waterfall for leads created in each period, this period beside the previous one."""
+    cur, prev = data.report["funnel_cohort"], data.previous["funnel_cohort"]
+    labels = [_stage_label(s["stage"], lang) for s in cur]
+    first, first_prev = cur[0]["count"] or 0, prev[0]["count"] or 0
+    fig = _figure(barmode="group", yaxis_title=text(lang, "leads"))
+    fig.add_bar(x=labels, y=[s["count"] for s in prev], name=text(lang, "previous_period"), marker_color=PREVIOUS,
+                text=[_int(s["count"]) for s in prev], textposition="outside", textfont=dict(size=17, color=MUTED),
+                cliponaxis=False)
+    fig.add_bar(x=labels, y=[s["count"] for s in cur], name=text(lang, "this_period"), marker_color=CURRENT,
+                text=[f"<b>{_int(s['count'])}</b><br>{_pct(s['count'] / first) if first else '—'}" for s in cur],
+                textposition="outside", textfont=dict(size=18, color=INK), cliponaxis=False)
+    top = max([s["count"] for s in cur] + [s["count"] for s in prev] + [1])
+    fig.update_yaxes(range=[0, top * 1.22], tickformat=",", dtick=_count_dtick(top))
+    sql = next(s["count"] for s in cur if s["stage"] == "sql")
+    sql_prev = next(s["count"] for s in prev if s["stage"] == "sql")
+    rate = sql / first if first else None
+    rate_prev = sql_prev / first_prev if first_prev else None
+    headline = text(lang, "h_funnel", sql=_int(sql), leads=_int(first), rate=_pct(rate), prev=_pct(rate_prev))
+    notes = [f"{_stage_label(c['stage'], lang)}: {_int(c['count'])} ({_pct(c['count'] / first) if first else '—'})"
+             f" / {_int(q['count'])}" for c, q in zip(cur, prev, strict=True)]
+    return Chart("funnel", text(lang, "sec_funnel"), headline, fig, notes, text(lang, "fn_funnel"))
+
+
+def chart_mql_monthly(data: DeckData, lang: str) -> Chart:
+    """Monthly MQLs against the commitment, the previous period's months in grey for context."""
+    cur, prev = data.report["mql_monthly"], data.previous["mql_monthly"]
+    fig = _figure(barmode="overlay", yaxis_title=text(lang, "mqls"))
+    fig.add_bar(x=[m["month"] for m in prev], y=[m["count"] for m in prev], name=text(lang, "prev_months"),
+                marker_color=PREVIOUS, text=[_int(m["count"]) for m in prev], textposition="outside",
+                textfont=dict(size=16, color=MUTED), cliponaxis=False)
+    for met, key, color in ((True, "met", GOOD), (False, "missed", WARN)):
+        months = [m for m in cur if m["met"] == met]
+        fig.add_bar(x=[m["month"] for m in months], y=[m["count"] for m in months], name=text(lang, key),
+                    marker_color=color, text=[_int(m["count"]) for m in months], textposition="outside",
+                    textfont=dict(size=17, color=INK), cliponaxis=False)
+    both = prev + cur
+    fig.add_scatter(x=[m["month"] for m in both], y=[m["commitment"] for m in both], name=text(lang, "commitment"),
+                    mode="lines", line=dict(color=TARGET, width=3, dash="dash", shape="hvh"))
+    top = max([m["count"] for m in both] + [m["commitment"] or 0 for m in both] + [1])
+    fig.update_yaxes(range=[0, top * 1.18], tickformat=",", dtick=_count_dtick(top))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m["month"] for m in both])
+    met_n = sum(m["met"] for m in cur)
+    months = len(cur)
+    weight = months_elapsed(data.period)
+    avg = data.report["mql_count"] / weight if weight else None
+    headline = text(lang, "h_mql_monthly", met=met_n, months=months, avg=_per_month(avg),
+                    commit=_per_month(dq.monthly_commitment(data.report, data.period)))
+    notes = [f"{m['month']}: {_int(m['count'])} / {_int(m['commitment'])} "
+             f"({text(lang, 'met' if m['met'] else 'missed')})" for m in cur]
+    return Chart("mql_monthly", text(lang, "sec_mql_monthly"), headline, fig, notes, text(lang, "fn_mql_monthly"))
+
+
+def chart_conversion(data: DeckData, lang: str) -> Chart:
+    """MQL→SQL by monthly cohort for both periods, against the target; young cohorts drawn hollow."""
+    fig = _figure(yaxis_title=text(lang, "rate"))
+    months_all: list[str] = []
+    targets: list[float] = []
+    for frame, name, color in ((data.cohorts_previous, "previous_period", PREVIOUS),
+                               (data.cohorts, "this_period", CURRENT)):
+        rows = [r | {"rate": r["rate_to_date"], "cohort": r["mqls"]} for r in frame.to_dicts()]
+        months_all += [r["month"] for r in rows]
+        targets += [r["target"] for r in rows]
+        young = [not r["mature"] for r in rows]  # the dashboard's maturity rule (mql_to_sql_by_month.sql)
+        fig.add_scatter(
+            x=[r["month"] for r in rows], y=[r["rate"] for r in rows], name=text(lang, name),
+            mode="lines+markers", line=dict(color=color, width=4),
+            marker=dict(size=16, color=["white" if y else color for y in young], line=dict(color=color, width=3)))
+        for r in rows:  # labels as annotations with a white ground, so a target line behind stays readable
+            if r["rate"] is not None:
+                fig.add_annotation(x=r["month"], y=r["rate"], text=_pct(r["rate"], 0), showarrow=False, yshift=24,
+                                   bgcolor="rgba(255,255,255,0.9)", borderpad=1,
+                                   font=dict(size=17, color=INK if name == "this_period" else MUTED))
+    fig.add_scatter(x=months_all, y=targets, name=text(lang, "target"), mode="lines",
+                    line=dict(color=TARGET, width=3, dash="dash", shape="hvh"))
+    rates = [r for r in data.cohorts["rate_to_date"].to_list() + data.cohorts_previous["rate_to_date"].to_list()
+             if r is not None]
+    top = max(rates + targets + [0.05])
+    fig.update_yaxes(range=[0, min(top * 1.25, 1.12)], tickformat=".0%", tickvals=[i / 10 for i in range(11)]
+                     if top > 0.5 else None)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months_all)
+    conv, conv_prev = data.report["mql_to_sql"], data.previous["mql_to_sql"]
+    headline = text(lang, "h_conversion", move=_move(lang, conv_prev["rate"], conv["rate"]),
+                    target=_pct(data.in_force.mql_to_sql_target, 0))
+    notes = [f"{text(lang, 'this_period')}: {_int(conv['converted'])} / {_int(conv['cohort'])} = {_pct(conv['rate'])}",
+             f"{text(lang, 'previous_period')}: {_int(conv_prev['converted'])} / {_int(conv_prev['cohort'])} = "
+             f"{_pct(conv_prev['rate'])}"]
+    notes += [f"{r['month']}: {_int(r['converted'])} / {_int(r['mqls'])} = {_pct(r['rate_to_date'])}"
+              for r in data.cohorts.to_dicts()]
+    return Chart("conversion", text(lang, "sec_conversion"), headline, fig, notes,
+                 text(lang, "fn_conversion", days=data.maturity_days))
+
+
+def chart_response(data: DeckData, lang: str) -> Chart:
+    """The distribution of business hours to first response, with the target, median and p90 marked."""
+    resp, w, top_bin = data.report["response"], data.bucket_hours, data.max_bucket
+    target = data.in_force.response_target_hours
+    counts = dict(zip(data.hist["bucket"].to_list(), data.hist["count"].to_list(), strict=True))
+    cap = w * top_bin
+    xs = [(k + 0.5) * w for k in range(top_bin + 1)]
+    ys = [counts.get(k, 0) for k in range(top_bin + 1)]
+    colors = [CURRENT if (k + 1) * w <= target + 1e-9 else WARN for k in range(top_bin + 1)]
+    unanswered = resp["breached"] - (resp["responded"] - resp["within_target"])
+    x_none = cap + 2.5 * w
+    fig = _figure(yaxis_title=text(lang, "handoffs"), xaxis_title=text(lang, "hours_axis"), showlegend=False)
+    fig.add_bar(x=xs, y=ys, width=w * 0.9, marker_color=colors, name=text(lang, "handoffs"))
+    fig.add_bar(x=[x_none], y=[max(unanswered, 0)], width=w * 1.8, marker_color=BAD, name=text(lang, "no_response"),
+                text=[_int(max(unanswered, 0))], textposition="outside", textfont=dict(size=17), cliponaxis=False)
+    step = 1 if cap <= 12 else math.ceil(cap / 10)
+    ticks = [float(t) for t in range(0, math.ceil(cap), step) if t <= cap - 2 * w]  # room for the "> cap" label
+    fig.update_xaxes(tickvals=ticks + [cap + 0.5 * w, x_none],
+                     ticktext=[_plain(t) for t in ticks] + [text(lang, "over", x=_plain(cap)),
+                                                            text(lang, "no_response")],
+                     range=[0, x_none + 1.2 * w], tickangle=0)
+    ymax = max(ys + [unanswered, 1])
+    fig.update_yaxes(range=[0, ymax * 1.3], tickformat=",", dtick=_count_dtick(ymax))
+    marks = [(target, text(lang, "target_line", x=_plain(target)), TARGET, "dash", 1.0)]
+    if resp["median_business_hours"] is not None:
+        med = resp["median_business_hours"]
+        marks.append((min(med, cap + 0.5 * w), text(lang, "median_line", x=formats.number(med, lang)), INK, "dot",
+                      0.86))
+    if resp["p90_business_hours"] is not None:
+        p90 = resp["p90_business_hours"]
+        marks.append((min(p90, cap + 0.5 * w), text(lang, "p90_line", x=formats.number(p90, lang)), INK, "dot", 0.72))
+    for x, label, color, dash, y in marks:
+        left = x < target and target - x < 0.15 * cap  # close to the target line: label on the left
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, xref="x", yref="paper",
+                      line=dict(color=color, width=3, dash=dash))
+        fig.add_annotation(x=x, y=y, xref="x", yref="paper", text=label, showarrow=False,
+                           xanchor="right" if left else "left", yanchor="top", xshift=-6 if left else 6,
+                           font=dict(size=18, color=color), bgcolor="rgba(255,255,255,0.85)")
+    headline = text(lang, "h_response", att=_pct(resp["attainment"], 0), target=_plain(target),
+                    median=_hours(resp["median_business_hours"], lang), p90=_hours(resp["p90_business_hours"], lang))
+    prev = data.previous["response"]
+    notes = [f"{text(lang, 'handoffs')}: {_int(resp['handoffs'])}; "
+             f"{text(lang, 'within')}: {_int(resp['within_target'])}; breached: {_int(resp['breached'])}; "
+             f"pending: {_int(resp['pending'])}; "
+             f"{text(lang, 'no_response')}: {_int(unanswered)}".replace("<br>", " "),
+             f"{text(lang, 'previous_period')}: {_pct(prev['attainment'])}, median "
+             f"{_hours(prev['median_business_hours'], lang)}, p90 {_hours(prev['p90_business_hours'], lang)}"]
+    return Chart("response", text(lang, "sec_response"), headline, fig, notes, text(lang, "fn_response"))
+
+
+def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
+    """Rejections by reason, this period beside the previous one (the closed loop)."""
+    cur = {r["reason"]: r["count"] for r in data.report["rejections"]}
+    prev = {r["reason"]: r["count"] for r in data.previous["rejections"]}
+    reasons = sorted(set(cur) | set(prev), key=lambda k: (-cur.get(k, 0), -prev.get(k, 0), k))[:top]
+    labels = [_reason_label(r, lang) for r in reasons]
+    fig = _figure(barmode="group", xaxis_title=text(lang, "rejections"))
+    fig.add_bar(y=labels, x=[prev.get(r, 0) for r in reasons], orientation="h", name=text(lang, "previous_period"),
+                marker_color=PREVIOUS, text=[_int(prev.get(r, 0)) for r in reasons], textposition="outside",
+                textfont=dict(size=16, color=MUTED), cliponaxis=False)
+    fig.add_bar(y=labels, x=[cur.get(r, 0) for r in reasons], orientation="h", name=text(lang, "this_period"),
+                marker_color=CURRENT, text=[_int(cur.get(r, 0)) for r in reasons], textposition="outside",
+                textfont=dict(size=17, color=INK), cliponaxis=False)
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", tickfont=dict(size=20), ticks="",
+                     ticklabelstandoff=10)
+    xmax = max(list(cur.values()) + list(prev.values()) + [1])
+    fig.update_xaxes(range=[0, xmax * 1.15], showgrid=True, gridcolor=GRID, tickformat=",", dtick=_count_dtick(xmax))
+    fig.update_layout(legend=dict(traceorder="reversed"))
+    total, total_prev = sum(cur.values()), sum(prev.values())
+    rate, rate_prev = dq.rejection_rate(data.score), dq.rejection_rate(data.score_previous)
+    if total:
+        reason = reasons[0]
+        headline = text(lang, "h_rejections", reason=_reason_label(reason, lang), count=_int(cur[reason]),
+                        total=_int(total), share=_pct(cur[reason] / total, 0), move=_move(lang, rate_prev, rate))
+    else:
+        headline = text(lang, "h_rejections_none")
+    notes = [f"{text(lang, 'rejections')}: {_int(total)} ({_pct(rate)}) / {_int(total_prev)} ({_pct(rate_prev)})"]
+    notes += [f"{_reason_label(r, lang)}: {_int(cur.get(r, 0))} / {_int(prev.get(r, 0))}" for r in reasons]
+    return Chart("rejections", text(lang, "sec_rejections"), headline, fig, notes)
+
+
+def whatif_rows(data: DeckData) -> list[dict]:
+    """The what-if page's figures at the deck's thresholds: MQLs per month and the SQL yield, which below
+    today's threshold is the page's model estimate (is_estimate), never the biased-low observed rate."""
+    grid = set(WHAT_IF_GRID) | {data.whatif_today}
+    rows = data.whatif.filter(pl.col("threshold").is_in(sorted(grid))).sort("threshold").to_dicts()
+    return [{"threshold": r["threshold"], "per_month": r["mqls_per_month"], "is_estimate": r["is_estimate"],
+             "rate": r["estimated_sql_rate"] if r["is_estimate"] else r["sql_rate"], "volume": r["volume"],
+             "reached_sql": r["reached_sql"]} for r in rows]
+
+
+def chart_what_if(data: DeckData, lang: str) -> Chart:
+    """Volume (bottom) vs yield (top) across MQL thresholds: two panels on one threshold axis rather than a
+    dual-axis chart, so labels never collide; the current threshold marked and the estimated side shaded.
+    Figures are the what-if page's (dq.whatif_curve), formatted as there (i18n)."""
+    from plotly.subplots import make_subplots
+
+    rows = whatif_rows(data)
+    cur_t = data.whatif_today
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.42, 0.58], vertical_spacing=0.07)
+    fig.update_layout(template=THEME, showlegend=False, margin=dict(t=40))
+    xs = [r["threshold"] for r in rows]
+    lo, hi = min(xs) - 3, max(xs) + 3
+
+    def pct(r: dict) -> str:
+        return i18n.fmt_pct(r["rate"], lang) if r["rate"] is not None else ""
+
+    fig.add_scatter(x=xs, y=[r["rate"] for r in rows], name=text(lang, "sql_rate"), row=1, col=1,
+                    mode="lines+markers+text", line=dict(color=TARGET, width=4),
+                    marker=dict(size=12, color=["white" if r["is_estimate"] else TARGET for r in rows],
+                                line=dict(color=TARGET, width=3)),
+                    text=[pct(r) for r in rows], textposition="top center",
+                    textfont=dict(size=15, color=TARGET), cliponaxis=False)
+    fig.add_bar(x=xs, y=[r["per_month"] for r in rows], name=text(lang, "volume"), row=2, col=1,
+                marker_color=[CURRENT if not r["is_estimate"] else PREVIOUS for r in rows], width=3.6,
+                text=[i18n.fmt_num(r["per_month"], lang, 0) for r in rows], textposition="outside",
+                textfont=dict(size=16, color=INK), cliponaxis=False)
+    vmax = max([r["per_month"] or 0 for r in rows] + [1])
+    rmax = max([r["rate"] or 0 for r in rows] + [0.05])
+    fig.update_yaxes(title_text=text(lang, "sql_rate"), range=[0, min(rmax * 1.35, 1.2)], tickformat=".0%",
+                     nticks=5, row=1, col=1)
+    fig.update_yaxes(title_text=text(lang, "volume"), range=[0, vmax * 1.22], tickformat=",", nticks=5,
+                     dtick=_count_dtick(vmax), row=2, col=1)
+    fig.update_xaxes(tickvals=xs, range=[lo, hi], showticklabels=False, row=1, col=1, ticks="", showline=False)
+    fig.update_xaxes(title_text=text(lang, "threshold_axis"), tickvals=xs, range=[lo, hi], row=2, col=1)
+    fig.update_yaxes(title_font=dict(size=18))
+    fig.add_vrect(x0=lo, x1=cur_t, fillcolor="#9ca3af", opacity=0.13, line_width=0, layer="below")
+    fig.add_annotation(x=(lo + cur_t) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom",
+                       text=text(lang, "biased"), showarrow=False, font=dict(size=18, color=MUTED))
+    fig.add_shape(type="line", x0=cur_t, x1=cur_t, y0=0, y1=1, xref="x", yref="paper",
+                  line=dict(color=INK, width=3, dash="dash"))
+    fig.add_annotation(x=cur_t, y=1.0, xref="x", yref="paper", yanchor="bottom", xanchor="left", xshift=4,
+                       text=text(lang, "current_threshold", x=_plain(cur_t)), showarrow=False,
+                       font=dict(size=18, color=INK))
+    base = next((r for r in rows if r["threshold"] == cur_t), None)
+    alt = next((r for r in rows if r["threshold"] >= cur_t + 5 and r["volume"]
+                and (base is None or r["volume"] != base["volume"])), None)
+    if base and alt and base["volume"]:
+        headline = text(lang, "h_what_if", cur=_plain(cur_t), alt=_plain(alt["threshold"]),
+                        cut=_pct(1 - alt["volume"] / base["volume"], 0),
+                        v0=i18n.fmt_num(base["per_month"], lang, 0), v1=i18n.fmt_num(alt["per_month"], lang, 0),
+                        r0=pct(base), r1=pct(alt))
+    else:
+        headline = text(lang, "h_what_if_flat", cur=_plain(cur_t),
+                        v0=i18n.fmt_num(base["per_month"] if base else None, lang, 0),
+                        r0=pct(base) if base else i18n.DASH)
+    notes = [f"≥ {_plain(r['threshold'])}: {i18n.fmt_num(r['per_month'], lang, 0)}/month, "
+             + (text(lang, "estimate_mark", x=pct(r)) if r["is_estimate"] else pct(r)) for r in rows]
+    return Chart("what_if", text(lang, "sec_what_if"), headline, fig, notes, text(lang, "fn_what_if"))
+
+
+CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
+    "funnel": chart_funnel, "mql_monthly": chart_mql_monthly, "conversion": chart_conversion,
+    "response": chart_response, "rejections": chart_rejections, "what_if": chart_what_if,
+}
+
+
+def charts(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
+           filters: Filters | None = None, keys: Sequence[str] = CHART_SECTIONS,
+           maturity_days: int = dq.MATURITY_DAYS) -> list[Chart]:
+    """The deck's charts without the deck: for per-chart PNG/SVG downloads on the Export page."""
+    data = collect(con, period, comparison, filters, maturity_days=maturity_days)
+    return [CHART_BUILDERS[k](data, lang) for k in keys]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The deck (python-pptx, 16:9, positions laid out here)
+# --------------------------------------------------------------------------------------------------------------
+
+LATIN_FONT = "Arial"
+CJK_FONT = "Noto Sans CJK JP"
+SLIDE_W, SLIDE_H = 13.333, 7.5  # inches: 16:9
+MARGIN = 0.5
+CONTENT_W = SLIDE_W - 2 * MARGIN
+BODY_TOP, BODY_BOTTOM = 1.72, 6.78
+CHART_PX = (1280, round(1280 * (BODY_BOTTOM - BODY_TOP) / CONTENT_W))
+
+
+def _char_em(c: str) -> float:
+    """Rough advance width in em, for fitting headlines (CJK is full width)."""
+    if ord(c) >= 0x2E80 or c in "“”「」（）、。：":
+        return 1.0
+    if c.isdigit():
+        return 0.56
+    if c.isupper():
+        return 0.68
+    if c.islower():
+        return 0.52
+    if c == " ":
+        return 0.28
+    return 0.45 if c in ".,;:!'|()[]-/" else 0.8
+
+
+def _lines(value: str, width_em: float, bold: bool) -> int:
+    """Lines a greedy word wrap needs at this width (in em); CJK text may break between any two characters."""
+    scale = 1.07 if bold else 1.0
+    words = [w for w in value.replace("<br>", " ").split(" ") if w]
+    lines, used = 1, 0.0
+    for word in words:
+        width = sum(_char_em(c) for c in word) * scale
+        space = _char_em(" ") * scale if used else 0.0
+        if used + space + width <= width_em:
+            used += space + width
+            continue
+        if width <= width_em and not any(ord(c) >= 0x2E80 for c in word):
+            lines, used = lines + 1, width
+            continue
+        for c in word:  # a CJK run (or an over-long word) breaks by character
+            w = _char_em(c) * scale
+            if used + w > width_em:
+                lines, used = lines + 1, 0.0
+            used += w
+    return lines
+
+
+def fit_size(value: str, width_in: float, max_lines: int = 2,
+             sizes: Sequence[int] = (28, 26, 24, 22, 20, 18, 17, 16), bold: bool = True) -> int:
+    """The largest font size (pt) at which the text wraps into max_lines in a box width_in wide. The usable
+    width is taken as 86% of the box: renderers substitute wider fonts (LibreOffice draws Arial as a
+    wider sans), and a headline that spills onto a third line hides behind the chart or table below it."""
+    for size in sizes:
+        if _lines(value, width_in * 0.86 * 72 / size, bold) <= max_lines:
+            return size
+    return sizes[-1]
+
+
+def _rgb(hex_color: str) -> RGBColor:
+    return RGBColor.from_string(hex_color.lstrip("#").upper())
+
+
+def _style_run(run, size: float, lang: str, bold: bool = False, color: str = INK) -> None:
+    """Font for Latin and East Asian text (python-pptx only sets a:latin; CJK glyphs use a:ea)."""
+    font = run.font
+    font.size = Pt(size)
+    font.bold = bold
+    font.color.rgb = _rgb(color)
+    font.name = LATIN_FONT
+    rpr = run._r.get_or_add_rPr()
+    rpr.set("lang", "ja-JP" if lang == "ja" else "en-US")
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = rpr.makeelement(qn("a:ea"), {})
+        rpr.find(qn("a:latin")).addnext(ea)
+    ea.set("typeface", CJK_FONT)
+
+
+def _write(tf, paragraphs: Sequence[tuple[str, float, bool, str]], lang: str, align=None,
+           space_after: float = 0) -> None:
+    """Fill a text frame: one (text, size, bold, color) per paragraph."""
+    for i, (value, size, bold, color) in enumerate(paragraphs):
+        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        for run in list(para.runs):
+            run._r.getparent().remove(run._r)
+        run = para.add_run()
+        run.text = value
+        _style_run(run, size, lang, bold, color)
+        if align is not None:
+            para.alignment = align
+        if space_after:
+            para.space_after = Pt(space_after)
+
+
+def _textbox(slide, left: float, top: float, width: float, height: float,
+             paragraphs: Sequence[tuple[str, float, bool, str]], lang: str, align=None, anchor=None,
+             space_after: float = 0):
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    tf = box.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.vertical_anchor = anchor or MSO_ANCHOR.TOP
+    tf.margin_left = tf.margin_right = Inches(0.04)
+    tf.margin_top = tf.margin_bottom = Inches(0.02)
+    _write(tf, paragraphs, lang, align, space_after)
+    return box
+
+
+class _Deck:
+    """Slide-making helpers with the deck's geometry and language."""
+    def __init__(self, lang: str, footer: str, period_note: str = "") -> None:
+        self.lang = lang
+        self.footer = footer
+        self.period_note = period_note
+        self.prs = Presentation()
+        self.prs.slide_width = Inches(SLIDE_W)
+        self.prs.slide_height = Inches(SLIDE_H)
+
+    def _title(self, slide, value: str, left: float, top: float, width: float, height: float, size: int,
+               color: str = INK, bold: bool = True) -> None:
+        """The slide's title placeholder, moved and styled: real, editable title text (and outline view)."""
+        shape = slide.shapes.title
+        shape.left, shape.top, shape.width, shape.height = Inches(left), Inches(top), Inches(width), Inches(height)
+        tf = shape.text_frame
+        tf.word_wrap = True
+        tf.auto_size = MSO_AUTO_SIZE.NONE
+        tf.vertical_anchor = MSO_ANCHOR.TOP
+        tf.margin_left = tf.margin_right = Inches(0.04)
+        tf.margin_top = tf.margin_bottom = Inches(0.02)
+        _write(tf, [(value, size, bold, color)], self.lang, PP_ALIGN.LEFT)
+
+    def content_slide(self, section: str, headline: str, notes: Sequence[str], footnote: str = ""):
+        """A slide with the section kicker, the headline as its title, a footnote, the footer and notes."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
+        _textbox(slide, MARGIN, 0.28, CONTENT_W, 0.36, [(section, 14, True, CURRENT)], self.lang)
+        self._title(slide, headline, MARGIN, 0.62, CONTENT_W, 1.05, fit_size(headline, CONTENT_W))
+        if footnote:
+            size = fit_size(footnote, CONTENT_W, 1, sizes=(12, 11, 10), bold=False)
+            _textbox(slide, MARGIN, BODY_BOTTOM + 0.02, CONTENT_W, 0.3, [(footnote, size, False, MUTED)],
+                     self.lang)
+        self._footer(slide)
+        self.notes(slide, [headline, *notes, self.period_note])
+        return slide
+
+    def _footer(self, slide) -> None:
+        number = len(self.prs.slides)
+        _textbox(slide, MARGIN, 7.08, CONTENT_W - 1.0, 0.3, [(self.footer, 10, False, MUTED)], self.lang)
+        _textbox(slide, SLIDE_W - MARGIN - 1.0, 7.08, 1.0, 0.3, [(str(number), 10, False, MUTED)], self.lang,
+                 align=PP_ALIGN.RIGHT)
+
+    @staticmethod
+    def notes(slide, lines: Sequence[str]) -> None:
+        slide.notes_slide.notes_text_frame.text = "\n".join(line.replace("<br>", " ") for line in lines)
+
+    def picture(self, slide, png: bytes) -> None:
+        slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP), Inches(CONTENT_W),
+                                 Inches(BODY_BOTTOM - BODY_TOP))
+
+    def table(self, slide, cells: list[list[str]], widths: Sequence[float], top: float, row_h: float,
+              size: float, fills: dict[tuple[int, int], str] | None = None,
+              inks: dict[tuple[int, int], str] | None = None, bold: set[tuple[int, int]] | None = None,
+              align: dict[int, object] | None = None, col_size: dict[int, float] | None = None,
+              header_h: float | None = None):
+        """A native table: header row dark, body rows white with thin banding, optional per-cell fills and
+        per-column font sizes (a long detail column in smaller type keeps every row on the slide)."""
+        fills, inks, bold, align, col_size = fills or {}, inks or {}, bold or set(), align or {}, col_size or {}
+        n_rows, n_cols = len(cells), len(cells[0])
+        shape = slide.shapes.add_table(n_rows, n_cols, Inches(MARGIN), Inches(top), Inches(sum(widths)),
+                                       Inches(row_h * n_rows))
+        table = shape.table
+        table.horz_banding = False
+        for j, w in enumerate(widths):
+            table.columns[j].width = Inches(w)
+        for i in range(n_rows):
+            table.rows[i].height = Inches(header_h if i == 0 and header_h else row_h)
+            for j in range(n_cols):
+                cell = table.cell(i, j)
+                cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+                cell.margin_left = cell.margin_right = Inches(0.1)
+                cell.margin_top = cell.margin_bottom = Inches(0.03)
+                header = i == 0
+                fill = fills.get((i, j), "1F2937" if header else ("F3F4F6" if i % 2 == 0 else "FFFFFF"))
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = _rgb(fill)
+                ink = inks.get((i, j), "FFFFFF" if header else INK)
+                _write(cell.text_frame, [(cells[i][j], size if header else col_size.get(j, size),
+                                          header or (i, j) in bold, ink)], self.lang, align.get(j))
+        return table
+
+
+def _filters_text(filters: Filters, lang: str) -> str:
+    parts = [f"{name}={', '.join(values)}" for name, values in filters.params().items() if values is not None]
+    return "; ".join(parts) if parts else text(lang, "all_leads")
+
+
+def _version_names(versions: Sequence[SlaVersion]) -> str:
+    return ", ".join(v.name for v in versions) or "—"
+
+
+def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+    r = data.report
+    slide = deck.prs.slides.add_slide(deck.prs.slide_layouts[0])  # Title Slide
+    deck._title(slide, text(lang, "deck_title"), 0.9, 1.7, SLIDE_W - 1.8, 1.3,
+                fit_size(text(lang, "deck_title"), SLIDE_W - 1.8, 1, sizes=(40, 36, 32, 28)))
+    start, end = _span(data.period)
+    pstart, pend = _span(data.comparison)
+    v = data.in_force
+    lines = [(text(lang, "period_line", start=start, end=end), 28, True, CURRENT),
+             (text(lang, "compared_line", start=pstart, end=pend), 18, False, INK),
+             (text(lang, "as_of_line", ts=_stamp(data.period.as_of, data.period.tz)), 18, False, INK),
+             (text(lang, "in_force_line", name=v.name, date=_day(v.effective_from)), 18, False, INK),
+             (text(lang, "filters_line", text=_filters_text(data.filters, lang)), 18, False, INK)]
+    sub = slide.placeholders[1]
+    sub.left, sub.top, sub.width, sub.height = Inches(0.9), Inches(3.15), Inches(SLIDE_W - 1.8), Inches(2.9)
+
+    tf = sub.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.vertical_anchor = MSO_ANCHOR.TOP
+    tf.margin_left = tf.margin_right = Inches(0.04)
+    _write(tf, lines, lang, PP_ALIGN.LEFT, space_after=6)
+    # an accent rule between title and subtitle
+    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.92), Inches(3.02), Inches(1.6), Inches(0.07))
+    bar.fill.solid()
+    bar.fill.fore_color.rgb = _rgb(CURRENT)
+    bar.line.fill.background()
+    if data.is_demo:  # nobody negotiates on generated numbers (the dashboard shows the same banner)
+        warn = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.9), Inches(0.55), Inches(SLIDE_W - 1.8),
+                                      Inches(0.62))
+        warn.fill.solid()
+        warn.fill.fore_color.rgb = _rgb(screen.TONES["orange"])
+        warn.line.fill.background()
+        tf = warn.text_frame
+        tf.word_wrap = True
+        tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+        _write(tf, [(text(lang, "demo_warning"), 16, True, "#FFFFFF")], lang, PP_ALIGN.LEFT)
+    generated = dt.datetime.now(zoneinfo.ZoneInfo(data.period.tz))
+    _textbox(slide, 0.9, 6.7, SLIDE_W - 1.8, 0.35,
+             [(text(lang, "generated_line", ts=_stamp(generated, data.period.tz)), 11, False, MUTED)], lang)
+    conv, resp = r["mql_to_sql"], r["response"]
+    deck.notes(slide, [line[0] for line in lines] + [
+        f"MQL: {_int(r['mql_count'])}; MQL→SQL {_pct(conv['rate'])} ({_int(conv['converted'])}/"
+        f"{_int(conv['cohort'])}); {text(lang, 'row_attainment')} {_pct(resp['attainment'])}; "
+        f"median {_hours(resp['median_business_hours'], lang)}, p90 {_hours(resp['p90_business_hours'], lang)}"])
+
+
+STATUS_FILL = {status: screen.TONES[tone].lstrip("#").upper() for status, tone in dq.STATUS_TONE.items()}
+STATUS_INK = {status: "FFFFFF" for status in dq.STATUS_TONE}
+
+
+def _scorecard_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+    """The dashboard's five tiles as a table: the same words, figures, statuses and colours as the screen."""
+    shown = scorecard_tiles(data)
+    rows = [dq.tile_text(t, lang) for t in shown]
+    on, judged = dq.headline_counts(shown)
+    conv, conv_prev = data.report["mql_to_sql"]["rate"], data.previous["mql_to_sql"]["rate"]
+    unjudged = len(shown) - judged
+    headline = text(lang, "h_scorecard_unjudged" if unjudged else "h_scorecard", on=on, n=judged, k=unjudged,
+                    move=_move(lang, conv_prev, conv))
+    notes = [" · ".join(x for x in (r.label, r.value, r.delta, r.status_label, r.target, r.detail, r.reason) if x)
+             for r in rows]
+    slide = deck.content_slide(text(lang, "sec_scorecard"), headline, notes)
+    header = [text(lang, k) for k in ("col_metric", "col_actual", "col_change", "col_status", "col_target",
+                                      "col_detail")]
+    cells = [header] + [[r.label, r.value, r.delta or i18n.DASH, r.status_label, r.target,
+                         "\n".join(x for x in (r.detail, r.reason) if x)] for r in rows]
+    fills = {(i + 1, 3): STATUS_FILL[r.status] for i, r in enumerate(rows)}
+    inks = {(i + 1, 3): STATUS_INK[r.status] for i, r in enumerate(rows)}
+    bold = {(i + 1, 1) for i in range(len(rows))} | {(i + 1, 3) for i in range(len(rows))}
+    center = {j: PP_ALIGN.CENTER for j in (1, 2, 3)}
+    deck.table(slide, cells, (2.0, 1.2, 1.75, 1.75, 1.85, 3.78), BODY_TOP + 0.05, 0.9, 14, fills, inks, bold,
+               center, {1: 16, 5: 11}, 0.5)
+
+
+def _chart_slide(deck: _Deck, chart: Chart, png: bytes) -> None:
+    slide = deck.content_slide(chart.section, chart.headline, chart.notes, chart.footnote)
+    deck.picture(slide, png)
+
+
+def _version_terms(v: SlaVersion, lang: str) -> list[str]:
+    return [_day(v.effective_from), _plain(v.mql_threshold),
+            f"{_plain(v.fit_weight)} / {_plain(v.engagement_weight)}", _stage_label(v.handoff_stage, lang),
+            _plain(v.response_target_hours), _int(v.monthly_mql_commitment),
+            text(lang, "attempts_in_days", attempts=v.min_attempts, days=_plain(v.attempt_window_business_days)),
+            _pct(v.mql_to_sql_target, 0)]
+
+
+TERM_KEYS = ("t_effective_from", "t_mql_threshold", "t_weights", "t_handoff_stage", "t_response_target_hours",
+             "t_monthly_mql_commitment", "t_follow_up", "t_mql_to_sql_target")
+
+
+def _short_term(key: str, lang: str) -> str:
+    return text(lang, key).split(" (")[0].split("（")[0]
+
+
+def _versions_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+    versions = sorted(data.config.versions, key=lambda v: v.effective_from)
+    idx = next(i for i, v in enumerate(versions) if v.name == data.in_force.name
+               and v.effective_from == data.in_force.effective_from)
+    shown = versions[max(0, min(idx - 3, len(versions) - 5)):][:5]  # at most 5, the one in force among them
+    terms = {id(v): _version_terms(v, lang) for v in versions}
+    v = data.in_force
+    if len(versions) == 1:
+        headline = text(lang, "h_versions_one", name=v.name, date=_day(v.effective_from))
+    else:
+        before = versions[idx - 1] if idx > 0 else versions[idx + 1]
+        changes = [text(lang, "changed", term=_short_term(k, lang), a=a, b=b)
+                   for k, a, b in zip(TERM_KEYS[1:], terms[id(before)][1:], terms[id(v)][1:], strict=True) if a != b]
+        sep = "、" if lang == "ja" else ", "
+        if changes:
+            headline = text(lang, "h_versions", name=v.name, date=_day(v.effective_from), prev=before.name,
+                            changes=sep.join(changes[:3]) + ("…" if len(changes) > 3 else ""))
+        else:
+            headline = text(lang, "h_versions_same", name=v.name, date=_day(v.effective_from), prev=before.name)
+    notes = [f"{ver.name}: " + "; ".join(f"{_short_term(k, lang)} {t}" for k, t in zip(TERM_KEYS, terms[id(ver)],
+                                                                                     strict=True))
+             for ver in versions]
+    slide = deck.content_slide(text(lang, "sec_versions"), headline, notes, text(lang, "fn_versions"))
+    header = [text(lang, "term")] + [text(lang, "version_in_force", name=ver.name) if ver is v else ver.name
+                                     for ver in shown]
+    cells = [header] + [[text(lang, key)] + [terms[id(ver)][i] for ver in shown] for i, key in enumerate(TERM_KEYS)]
+    first_col = 4.4
+    widths = [first_col] + [(CONTENT_W - first_col) / len(shown)] * len(shown)
+    col = shown.index(v) + 1 if v in shown else None
+    fills, bold = {}, set()
+    for i in range(len(TERM_KEYS)):
+        for j, ver in enumerate(shown, start=1):
+            k = versions.index(ver)
+            if k > 0 and terms[id(versions[k - 1])][i] != terms[id(ver)][i] and i > 0:
+                bold.add((i + 1, j))
+            if j == col:
+                fills[(i + 1, j)] = "DCE8F5"
+    if col is not None:
+        fills[(0, col)] = CURRENT.lstrip("#")
+    center = {j: PP_ALIGN.CENTER for j in range(1, len(shown) + 1)}
+    deck.table(slide, cells, widths, BODY_TOP + 0.05, 0.52, 15, fills, None, bold, center)
+
+
+def _definitions_slide(deck: _Deck, lang: str) -> None:
+    items = DEFINITIONS[lang]
+    slide = deck.content_slide(text(lang, "sec_definitions"), text(lang, "h_definitions"),
+                               [f"{term}: {body}" for term, body in items])
+    sizes = [len(term) + len(body) for term, body in items]
+    half = min(range(1, len(items)), key=lambda k: abs(sum(sizes[:k]) - sum(sizes[k:])))  # balanced columns
+    col_w = (CONTENT_W - 0.4) / 2
+    size = 13
+    for c, chunk in enumerate((items[:half], items[half:])):
+        box = _textbox(slide, MARGIN + c * (col_w + 0.4), BODY_TOP - 0.1, col_w, BODY_BOTTOM - BODY_TOP + 0.3, [],
+                       lang)
+        tf = box.text_frame
+        first = True
+        for term, body in chunk:
+            para = tf.paragraphs[0] if first else tf.add_paragraph()
+            first = False
+            head = para.add_run()
+            head.text = term + ("　" if lang == "ja" else "  ")
+            _style_run(head, size, lang, True, CURRENT)
+            run = para.add_run()
+            run.text = body
+            _style_run(run, size, lang, False, INK)
+            para.space_after = Inches(0.09)
+
+
+def _data_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+    s, r, p = data.summary, data.report, data.previous
+    tz = data.period.tz
+
+    def local_day(ts: dt.datetime | None) -> str:
+        return "—" if ts is None else ts.astimezone(zoneinfo.ZoneInfo(tz)).date().isoformat()
+
+    def rejections(rep: dict) -> int:
+        return sum(x["count"] for x in rep["rejections"])
+
+    start, end = _span(data.period)
+    pstart, pend = _span(data.comparison)
+    headline = text(lang, "h_data", leads=_int(s["leads"]), events=_int(s["stage_events"]),
+                    acts=_int(s["activities"]), first=local_day(s["first_created"]), last=local_day(s["last_event"]))
+    applied = "; ".join(f"{v.name} ({_day(v.effective_from)})" for v in data.applied)
+    applied_prev = "; ".join(f"{v.name} ({_day(v.effective_from)})" for v in data.applied_previous)
+    rows = [
+        ("d_period", f"{start} – {end} ({_stamp(data.period.as_of, tz)})"),
+        ("d_comparison", f"{pstart} – {pend}"),
+        ("d_versions", text(lang, "d_versions_value", cur=applied or "—", prev=applied_prev or "—")),
+        ("d_filters", f"{_filters_text(data.filters, lang)} ({_int(s['leads_in_scope'])})"),
+        ("d_source", text(lang, "d_source_value", source=s["import_source"] or "—",
+                          ts=_stamp(s["imported_at"], tz))),
+        ("d_rows", text(lang, "d_rows_value", leads=_int(s["leads"]), events=_int(s["stage_events"]),
+                        acts=_int(s["activities"]), reps=_int(s["reps"]))),
+        ("d_range", text(lang, "d_range_value", first=local_day(s["first_created"]),
+                         last=local_day(s["last_created"]), event=local_day(s["last_event"]))),
+        ("d_scope", text(lang, "d_scope_value", leads=_int(r["funnel_cohort"][0]["count"]),
+                         pleads=_int(p["funnel_cohort"][0]["count"]), mqls=_int(r["mql_count"]),
+                         pmqls=_int(p["mql_count"]), handoffs=_int(r["response"]["handoffs"]),
+                         phandoffs=_int(p["response"]["handoffs"]), rej=_int(rejections(r)),
+                         prej=_int(rejections(p)))),
+        ("d_status", text(lang, "d_status_value", band=_pct(data.guides.band, 0), att=_pct(data.guides.attainment, 0),
+                          fu=_pct(data.guides.follow_up, 0), rej=_pct(data.guides.rejection, 0), min=dq.MIN_CASES,
+                          days=data.maturity_days,
+                          **{s: i18n.t(lang, f"status_{s}", n=f"n < {dq.MIN_CASES}") for s in dq.STATUSES})),
+    ]
+    notes = [f"{text(lang, k)}: {value}" for k, value in rows]
+    slide = deck.content_slide(text(lang, "sec_data"), headline, notes)
+    cells = [[text(lang, "d_item"), text(lang, "d_value")]] + [[text(lang, k), value] for k, value in rows]
+    table = deck.table(slide, cells, (3.1, CONTENT_W - 3.1), BODY_TOP - 0.05, 0.42, 12.5)
+
+    table.rows[len(rows)].height = Inches(0.85)  # the status rule is two or three lines
+
+
+def section_label(section: str, lang: str) -> str:
+    """A section's name for pickers (the appendix is two slides)."""
+    return text(lang, f"sec_{section}")
+
+
+def slide_count(sections: Sequence[str]) -> int:
+    """Slides in a deck with these sections: the title slide plus each section's slides."""
+    return 1 + sum(SLIDES_PER_SECTION[s] for s in sections)
+
+
+def _check_sections(sections: Sequence[str]) -> list[str]:
+    unknown = [s for s in sections if s not in ALL_SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown deck section(s) {unknown}; choose from {list(ALL_SECTIONS)}")
+    return [s for s in ALL_SECTIONS if s in sections]  # the deck's own order
+
+
+def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
+               sections: Sequence[str] = ALL_SECTIONS, filters: Filters | None = None,
+               progress: ProgressFn | None = None, guides: dq.Guides | None = None,
+               maturity_days: int = dq.MATURITY_DAYS) -> bytes:
+    """The review deck (.pptx bytes): title, scorecard, one slide per chart, SLA versions, appendix.
+
+    `guides` are the review guidelines the SLA does not set and `maturity_days` the cohort maturity setting (the
+    dashboard's Settings); defaults as there."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    chosen = _check_sections(sections)
+
+    def step(fraction: float, key: str, **values: object) -> None:
+        if progress is not None:
+            progress(min(max(fraction, 0.0), 1.0), text(lang, key, **values))
+
+    step(0.02, "p_queries")
+    data = collect(con, period, comparison, filters, guides, maturity_days)
+    start, end = _span(period)
+    pstart, pend = _span(comparison)
+    deck = _Deck(lang, f"{text(lang, 'deck_title')} · {start} – {end}",
+                 text(lang, "n_period", start=start, end=end, pstart=pstart, pend=pend,
+                      ts=_stamp(period.as_of, period.tz)))
+    step(0.2, "p_slides")
+    _title_slide(deck, data, lang)
+    chart_keys = [s for s in chosen if s in CHART_BUILDERS]
+    done = 0
+    for section in chosen:
+        if section == "scorecard":
+            _scorecard_slide(deck, data, lang)
+        elif section in CHART_BUILDERS:
+            chart = CHART_BUILDERS[section](data, lang)
+            step(0.2 + 0.7 * done / max(len(chart_keys), 1), "p_chart", name=chart.section)
+            _chart_slide(deck, chart, figure_png(chart.figure, 2, *CHART_PX))
+            done += 1
+        elif section == "versions":
+            _versions_slide(deck, data, lang)
+        elif section == "appendix":
+            _definitions_slide(deck, lang)
+            _data_slide(deck, data, lang)
+    step(0.95, "p_saving")
+    out = io.BytesIO()
+    deck.prs.save(out)
+    step(1.0, "p_done")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# CLI: python -m sla_review deck ...
+# --------------------------------------------------------------------------------------------------------------
+
+
+def parse_sections(values: Sequence[str] | None) -> list[str]:
+    """--sections a b,c: space- or comma-separated section names."""
+    if not values:
+        return list(ALL_SECTIONS)
+    return _check_sections([s.strip() for v in values for s in v.split(",") if s.strip()])
+
+
+def cli_deck(args: argparse.Namespace) -> int:
+    """Write the deck for --from/--to against the previous period of the same length."""
+    from sla_review.store.db import connect, resolve_db_path
+
+    try:
+        sections = parse_sections(args.sections)
+    except ValueError as err:
+        print(f"--sections: {err}", file=sys.stderr)
+        return 2
+    if args.date_to <= args.date_from:
+        print("--to must be after --from (the period is [from, to)).", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    con = connect(resolve_db_path(args.db), create=False)
+    try:
+        try:
+            period = make_period(con, args.date_from, args.date_to, args.as_of)
+        except ValueError as err:
+            print(f"--as-of: {err}", file=sys.stderr)
+            return 2
+        comparison = comparison_for(con, period)
+        prev_from, prev_to = comparison.from_day, comparison.to_day
+        try:
+            deck = build_deck(con, period, comparison, args.lang, sections)
+        except NoData as err:
+            print(err, file=sys.stderr)
+            return 2
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(deck)
+    print(f"Wrote {out} ({slide_count(sections)} slides, {len(deck) / 1e6:.1f} MB) in "
+          f"{time.perf_counter() - started:.1f} s: {args.date_from} – {args.date_to} (exclusive) vs "
+          f"{prev_from} – {prev_to}, as of {period.as_of.isoformat()}.")
+    return 0

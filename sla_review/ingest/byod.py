@@ -1,0 +1,61 @@
+"""Bring your own data: read CRM exports, apply a mapping, then the canonical all-or-nothing import.
+
+The mapping layer (sla_review.ingest.mapping) sees problems only it can see (a date in the wrong format, a status it
+does not know); the importer (sla_review.ingest.importer) then checks what every import checks. Both speak Problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from sla_review.core.problems import Problem
+from sla_review.ingest.importer import ImportFailed, ImportSummary, import_sources
+from sla_review.ingest.mapping import MappedData, Mapping, MappingError, apply
+from sla_review.ingest.readers import SourceError, read_table
+from sla_review.store.sql import ROOT
+
+SLA_TEMPLATE = ROOT / "data" / "sla_template.toml"
+
+
+def sla_text_for(con: duckdb.DuckDBPyConnection, sla_path: Path | None) -> str | None:
+    """An explicit sla.toml, else None (keep the database's), else the template when the database has none."""
+    if sla_path is not None:
+        try:
+            return sla_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ImportFailed([Problem(sla_path.name, None, None, None, f"cannot be read: {err}")]) from None
+    if con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
+        return None
+    return SLA_TEMPLATE.read_text(encoding="utf-8")
+
+
+def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
+    """Read every file and apply the mapping; unreadable files become problems, not exceptions."""
+    frames, problems = {}, []
+    for path in paths:
+        try:
+            frames[path.name] = read_table(path)
+        except SourceError as err:
+            problems.append(Problem(path.name, None, None, None, str(err).removeprefix(path.name).lstrip(": ")))
+    if problems:
+        raise ImportFailed(problems)
+    try:
+        return apply(mapping, frames)
+    except MappingError as err:
+        raise ImportFailed([Problem(mapping.name, None, None, None, str(err))]) from None
+
+
+def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
+                  sla_path: Path | None = None) -> ImportSummary:
+    """`python -m sla_review import --mapping FILE FILES...`: map, then import all-or-nothing."""
+    try:
+        mapping = Mapping.from_toml(mapping_path)
+    except (MappingError, OSError) as err:
+        raise ImportFailed([Problem(mapping_path.name, None, None, None, f"is not a usable mapping: {err}")]) from None
+    mapped = map_files(mapping, paths)
+    if mapped.problems:
+        raise ImportFailed(mapped.problems[:20], len(mapped.problems))
+    source = f"{mapping.name}: " + ", ".join(p.name for p in paths)
+    return import_sources(con, mapped.tables(), sla_text_for(con, sla_path), mode=mode, source=source)

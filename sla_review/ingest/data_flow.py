@@ -1,0 +1,701 @@
+"""The Data page's logic without Streamlit: received files → read → detect → map → dry-run check → import.
+
+Why a module of its own: Streamlit's AppTest cannot upload files, so everything that happens after "the browser
+sent these bytes" is plain Python here, driven by the unit tests with the real datasets and the bad fixtures.
+sla_review/app/pages/data.py only draws widgets around these functions.
+
+Nothing here writes the app's database except :func:`run_import`, which goes through sla_review.ingest.importer's
+all-or-nothing importer on the connection it is given (the app's cached one: the DuckDB file is locked by the
+app process). The preview's dry run imports into a throw-away in-memory database, so the page can show every
+problem the real import would raise (duplicates, events of unknown leads, an unusable SLA) before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+import tomllib
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sla_review.core.problems import Problem
+from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
+from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
+from sla_review.ingest.byod import SLA_TEMPLATE
+from sla_review.ingest.importer import ImportFailed, ImportSummary, import_sources, stored_config
+from sla_review.ingest.mapping import (
+    DEFAULT_NULLS,
+    PRESETS_DIR,
+    MappedData,
+    Mapping,
+    MappingError,
+    apply,
+    canonical_mapping,
+    detect,
+    presets,
+)
+from sla_review.ingest.readers import DEFAULT_MAX_BYTES, FILE_COL, ROW_COL, SourceError, read_table
+from sla_review.store.db import connect
+
+__all__ = [
+    "DATE_FORMATS",
+    "LEAD_CREATED",
+    "UPLOAD_TYPES",
+    "Batch",
+    "EditorSpec",
+    "FieldChoice",
+    "FileInfo",
+    "Loaded",
+    "Preview",
+    "all_problems_text",
+    "builtin_mappings",
+    "builtin_key",
+    "current_sla",
+    "distinct_values",
+    "dry_run",
+    "editor_dict",
+    "editor_mapping",
+    "guess_editor",
+    "guess_stage",
+    "loaded_summary",
+    "mapping_text",
+    "preview",
+    "receive",
+    "receive_paths",
+    "run_import",
+    "safe_name",
+    "sla_config",
+    "slug",
+    "source_label",
+    "template_text",
+]
+
+#: What the uploader accepts. .xls is accepted on purpose: read_table then explains how to re-save it.
+UPLOAD_TYPES = ("csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "parquet", "pq", "toml")
+DATE_FORMATS = ("auto", "day_first", "month_first", "iso")
+#: Editor choice "date the status by the lead's own created_at" (not a column name: it has a NUL in it).
+LEAD_CREATED = "\x00lead.created_at"
+PREVIEW_ROWS = 20
+MAX_STATUS_VALUES = 200
+
+
+# --------------------------------------------------------------------------------------------------
+# Receiving files
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One received file: what it turned out to be (data, mapping, sla or unreadable) and why."""
+
+    name: str
+    kind: str
+    size: int
+    rows: int | None = None
+    columns: int | None = None
+    message: str = ""
+
+
+@dataclass
+class Batch:
+    """Everything one set of uploads gave: data frames, uploaded presets and SLAs, unreadable files."""
+
+    id: str
+    files: list[FileInfo] = field(default_factory=list)
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    mappings: dict[str, Mapping] = field(default_factory=dict)
+    sla_texts: dict[str, str] = field(default_factory=dict)
+    detected: Mapping | None = None
+
+    @property
+    def unreadable(self) -> list[FileInfo]:
+        return [f for f in self.files if f.kind == "unreadable"]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Unreadable files as problems (file, message), as sla_review.ingest.byod reports them."""
+        return [Problem(f.name, None, None, None, f.message) for f in self.unreadable]
+
+
+def safe_name(name: str, taken: set[str] | None = None) -> str:
+    """The file name a browser sent, reduced to a plain base name (no folders), unique within the batch."""
+    base = Path(name.replace("\\", "/")).name.strip().replace("\x00", "")
+    if base in ("", ".", ".."):
+        base = "upload"
+    if taken is None or base not in taken:
+        return base
+    stem, dot, suffix = base.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot and stem else (base, "")
+    n = 2
+    while f"{stem} ({n}){suffix}" in taken:
+        n += 1
+    return f"{stem} ({n}){suffix}"
+
+
+def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
+            max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+    """Write uploads to a private temporary folder (keeping their names and sizes), read them, clean up.
+
+    read_table works on files: it needs the real name (the extension picks the reader; messages name the file)
+    and the size (files over ``max_bytes`` are refused with its plain-language message).
+    """
+    with tempfile.TemporaryDirectory(prefix="sla-upload-") as tmp:
+        folder = Path(tmp)
+        paths: list[Path] = []
+        taken: set[str] = set()
+        for name, data in uploads:
+            clean = safe_name(name, taken)
+            taken.add(clean)
+            path = folder / clean
+            path.write_bytes(data)
+            paths.append(path)
+        return receive_paths(paths, max_bytes=max_bytes)
+
+
+def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+    """Read files already on disk into a Batch (the page's uploads, and the tests' fixtures)."""
+    batch = Batch(id=uuid.uuid4().hex)
+    for raw in paths:
+        path = Path(raw)
+        size = path.stat().st_size if path.is_file() else 0
+        if path.suffix.lower() == ".toml":
+            batch.files.append(_read_toml(path, size, batch, max_bytes))
+            continue
+        try:
+            frame = read_table(path, max_bytes=max_bytes)
+        except SourceError as err:
+            batch.files.append(FileInfo(path.name, "unreadable", size, message=str(err)))
+            continue
+        except Exception as err:  # noqa: BLE001 - a reader bug must still end as a message, not a stack trace
+            batch.files.append(FileInfo(path.name, "unreadable", size,
+                                        message=f"{path.name} could not be read ({type(err).__name__}: {err})."))
+            continue
+        batch.frames[path.name] = frame
+        data_columns = [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
+        batch.files.append(FileInfo(path.name, "data", size, frame.height, len(data_columns)))
+    if batch.frames:
+        try:
+            batch.detected = detect(batch.frames)
+        except MappingError:
+            batch.detected = None
+    return batch
+
+
+def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
+    """A .toml upload is either a mapping preset (has [leads]) or an sla.toml (has [[versions]]/[calendar])."""
+    name = path.name
+    if size > max_bytes:
+        return FileInfo(name, "unreadable", size, message=f"{name} is too large for a settings file.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return FileInfo(name, "unreadable", size, message=f"{name} is not UTF-8 text. Save it as UTF-8.")
+    except tomllib.TOMLDecodeError as err:
+        return FileInfo(name, "unreadable", size, message=f"{name} is not valid TOML ({err}).")
+    if "leads" in raw:
+        try:
+            mapping = Mapping.from_dict(raw, name)
+        except MappingError as err:
+            return FileInfo(name, "unreadable", size, message=f"{name} is not a usable mapping: {err}")
+        batch.mappings[name] = mapping
+        return FileInfo(name, "mapping", size, message=mapping.name)
+    if "versions" in raw or "calendar" in raw:
+        try:
+            config = parse_sla(text, name)
+        except ConfigError as err:
+            return FileInfo(name, "unreadable", size, message=str(err))
+        batch.sla_texts[name] = text
+        return FileInfo(name, "sla", size, message=config.calendar.timezone)
+    return FileInfo(name, "unreadable", size,
+                    message=f"{name} is neither a mapping preset (it has no [leads] table) nor an sla.toml "
+                            "(it has no [[versions]]).")
+
+
+# --------------------------------------------------------------------------------------------------
+# Built-in mappings
+
+
+@lru_cache(maxsize=1)
+def builtin_mappings() -> dict[str, Mapping]:
+    """The canonical format and every preset in data/mappings, by key (``canonical``, ``hubspot``, ...).
+
+    Cached: the presets ship with the code. Treat the result as read-only."""
+    return {"canonical": canonical_mapping(), **presets()}
+
+
+def builtin_key(mapping: Mapping | None) -> str | None:
+    """Which built-in mapping this is (detect() returns one of them), or None."""
+    if mapping is None:
+        return None
+    return next((k for k, m in builtin_mappings().items() if m == mapping), None)
+
+
+def mapping_text(mapping: Mapping) -> str:
+    """The TOML to download: a built-in preset's own file (with the comments that explain its decisions),
+    else the mapping serialised (the editor's, an uploaded one, the canonical format)."""
+    key = builtin_key(mapping)
+    path = PRESETS_DIR / f"{key}.toml"
+    if key not in (None, "canonical") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    return mapping.to_toml()
+
+
+# --------------------------------------------------------------------------------------------------
+# The column-mapping editor's model: a few choices that become a Mapping (the same TOML format as the presets)
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """Where one canonical leads field comes from: ``none``, a ``column`` or a ``const`` value."""
+
+    kind: str = "none"
+    value: str = ""
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class EditorSpec:
+    """The editor's state. ``status_date`` is a column name or :data:`LEAD_CREATED`."""
+
+    name: str = "My CRM export"
+    file: str | None = None
+    fields: dict[str, FieldChoice] = field(default_factory=dict)
+    created_stage: str = "inquiry"
+    stage_columns: dict[str, str] = field(default_factory=dict)
+    status_column: str | None = None
+    status_map: dict[str, str] = field(default_factory=dict)
+    status_date: str = LEAD_CREATED
+    null_values: tuple[str, ...] = DEFAULT_NULLS
+    date_format: str = "auto"
+
+
+def _key(text: str) -> str:
+    """Compare header names loosely: NFKC, case, spaces/underscores/hyphens."""
+    return re.sub(r"[\s_\-]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+# Header names seen in real exports (the presets add theirs): English, then Japanese.
+_FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "lead_id": ("lead id", "id", "record id", "contact id", "prospect id", "lead number", "リードID", "顧客ID",
+                "見込み客ID"),
+    "created_at": ("created at", "created", "create date", "created date", "creation date", "date created",
+                   "作成日", "作成日時", "登録日", "登録日時", "獲得日"),
+    "source": ("source", "lead source", "original source", "origin", "流入元", "リードソース", "流入経路", "獲得経路"),
+    "campaign": ("campaign", "campaign name", "キャンペーン", "キャンペーン名", "施策"),
+    "persona": ("persona", "job title", "title", "occupation", "役職", "職種", "ペルソナ"),
+    "icp_tier": ("icp tier", "tier", "rating", "ランク", "ティア"),
+    "region": ("region", "country", "country/region", "state", "city", "地域", "都道府県", "国"),
+    "company": ("company", "company name", "account", "account name", "会社名", "企業名", "会社"),
+    "fit_score": ("fit score", "profile score", "属性スコア", "フィットスコア"),
+    "engagement_score": ("engagement score", "activity score", "行動スコア", "エンゲージメントスコア"),
+    "owner_id": ("owner", "owner id", "lead owner", "contact owner", "hubspot owner", "担当者", "担当", "所有者",
+                 "営業担当"),
+}
+_STATUS_NAMES = ("lead status", "lifecycle stage", "status", "stage", "ステータス", "状態", "ステージ", "フェーズ")
+_STAGE_WORDS: dict[str, str] = {
+    **{s: s for s in STAGES},
+    "lead": "inquiry", "new": "", "open": "", "inquiry": "inquiry", "marketing qualified lead": "mql",
+    "sales accepted lead": "sal", "accepted": "sal", "working": "sal", "contacted": "sal",
+    "sales qualified lead": "sql", "qualified": "sql", "converted": "sql", "opportunity": "opportunity",
+    "customer": "won", "closed won": "won", "won": "won", "closed lost": "lost", "lost": "lost",
+    "unqualified": "disqualified", "disqualified": "disqualified", "nurturing": "recycled", "recycled": "recycled",
+    "rejected": "rejected",
+    "新規": "", "未対応": "", "リード": "inquiry", "問い合わせ": "inquiry", "対応中": "sal", "アプローチ中": "sal",
+    "商談化": "sql", "商談": "opportunity", "提案中": "opportunity", "受注": "won", "成約": "won", "失注": "lost",
+    "不適格": "disqualified", "対象外": "disqualified", "ナーチャリング": "recycled", "保留": "recycled",
+}
+_STAGE_DATE_WORDS: dict[str, str] = {
+    "mql日": "mql", "mql date": "mql", "sql日": "sql", "sql date": "sql", "商談化日": "sql", "受注日": "won",
+    "成約日": "won", "失注日": "lost", "won date": "won", "closed won date": "won", "converted date": "sql",
+}
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, str]]:
+    """Header → field, value → stage and header → stage-date tables: built-in words plus every preset's own."""
+    fields: dict[str, dict[str, str]] = {f: {} for f in _FIELD_NAMES}
+    for f, names in _FIELD_NAMES.items():
+        for n in (f, *names):
+            fields[f][_key(n)] = f
+    stages = {_key(k): v for k, v in _STAGE_WORDS.items()}
+    dates = {_key(k): v for k, v in _STAGE_DATE_WORDS.items()}
+    for mapping in builtin_mappings().values():
+        for name, spec in mapping.leads.fields.items():
+            if name in fields:
+                for col in spec.columns:
+                    fields[name].setdefault(_key(col), name)
+        stages.update({_key(k): v for k, v in mapping.stages.items() if not k.isdigit()})
+        for rule in mapping.stage_events:
+            if rule.kind == "wide":
+                dates.update({_key(k): v for k, v in rule.columns.items()})
+    return fields, stages, dates
+
+
+def _data_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
+
+
+def distinct_values(frame: pl.DataFrame, column: str, limit: int = MAX_STATUS_VALUES) -> list[tuple[str, int]]:
+    """The values of a status column with their row counts, most frequent first (blanks left out)."""
+    if column not in frame.columns:
+        return []
+    counts = (frame.select(pl.col(column).str.strip_chars().alias("v"))
+              .filter(pl.col("v").is_not_null() & (pl.col("v") != ""))
+              .group_by("v").len().sort(["len", "v"], descending=[True, False]).head(limit))
+    return [(str(v), int(n)) for v, n in counts.iter_rows()]
+
+
+def guess_stage(value: str) -> str:
+    """The stage a status value most likely means ("" = no event), from the presets' and built-in words."""
+    return _known_names()[1].get(_key(value), "")
+
+
+def _score_scale(frame: pl.DataFrame, column: str) -> tuple[float | None, float | None]:
+    """A guess at the source scale: the observed min–max when the numbers are not plainly 0–100 (X Education's
+    11–20, a 1–5 rating), else (None, None) meaning "already 0–100". The editor shows it for the user to fix."""
+    numbers = frame.select(pl.col(column).str.strip_chars().cast(pl.Float64, strict=False).alias("x"))["x"]
+    lo, hi = numbers.min(), numbers.max()
+    if lo is None or hi is None or (lo >= 0 and 20 < hi <= 100) or not hi > lo:
+        return None, None
+    return float(lo), float(hi)
+
+
+def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None) -> EditorSpec:
+    """A first draft of the editor for an unrecognised file: columns picked by their header names."""
+    if not frames:
+        return EditorSpec()
+    file = file if file in frames else next(iter(frames))
+    frame = frames[file]
+    columns = _data_columns(frame)
+    by_key = {_key(c): c for c in reversed(columns)}  # the first column wins on equal keys
+    field_names, _stages, date_names = _known_names()
+    chosen: dict[str, FieldChoice] = {}
+    used: set[str] = set()
+    for name in CANONICAL_COLUMNS["leads"]:
+        match = next((by_key[k] for k in field_names[name] if k in by_key and by_key[k] not in used), None)
+        if match is None:
+            chosen[name] = FieldChoice()
+            continue
+        used.add(match)
+        lo, hi = _score_scale(frame, match) if name in ("fit_score", "engagement_score") else (None, None)
+        chosen[name] = FieldChoice("column", match, lo, hi)
+    stage_columns = {c: date_names[_key(c)] for c in columns if _key(c) in date_names and c not in used}
+    status = next((by_key[_key(n)] for n in _STATUS_NAMES if _key(n) in by_key), None)
+    status_map: dict[str, str] = {}
+    status_date = LEAD_CREATED
+    if status is not None:
+        status_map = {v: guess_stage(v) for v, _n in distinct_values(frame, status)}
+        dated = [c for c in columns if c != status and any(w in _key(c) for w in ("status", "ステータス", "状態"))
+                 and any(w in _key(c) for w in ("date", "日", "time"))]
+        if dated:
+            status_date = dated[0]
+    stem = Path(file).stem
+    return EditorSpec(name=f"{stem} mapping", file=file, fields=chosen, stage_columns=stage_columns,
+                      status_column=status, status_map=status_map, status_date=status_date)
+
+
+def _separator(frame: pl.DataFrame, column: str) -> str:
+    """The separator a day/month-first column uses (``/``, ``-`` or ``.``), from its first values."""
+    if column not in frame.columns:
+        return "/"
+    sample = frame[column].drop_nulls().head(200).to_list()
+    seps = [m.group(1) for v in sample if (m := re.match(r"^\s*\d{1,2}([-/.])\d{1,2}[-/.]\d{4}",
+                                                        unicodedata.normalize("NFKC", v)))]
+    return max(set(seps), key=seps.count) if seps else "/"
+
+
+def editor_dict(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> dict:
+    """The editor's choices as the dict Mapping.from_dict takes (the presets' TOML structure)."""
+    frame = frames.get(spec.file or "", pl.DataFrame())
+    leads: dict[str, object] = {}
+    for name in CANONICAL_COLUMNS["leads"]:
+        choice = spec.fields.get(name, FieldChoice())
+        if choice.kind == "column" and choice.value:
+            if choice.min is not None and choice.max is not None:
+                leads[name] = {"column": choice.value, "min": choice.min, "max": choice.max}
+            else:
+                leads[name] = choice.value
+        elif choice.kind == "const" and choice.value.strip():
+            leads[name] = {"const": choice.value.strip()}
+            if name == "created_at":
+                leads[name] = {"const": choice.value.strip(), "format": "auto"}
+    if spec.created_stage:
+        leads["created_stage"] = spec.created_stage
+    owner = spec.fields.get("owner_id", FieldChoice())
+    owner_column = owner.value if owner.kind == "column" and owner.value else None
+    events: list[dict[str, object]] = []
+    if spec.stage_columns:
+        wide: dict[str, object] = {"kind": "wide", "columns": dict(spec.stage_columns)}
+        if owner_column:
+            wide["actor_id"] = owner_column
+        events.append(wide)
+    if spec.status_column:
+        rule: dict[str, object] = {"kind": "status", "column": spec.status_column,
+                                   "map": {k: v for k, v in spec.status_map.items()}}
+        rule["at"] = {"lead": "created_at"} if spec.status_date == LEAD_CREATED else spec.status_date
+        if owner_column:
+            rule["actor_id"] = owner_column
+        events.append(rule)
+    required = [c.value for n in ("lead_id", "created_at")
+                if (c := spec.fields.get(n, FieldChoice())).kind == "column" and c.value]
+    out: dict[str, object] = {
+        "name": spec.name.strip() or "My CRM export",
+        "description": "Built with the Data page's column-mapping editor.",
+        "null_values": [v for v in spec.null_values if v.strip()],
+        "dates": _dates(spec, frame),
+        "files": {"main": {"columns": required}},
+        "leads": leads,
+    }
+    if events:
+        out["stage_events"] = events
+    if owner_column:
+        out["reps"] = [{"rep_id": owner_column, "name": owner_column}]
+    return out
+
+
+def _dates(spec: EditorSpec, frame: pl.DataFrame) -> dict[str, object]:
+    """auto: each column recognised on its own (a column that reads both ways is read day-first, with a warning);
+    day/month-first: every date is read that way (with each column's own separator); iso: ISO 8601 only."""
+    if spec.date_format == "iso":
+        return {"format": "ISO"}
+    if spec.date_format not in ("day_first", "month_first"):
+        return {"format": "auto", "ambiguous": "day_first"}
+    day = spec.date_format == "day_first"
+
+    def pattern(sep: str) -> str:
+        return f"DD{sep}MM{sep}YYYY" if day else f"MM{sep}DD{sep}YYYY"
+
+    columns = [c.value for n in ("created_at",) if (c := spec.fields.get(n, FieldChoice())).kind == "column"]
+    columns += list(spec.stage_columns)
+    if spec.status_column and spec.status_date != LEAD_CREATED:
+        columns.append(spec.status_date)
+    per_column = {c: pattern(_separator(frame, c)) for c in dict.fromkeys(columns) if c}
+    out: dict[str, object] = {"format": pattern("/"), "ambiguous": "day_first" if day else "month_first"}
+    special = {c: p for c, p in per_column.items() if p != pattern("/")}
+    if special:
+        out["columns"] = special
+    return out
+
+
+def editor_mapping(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> Mapping:
+    """The editor's Mapping (raises MappingError naming what is missing, e.g. a lead_id column)."""
+    lead = spec.fields.get("lead_id", FieldChoice())
+    if lead.kind != "column" or not lead.value:
+        raise MappingError("choose the column that holds each lead's id (lead_id)")
+    created = spec.fields.get("created_at", FieldChoice())
+    if created.kind == "none" or not created.value.strip():
+        raise MappingError("choose the column with the date each lead was created (created_at), or give a date")
+    return Mapping.from_dict(editor_dict(spec, frames), "editor")
+
+
+# --------------------------------------------------------------------------------------------------
+# SLA
+
+
+def template_text() -> str:
+    """data/sla_template.toml: the SLA used when the database has none and the user uploads none."""
+    return SLA_TEMPLATE.read_text(encoding="utf-8")
+
+
+def sla_config(text: str, name: str = "sla.toml") -> SlaConfig:
+    """Parse an SLA (raises ConfigError with a message for a person)."""
+    return parse_sla(text, name)
+
+
+def current_sla(con: duckdb.DuckDBPyConnection) -> SlaConfig | None:
+    """The database's SLA as last imported, or None when it has none yet."""
+    if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
+        return None
+    return stored_config(con)
+
+
+# --------------------------------------------------------------------------------------------------
+# Preview: map, then the importer's own checks on a throw-away database
+
+
+@dataclass
+class Preview:
+    """What an import would do: rows per canonical table, blocking problems and informational warnings."""
+
+    mapping_name: str
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    more: int = 0           # problems the importer found beyond those listed
+    follow_on: int = 0      # importer problems left out because the mapping already reported that row
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.tables.get("leads") is not None and self.tables["leads"].height)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {t: (self.tables[t].height if t in self.tables else 0) for t in CANONICAL_COLUMNS}
+
+    def import_tables(self) -> dict[str, pl.DataFrame]:
+        """The frames import_sources takes (reps only when there are any, as MappedData.tables())."""
+        return {t: f for t, f in self.tables.items() if t != "reps" or f.height}
+
+    def head(self, table: str, n: int = PREVIEW_ROWS) -> pl.DataFrame:
+        """The first rows of a table as they will be stored (canonical columns), with their source row."""
+        frame = self.tables.get(table)
+        if frame is None:
+            return pl.DataFrame({c: [] for c in CANONICAL_COLUMNS[table]}, schema=dict.fromkeys(
+                CANONICAL_COLUMNS[table], pl.Utf8))
+        return frame.head(n)
+
+
+def _sla_for_check(con: duckdb.DuckDBPyConnection | None, sla: str | SlaConfig | None) -> str | SlaConfig | None:
+    """None means "keep the database's": the throw-away database needs that SLA spelled out."""
+    if sla is None and con is not None:
+        return current_sla(con)
+    return sla
+
+
+def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
+            con: duckdb.DuckDBPyConnection | None = None) -> tuple[list[Problem], int]:
+    """Run import_sources on an in-memory database: the importer's problems (and total), nothing written.
+
+    In append mode the app database's lead ids are copied in first, so duplicates across the two and events
+    of leads that exist only in the database are judged as the real import will judge them.
+    """
+    mem = connect(":memory:")
+    try:
+        if mode == "append" and con is not None:
+            existing = con.sql("SELECT lead_id, created_at FROM leads").to_arrow_table()
+            mem.register("_existing_leads", existing)
+            mem.execute("INSERT INTO leads (lead_id, created_at) SELECT lead_id, created_at FROM _existing_leads")
+            mem.unregister("_existing_leads")
+        import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview")
+    except ImportFailed as err:
+        return list(err.problems), err.total
+    finally:
+        mem.close()
+    return [], 0
+
+
+def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
+            mode: str = "replace", con: duckdb.DuckDBPyConnection | None = None) -> Preview:
+    """Map the files and run every check the import would run; write nothing to ``con``."""
+    result = Preview(mapping.name)
+    try:
+        mapped: MappedData = apply(mapping, frames)
+    except MappingError as err:
+        result.problems.append(Problem(mapping.name, None, None, None, str(err)))
+        return result
+    except Exception as err:  # noqa: BLE001 - an odd file must end as a message, not a stack trace
+        result.problems.append(Problem(mapping.name, None, None, None,
+                                       f"the files could not be mapped ({type(err).__name__}: {err})"))
+        return result
+    result.tables = {"leads": mapped.leads, "stage_events": mapped.stage_events,
+                     "activities": mapped.activities, "reps": mapped.reps}
+    result.problems = list(mapped.problems)
+    result.warnings = list(mapped.warnings)
+    used = set()
+    for frame in result.tables.values():
+        if frame.height:
+            used |= set(frame[FILE_COL].drop_nulls().unique().to_list())
+    for name in frames:
+        if name not in used:
+            result.warnings.append(Problem(name, None, None, None,
+                                           f'was not used: the mapping "{mapping.name}" takes nothing from it.'))
+    if not mapped.leads.height:
+        result.problems.append(Problem(mapping.name, None, None, None,
+                                       "produced no leads, so there is nothing to import."))
+        return result
+    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con)
+    flagged = {(p.file, p.row) for p in result.problems if p.row is not None}
+    kept = [p for p in found if p.row is None or (p.file, p.row) not in flagged]
+    result.follow_on = len(found) - len(kept)
+    result.more = max(total - len(found), 0)
+    result.problems += kept
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Import and what is loaded
+
+
+def source_label(mapping_name: str, files: Iterable[str]) -> str:
+    """What the imports table records as the source (the same shape as the CLI's mapped imports)."""
+    return f"{mapping_name}: " + ", ".join(files)
+
+
+def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaConfig | None, *,
+               mode: str = "replace", source: str) -> ImportSummary:
+    """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
+    if not result.ok:
+        raise ImportFailed(result.problems[:20] or [Problem(result.mapping_name, None, None, None,
+                                                            "has nothing to import")], len(result.problems))
+    try:
+        return import_sources(con, result.import_tables(), sla, mode=mode, source=source)
+    except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ImportFailed([Problem("database", None, None, None,
+                                    f"the write failed and was rolled back ({first})")]) from None
+
+
+@dataclass
+class Loaded:
+    """What the database holds now: row counts, the data's span, its timezone and the import history."""
+
+    counts: dict[str, int]
+    first: dt.datetime | None
+    last: dt.datetime | None
+    timezone: str | None
+    sla_versions: int
+    imports: pl.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return not self.counts.get("leads")
+
+    @property
+    def latest(self) -> dict | None:
+        return self.imports.row(0, named=True) if self.imports.height else None
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.latest and self.latest["is_demo"])
+
+
+_COUNTS_SQL = ("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM stage_events), "
+               "(SELECT count(*) FROM activities), (SELECT count(*) FROM reps), (SELECT count(*) FROM sla_versions)")
+_SPAN_SQL = ("SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL SELECT max(created_at) "
+             "FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL SELECT max(entered_at) "
+             "FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities UNION ALL "
+             "SELECT max(occurred_at) FROM activities)")
+_IMPORTS_SQL = ("SELECT import_id, imported_at, source, mode, is_demo, leads, stage_events, activities, reps "
+                "FROM imports ORDER BY import_id DESC LIMIT $n")
+
+
+def loaded_summary(con: duckdb.DuckDBPyConnection, history: int = 10) -> Loaded:
+    """Read what is loaded (cheap: counts and min/max only)."""
+    leads, events, activities, reps, versions = con.execute(_COUNTS_SQL).fetchall()[0]
+    first, last = con.execute(_SPAN_SQL).fetchall()[0]
+    tz_row = con.execute("SELECT timezone FROM calendar_settings LIMIT 1").fetchall()
+    imports = con.sql(_IMPORTS_SQL, params={"n": history}).pl()
+    return Loaded({"leads": leads, "stage_events": events, "activities": activities, "reps": reps},
+                  first, last, tz_row[0][0] if tz_row else None, versions, imports)
+
+
+def slug(name: str) -> str:
+    """A file name for a downloaded preset: ASCII letters, digits, - and _ only."""
+    text = re.sub(r"[^A-Za-z0-9_-]+", "_", unicodedata.normalize("NFKD", name)).strip("_").lower()
+    return text[:60] or "mapping"
+
+
+def all_problems_text(problems: Iterable[Problem]) -> str:
+    """Problems one a line (for a download the user can keep next to the file they fix)."""
+    return "\n".join(str(p) for p in problems) + "\n"
+

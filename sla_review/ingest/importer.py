@@ -1,0 +1,455 @@
+"""The canonical import: validate everything first, then write everything in one transaction.
+
+Files (or frames from a mapping) are staged in TEMP tables, which live outside the database file, and
+checked by SQL (vectorised, one query per check). Only when no problem is left does a transaction replace
+or append the data, reload the calendar and the SLA versions, and rebuild the derived tables. Any failure
+leaves the database file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sla_review.core.problems import Problem, summarize
+from sla_review.core.terms import WEEKDAYS, ConfigError, SlaConfig, parse_sla
+from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
+from sla_review.store import business_time as business_calendar
+from sla_review.store.db import rebuild_derived
+from sla_review.store.sql import bind
+
+MAX_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    timestamps: tuple[str, ...] = ()
+    scores: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+SPECS: dict[str, TableSpec] = {
+    table: TableSpec(REQUIRED_COLUMNS[table], tuple(c for c in columns if c not in REQUIRED_COLUMNS[table]),
+                     timestamps=TIMESTAMP_COLUMNS[table],
+                     scores=tuple(c for c in columns if c.endswith("_score")))
+    for table, columns in CANONICAL_COLUMNS.items()
+}
+REQUIRED_TABLES = ("leads", "stage_events", "activities")
+
+# A string timestamp carries an offset when it ends in Z or ±HH[:MM] after a time of day.
+_OFFSET = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+
+
+class ImportFailed(Exception):
+    """The import was refused; nothing was written. `problems` lists what to fix."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        super().__init__(summarize(problems, self.total))
+
+
+@dataclass
+class ImportSummary:
+    import_id: int
+    rows: dict[str, int] = field(default_factory=dict)
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+    imported_at: dt.datetime | None = None
+    future_rows: int = 0  # rows of this import dated after its moment: kept, but never in the default view
+    future_examples: list[Problem] = field(default_factory=list)
+
+
+MAX_FUTURE_EXAMPLES = 5
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The default as_of: the newest timestamp in the data not after the latest import's moment.
+
+    Why capped: one scheduled meeting in 2030 would otherwise move "data as of" to 2030 and every default
+    period to months with nothing in them. Rows dated after the import are reported when imported
+    (ImportSummary.future_rows) and count only when someone asks for a later as_of on purpose."""
+    return con.execute(
+        "WITH m AS (SELECT coalesce(max(imported_at), 'infinity'::TIMESTAMPTZ) AS t FROM imports) "
+        "SELECT greatest((SELECT max(created_at) FROM leads, m WHERE created_at <= m.t), "
+        "(SELECT max(entered_at) FROM stage_events, m WHERE entered_at <= m.t), "
+        "(SELECT max(occurred_at) FROM activities, m WHERE occurred_at <= m.t))").fetchall()[0][0]
+
+
+def _future_rows(con: duckdb.DuckDBPyConnection, staged: list[str], moment: dt.datetime) -> tuple[int, list[Problem]]:
+    """Rows of the staged tables dated after the import moment: their count and the first few, as problems
+    (file, row, column, value) so the CLI and the Data page show them like any other finding."""
+    parts = [f"SELECT __file, __row, '{c}' AS col, {_q(c)} AS t FROM typed_{t} WHERE {_q(c)} > $moment"
+             for t in staged for c in TIMESTAMP_COLUMNS[t] if c in _COLUMNS]
+    if not parts:
+        return 0, []
+    union = " UNION ALL ".join(parts)
+    total = con.execute(f"SELECT count(*) FROM ({union})", {"moment": moment}).fetchall()[0][0]
+    rows = con.execute(f"SELECT * FROM ({union}) ORDER BY t DESC, __file, __row LIMIT $n",
+                       {"moment": moment, "n": MAX_FUTURE_EXAMPLES}).fetchall() if total else []
+    examples = [Problem(f, int(r) if r is not None else None, c, v.isoformat(),
+                        "is dated after the import; it is kept but never counts in the default view")
+                for f, r, c, v in rows]
+    return int(total), examples
+
+
+# The only names ever formatted into SQL text here: table and column names from SPECS (and the raw_ copies of
+# parseable columns). Values always go in as bound $parameters.
+_COLUMNS = frozenset(c for spec in SPECS.values() for c in spec.columns)
+_IDENTIFIERS = _COLUMNS | {f"raw_{c}" for c in _COLUMNS}
+
+
+def _q(name: str) -> str:
+    """Quote a canonical column name; anything else (e.g. a header from a user's file) is refused."""
+    if name not in _IDENTIFIERS:
+        raise ValueError(f"{name!r} is not a canonical column")
+    return f'"{name}"'
+
+
+class _Checks:
+    """Collects problems from SQL checks, keeping the first MAX_SHOWN and a total count."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.problems) < MAX_SHOWN:
+            self.problems.append(problem)
+
+    def rows(self, table: str, column: str, where: str, message: str, params: dict | None = None,
+             value: str | None = None) -> None:
+        """Report each staged row of `table` matching `where` (SQL over fixed identifiers)."""
+        shown = value or f"CAST({_q(column)} AS VARCHAR)"
+        base = f"FROM {table} WHERE {where}"
+        params = params or {}
+        total = self.con.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]
+        if not total:
+            return
+        room = max(MAX_SHOWN - len(self.problems), 0)
+        found = self.con.execute(f"SELECT __file, __row, {shown} {base} ORDER BY __file, __row LIMIT $room",
+                                 {**params, "room": room}).fetchall()
+        for file, row, val in found:
+            self.problems.append(Problem(file, int(row) if row is not None else None, column, val, message))
+        self.total += total
+
+
+def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Read one canonical file into TEMP raw_<table>, with __file and __row (header is row 1)."""
+    if path.suffix.lower() == ".parquet":
+        reader = "read_parquet($path)"
+    else:
+        reader = "read_csv($path, all_varchar = true, header = true)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT *, $name AS __file, "
+                f"row_number() OVER () + 1 AS __row FROM {reader}", {"path": str(path), "name": path.name})
+
+
+def _stage_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Stage a frame from a mapping; it may carry __file and __row naming the source rows."""
+    if "__file" not in frame.columns:
+        frame = frame.with_columns(pl.lit(f"{table} (mapped)").alias("__file"))
+    if "__row" not in frame.columns:
+        frame = frame.with_row_index("__row", offset=2)
+    arrow = frame.with_columns(pl.col("__row").cast(pl.Int64)).to_arrow()
+    con.register("_frame_in", arrow)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT * FROM _frame_in")
+    finally:
+        con.unregister("_frame_in")
+
+
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE raw_{table}").fetchall()}
+
+
+def _timestamp_expr(column: str, kind: str) -> str:
+    """SQL turning a staged column into an instant: offsets are absolute, the rest is calendar-local."""
+    col = _q(column)
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return col
+    # naive values: local time in the calendar's zone, by sla_review.store.business_time.local_instant's rule (fold=0)
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"local_instant(CAST({col} AS TIMESTAMP), $tz)"
+    text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
+    return (f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN try_cast({text} AS TIMESTAMPTZ) "
+            f"ELSE local_instant(try_cast({text} AS TIMESTAMP), $tz) END")
+
+
+def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str) -> None:
+    """Build TEMP typed_<table> in canonical types, reporting missing columns and bad values."""
+    spec, types = SPECS[table], _types(con, table)
+    file = con.execute(f"SELECT any_value(__file) FROM raw_{table}").fetchall()[0][0] or table
+    missing = [c for c in spec.required if c not in types]
+    for column in missing:
+        found = ", ".join(c for c in types if not c.startswith("__")) or "none"
+        checks.add(Problem(file, 1, column, None,
+                           f'the required column "{column}" is missing (columns found: {found})'))
+    if missing:
+        return
+    select = []
+    for column in spec.columns:
+        if column not in types:
+            select.append(f"NULL AS {_q(column)}")
+        elif column in spec.timestamps:
+            select.append(f"{_timestamp_expr(column, types[column])} AS {_q(column)}")
+        elif column in spec.scores:
+            select.append(f"try_cast({_q(column)} AS DOUBLE) AS {_q(column)}")
+        else:
+            select.append(f"nullif(trim(CAST({_q(column)} AS VARCHAR)), '') AS {_q(column)}")
+    # keep the raw text only where parsing can fail, so messages can quote it (typed Parquet needs none)
+    texts = [c for c in spec.timestamps + spec.scores if c in types and types[c] == "VARCHAR"]
+    raws = "".join(f", {_q(c)} AS {_q('raw_' + c)}" for c in texts)
+    typed = f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, __file, __row " \
+            f"FROM raw_{table}"
+    business_calendar.install_local_instant(con)
+    con.execute(typed, bind(typed, {"tz": tz}))
+    con.execute(f"DROP TABLE raw_{table}")
+    t = f"typed_{table}"
+    for column in spec.required:
+        if column not in spec.timestamps:
+            checks.rows(t, column, f"{_q(column)} IS NULL", "is empty, but every row needs a value", value="NULL")
+    for column in spec.timestamps:
+        if column in texts:
+            raw = _q("raw_" + column)
+            checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
+                        "is not a date/time (use a date like 2026-04-06 or a date and time like "
+                        "2026-04-06T10:00:00+09:00)",
+                        value=raw)
+            empty = f"nullif(trim({raw}), '') IS NULL"
+        else:
+            empty = f"{_q(column)} IS NULL"
+        checks.rows(t, column, empty, "is empty, but every row needs a date/time", value="NULL")
+    for column in spec.scores:
+        if column not in types:
+            continue
+        raw = _q("raw_" + column) if column in texts else f"CAST({_q(column)} AS VARCHAR)"
+        if column in texts:
+            checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
+                        "is not a number", value=raw)
+        checks.rows(t, column, f"{_q(column)} < 0 OR {_q(column)} > 100", "is outside the score range 0–100",
+                    value=raw)
+
+
+def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) -> None:
+    """Cross-table checks: unique ids, known leads, known stages and channels."""
+    existing = "UNION ALL SELECT lead_id FROM leads" if append else ""
+    checks.rows("typed_leads", "lead_id",
+                f"lead_id IN (SELECT lead_id FROM (SELECT lead_id FROM typed_leads {existing}) "
+                "GROUP BY lead_id HAVING count(*) > 1)",
+                "appears more than once; each lead_id must be unique" +
+                (" (including leads already in the database)" if append else ""))
+    known = "(SELECT lead_id FROM typed_leads" + (" UNION SELECT lead_id FROM leads)" if append else ")")
+    for table in ("stage_events", "activities"):
+        if _exists(con, f"typed_{table}"):
+            checks.rows(f"typed_{table}", "lead_id", f"lead_id IS NOT NULL AND lead_id NOT IN {known}",
+                        "refers to a lead that is not in leads")
+    if _exists(con, "typed_stage_events"):
+        checks.rows("typed_stage_events", "stage", "stage IS NOT NULL AND NOT list_contains($stages, stage)",
+                    f"is not a known stage ({', '.join(STAGES)})", {"stages": list(STAGES)})
+    if _exists(con, "typed_activities"):
+        checks.rows("typed_activities", "channel",
+                    "channel IS NOT NULL AND NOT list_contains($channels, channel)",
+                    f"is not a known channel ({', '.join(CHANNELS)})", {"channels": list(CHANNELS)})
+    if _exists(con, "typed_reps"):
+        checks.rows("typed_reps", "rep_id",
+                    "rep_id IN (SELECT rep_id FROM typed_reps GROUP BY rep_id HAVING count(*) > 1)",
+                    "appears more than once; each rep_id must be unique")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n AND temporary",
+                            {"n": name}).fetchall()[0][0])
+
+
+def find_files(folder: Path) -> dict[str, Path]:
+    """leads.csv / leads.parquet, ... in a folder (case-insensitive)."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        stem, suffix = path.stem.lower(), path.suffix.lower()
+        if stem in SPECS and suffix in (".csv", ".parquet", ".tsv", ".txt"):
+            found.setdefault(stem, path)
+    return found
+
+
+def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *, mode: str = "replace",
+               is_demo: bool = False, source: str | None = None,
+               imported_at: dt.datetime | None = None) -> ImportSummary:
+    """`python -m sla_review import DIR`: the canonical files and sla.toml from one folder."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise ImportFailed([Problem(str(folder), None, None, None, "is not a folder")])
+    files = find_files(folder)
+    for table in REQUIRED_TABLES:
+        if table not in files and mode == "replace":
+            problems.append(Problem(f"{table}.csv", None, None, None,
+                                    f"is missing from {folder} (a {table}.csv or {table}.parquet is required)"))
+    sla_path = folder / "sla.toml"
+    sla_text = None
+    if sla_path.exists():
+        try:
+            sla_text = sla_path.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError) as err:
+            problems.append(Problem("sla.toml", None, None, None, f"cannot be read: {err}"))
+    elif mode == "replace":
+        problems.append(Problem("sla.toml", None, None, None, f"is missing from {folder}"))
+    if problems:
+        raise ImportFailed(problems)
+    return import_sources(con, files, sla_text, mode=mode, is_demo=is_demo, source=source or str(folder),
+                          imported_at=imported_at)
+
+
+def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
+                   sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
+                   source: str = "import", imported_at: dt.datetime | None = None) -> ImportSummary:
+    """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
+    moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows)."""
+    if mode not in ("replace", "append"):
+        raise ValueError(f"mode must be replace or append, not {mode!r}")
+    unknown = set(sources) - set(SPECS)
+    if unknown:  # table names end up in staging tables' names: only the canonical four are accepted
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected some of {list(SPECS)}")
+    checks = _Checks(con)
+    config = _config(con, sla, checks)
+    tz = config.calendar.timezone if config else "UTC"
+    _drop_staging(con)
+    for table, src in sources.items():
+        try:
+            if isinstance(src, pl.DataFrame):
+                _stage_frame(con, table, src)
+            else:
+                _stage_file(con, table, Path(src))
+        except duckdb.Error as err:
+            name = src.name if isinstance(src, Path) else table
+            first = str(err).strip().splitlines()[0]
+            checks.add(Problem(name, None, None, None, f"cannot be read as a table ({first})"))
+            continue
+        _typed(con, table, checks, tz)
+    if mode == "replace" and not all(_exists(con, f"typed_{t}") for t in REQUIRED_TABLES):
+        for t in REQUIRED_TABLES:
+            if t not in sources:
+                checks.add(Problem(f"{t}.csv", None, None, None, "is required but was not given"))
+    if not checks.total and _exists(con, "typed_leads"):
+        _relations(con, checks, append=mode == "append")
+    if checks.total:
+        _drop_staging(con)
+        raise ImportFailed(checks.problems, checks.total)
+    assert config is not None
+    return _write(con, config, mode, is_demo, source, imported_at)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the TEMP staging tables (a refused import must not keep gigabytes in memory)."""
+    for table in SPECS:
+        con.execute(f"DROP TABLE IF EXISTS temp.raw_{table}")
+        con.execute(f"DROP TABLE IF EXISTS temp.typed_{table}")
+
+
+def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks: _Checks) -> SlaConfig | None:
+    if isinstance(sla, SlaConfig):
+        return sla
+    if sla is None:
+        stored = con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]
+        if stored:
+            return stored_config(con)
+        checks.add(Problem("sla.toml", None, None, None, "is needed: the database has no SLA yet"))
+        return None
+    try:
+        return parse_sla(sla)
+    except ConfigError as err:
+        checks.add(Problem("sla.toml", None, None, None, str(err).removeprefix("sla.toml").lstrip(": ")))
+        return None
+
+
+def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
+    """The calendar and versions as last imported (for append imports and the dashboard)."""
+    from sla_review.core.terms import Calendar, SlaVersion
+
+    row = con.execute("SELECT timezone, workdays, day_start, day_end, holiday_country, extra_holidays "
+                      "FROM calendar_settings").fetchall()[0]
+    cal = Calendar(row[0], tuple(WEEKDAYS.index(d) for d in row[1].split(",") if d),
+                   dt.time.fromisoformat(row[2]), dt.time.fromisoformat(row[3]), row[4],
+                   tuple(dt.date.fromisoformat(d) for d in (row[5] or "").split(",") if d))
+    names = [f.name for f in SlaVersion.__dataclass_fields__.values()]
+    rows = con.execute(f"SELECT {', '.join(names)} FROM sla_versions ORDER BY effective_from").fetchall()
+    return SlaConfig(cal, tuple(SlaVersion(*r) for r in rows))
+
+
+def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
+           source: str, imported_at: dt.datetime | None = None) -> ImportSummary:
+    """One transaction: data, calendar, versions, derived tables, and the import's record."""
+    staged = [t for t in SPECS if _exists(con, f"typed_{t}")]
+    moment = imported_at or dt.datetime.now(dt.UTC)
+    future, future_examples = _future_rows(con, staged, moment)
+    # nothing below depends on row order (the staging's __row numbers are already taken): letting DuckDB
+    # drop it parallelises the inserts and the derived tables' writes
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("BEGIN")
+    try:
+        if mode == "replace":
+            for table in SPECS:
+                con.execute(f"DELETE FROM {table}")
+        for table in staged:
+            cols = ", ".join(_q(c) for c in SPECS[table].columns)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM typed_{table}")
+        _store_config(con, config)
+        first, last = con.execute(
+            "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
+            "SELECT max(created_at) FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL "
+            "SELECT max(entered_at) FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities "
+            "UNION ALL SELECT max(occurred_at) FROM activities)").fetchall()[0]
+        tz = config.calendar.tz
+        today = dt.datetime.now(tz).date()
+        lo = first.astimezone(tz).date() if first else today
+        hi = max(last.astimezone(tz).date(), today) if last else today
+        business_calendar.load_business_days(con, config.calendar, lo, hi)
+        rebuild_derived(con, config.calendar.timezone)
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in SPECS}
+        import_id = con.execute(
+            "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
+            "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
+            {"at": moment, "source": source, "mode": mode, "demo": is_demo,
+             "l": counts["leads"], "e": counts["stage_events"], "a": counts["activities"],
+             "r": counts["reps"]}).fetchall()[0][0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop_staging(con)
+        con.execute("RESET preserve_insertion_order")
+    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
+
+
+def _store_config(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> None:
+    cal = config.calendar
+    con.execute("DELETE FROM calendar_settings")
+    con.execute("INSERT INTO calendar_settings VALUES ($tz, $days, $start, $end, $hours, $country, $extra)",
+                {"tz": cal.timezone, "days": ",".join(WEEKDAYS[d] for d in cal.workdays),
+                 "start": cal.day_start.isoformat("minutes"), "end": cal.day_end.isoformat("minutes"),
+                 "hours": cal.day_hours, "country": cal.holiday_country,
+                 "extra": ",".join(d.isoformat() for d in cal.extra_holidays)})
+    con.execute("DELETE FROM sla_versions")
+    for v in config.versions:
+        start = dt.datetime.combine(v.effective_from, dt.time(0), tzinfo=cal.tz)
+        con.execute(
+            "INSERT INTO sla_versions VALUES ($name, $from, $from_ts, $thr, $fw, $ew, $stage, $target, "
+            "$commit, $attempts, $window, $conv)",
+            {"name": v.name, "from": v.effective_from, "from_ts": start, "thr": v.mql_threshold,
+             "fw": v.fit_weight, "ew": v.engagement_weight, "stage": v.handoff_stage,
+             "target": v.response_target_hours, "commit": v.monthly_mql_commitment,
+             "attempts": v.min_attempts, "window": v.attempt_window_business_days,
+             "conv": v.mql_to_sql_target})

@@ -1,0 +1,179 @@
+"""The machine-readable report of DOMAIN.md, key for key, from the sql/metrics/ queries.
+
+The dashboard's scorecard and the deck call the same functions, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+
+from sla_review.core.periods import Period
+from sla_review.core.vocabulary import Filters
+from sla_review.ingest.importer import default_as_of, stored_config
+from sla_review.present import catalogue, formats
+from sla_review.store.sql import run_sql
+
+
+def timezone_of(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("SELECT timezone FROM calendar_settings").fetchall()
+    return rows[0][0] if rows else "UTC"
+
+
+def parse_instant(text: str, tz: str) -> dt.datetime:
+    """ISO 8601; without an offset it is local time in the calendar's zone, by the import's rule (fold=0)."""
+    from sla_review.store.business_time import local_instant
+
+    return local_instant(dt.datetime.fromisoformat(text), tz)
+
+
+def make_period(con: duckdb.DuckDBPyConnection, from_day: dt.date, to_day: dt.date,
+                as_of: dt.datetime | str | None = None) -> Period:
+    tz = timezone_of(con)
+    if isinstance(as_of, str):
+        as_of = parse_instant(as_of, tz)
+    if as_of is None:
+        as_of = default_as_of(con) or dt.datetime.now(dt.UTC)
+    import zoneinfo
+
+    return Period(from_day, to_day, as_of.astimezone(zoneinfo.ZoneInfo(tz)), tz)
+
+
+def _number(value: object) -> object:
+    """JSON numbers as a person expects: 3 not 3.0, null not NaN."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+def _rate(value: object) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, period: Period, filters: Filters | None = None,
+          **extra: object):
+    """Run one metric file with the period's and the filters' parameters."""
+    return run_sql(con, name, **period.params(), **(filters or Filters()).params(), **extra)
+
+
+# DOMAIN.md "No data is not zero": without a single activity in the data a 0% attainment would be a lie.
+NO_RESPONSE_DATA = {"attainment": None, "median_business_hours": None, "p90_business_hours": None, "no_data": True}
+NO_FOLLOW_UP_DATA = {"rate": None, "no_data": True}
+
+
+def data_presence(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """has_activities / has_rejections over the whole database (not the period): what can be measured at all."""
+    return {k: bool(v) for k, v in run_sql(con, "data_presence").row(0, named=True).items()}
+
+
+ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up",
+                "rejections", "what_if")
+
+
+def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
+                 filters: Filters | None = None, sections: tuple[str, ...] = ALL_SECTIONS) -> dict:
+    """The report object of DOMAIN.md, in its key order. `sections` runs only the queries asked for (the
+    scorecard's comparison period needs four of them); each section is still defined once, here."""
+    out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
+                            "as_of": period.as_of.isoformat()}}
+    conv = None
+    presence = data_presence(con) if "response" in sections or "follow_up" in sections else None
+    if "mql_count" in sections or "mql_to_sql" in sections:
+        conv = query(con, "mql_to_sql", period, filters).row(0, named=True)
+    for section in ALL_SECTIONS:
+        if section not in sections:
+            continue
+        if section == "funnel_cohort":
+            rows = query(con, "funnel_cohort", period, filters).iter_rows(named=True)
+            out[section] = [{"stage": r["stage"], "count": r["count"]} for r in rows]
+        elif section == "mql_count":
+            out[section] = conv["cohort"]
+        elif section == "mql_monthly":
+            rows = query(con, "mql_monthly", period, filters).iter_rows(named=True)
+            out[section] = [{"month": r["month"], "count": r["count"], "commitment": _number(r["commitment"]),
+                             "met": bool(r["met"])} for r in rows]
+        elif section == "mql_to_sql":
+            out[section] = {"cohort": conv["cohort"], "converted": conv["converted"], "rate": _rate(conv["rate"])}
+        elif section == "response":
+            resp = query(con, "response", period, filters).row(0, named=True)
+            out[section] = ({k: resp[k] for k in ("handoffs", "responded", "within_target", "breached", "pending")}
+                            | {"attainment": _rate(resp["attainment"]),
+                               "median_business_hours": _rate(resp["median_business_hours"]),
+                               "p90_business_hours": _rate(resp["p90_business_hours"])})
+            if not presence["has_activities"]:
+                out[section] |= NO_RESPONSE_DATA
+        elif section == "follow_up":
+            follow = query(con, "follow_up", period, filters).row(0, named=True)
+            out[section] = {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"])}
+            if not presence["has_activities"]:
+                out[section] |= NO_FOLLOW_UP_DATA
+        elif section == "rejections":
+            rows = query(con, "rejections", period, filters).iter_rows(named=True)
+            out[section] = [{"reason": r["reason"], "count": r["count"]} for r in rows]
+        elif section == "what_if":
+            # the dashboard asks without thresholds: skip a scan of the cohort
+            rows = (query(con, "what_if", period, filters, thresholds=[float(t) for t in thresholds])
+                    .iter_rows(named=True) if thresholds else [])
+            out[section] = [{"threshold": _number(r["threshold"]), "volume": r["volume"],
+                             "reached_sql": r["reached_sql"], "sql_rate": _rate(r["sql_rate"])} for r in rows]
+    return out
+
+
+def format_summary(report: dict, version_names: list[str] | None = None, lang: str = "en") -> str:
+    """The human-readable form of the report for a terminal (words: locales/<lang>.toml [cli])."""
+    p, r = report["period"], report["response"]
+
+    def m(key: str, **values: object) -> str:
+        return catalogue.t(f"cli.{key}", lang, **values)
+
+    def n(x: float | None) -> str:
+        return formats.integer(x, lang)
+
+    def pct(x: float | None) -> str:
+        return formats.percent(x, lang)
+
+    lines = [m("summary_title", start=p["from"], end=p["to"], as_of=p["as_of"])]
+    if version_names:
+        lines.append(m("summary_versions", names=", ".join(version_names)))
+    lines.append("")
+    lines.append(m("summary_funnel"))
+    first = report["funnel_cohort"][0]["count"] or 0
+    for step in report["funnel_cohort"]:
+        share = pct(step["count"] / first) if first else formats.DASH
+        lines.append(f"  {step['stage']:<12}{n(step['count']):>10}  {share:>7}")
+    lines.append("\n" + m("summary_mqls", count=n(report["mql_count"])))
+    for mo in report["mql_monthly"]:
+        verdict = m("summary_met") if mo["met"] else m("summary_missed")
+        lines.append(f"  {mo['month']}  {n(mo['count']):>8} / {n(mo['commitment'])}  {verdict}")
+    c = report["mql_to_sql"]
+    lines.append("\n" + m("summary_mql_to_sql", converted=n(c["converted"]), cohort=n(c["cohort"]),
+                          rate=pct(c["rate"])))
+    lines.append("\n" + m("summary_response", handoffs=n(r["handoffs"]), responded=n(r["responded"]),
+                          within=n(r["within_target"]), breached=n(r["breached"]), pending=n(r["pending"])))
+    lines.append(m("summary_attainment", attainment=pct(r["attainment"]),
+                   median=formats.hours(r["median_business_hours"], lang),
+                   p90=formats.hours(r["p90_business_hours"], lang)))
+    f = report["follow_up"]
+    lines.append("\n" + m("summary_follow_up", compliant=n(f["compliant"]), due=n(f["due"]), rate=pct(f["rate"])))
+    lines.append("\n" + m("summary_rejections"))
+    for rej in report["rejections"] or [{"reason": m("summary_no_rejections"), "count": 0}]:
+        lines.append(f"  {n(rej['count']):>8}  {rej['reason']}")
+    if report["what_if"]:
+        lines.append("\n" + m("summary_what_if"))
+        for w in report["what_if"]:
+            lines.append("  " + m("summary_what_if_row", threshold=f"{w['threshold']:<6}",
+                                  volume=f"{n(w['volume']):>9}", reached=f"{n(w['reached_sql']):>8}",
+                                  rate=pct(w["sql_rate"])))
+    return formats.plain("\n".join(lines))
+
+
+def version_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [catalogue.t("cli.version_name", "en", name=v.name, start=v.effective_from)
+            for v in stored_config(con).versions]

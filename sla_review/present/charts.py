@@ -1,0 +1,584 @@
+"""Plotly figure builders for the dashboard: one print-friendly theme, every label from sla_review.present.i18n.
+
+Why here and not in the pages: the same figures go on screen and (through kaleido) into slides, so they must
+not depend on streamlit, and one theme keeps them consistent. Every builder returns None when there is
+nothing to draw, so a page shows a sentence instead of an empty or NaN chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from sla_review.present import i18n
+
+FONT = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "Segoe UI", Arial, sans-serif'
+INK = "#1f2933"
+MUTED = "#6b7785"
+GRID = "#e4e7eb"
+PRIMARY = "#1f4e79"
+PRIMARY_LIGHT = "#8fb3d9"
+COMPARE = "#a7b1bc"
+COMPARE_DARK = "#6b7785"
+GOOD = "#2e7d32"
+WARN = "#d97706"
+BAD = "#b91c1c"
+ESTIMATE = "#7c5cbf"
+ACCENT = "#0f766e"
+SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
+DIVERGING = [[0.0, "#b91c1c"], [0.5, "#fde68a"], [1.0, "#2e7d32"]]
+TONES = {"green": GOOD, "orange": WARN, "red": BAD, "gray": COMPARE_DARK}
+"""The hex of each status tone (dashboard_queries.STATUS_TONE): .streamlit/config.toml gives Streamlit's badges the
+same greenColor/orangeColor/redColor/grayColor, and the deck fills its status cells from here."""
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 13, "color": INK},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=[PRIMARY, COMPARE, ACCENT, WARN, ESTIMATE, BAD, "#4b5563", "#93c5fd"],
+        title={"font": {"size": 16, "color": INK}, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        xaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "ticks": "outside", "tickcolor": "#9aa5b1",
+               "zeroline": False, "automargin": True, "title": {"standoff": 8}},
+        yaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "ticks": "outside", "tickcolor": "#9aa5b1",
+               "zeroline": False, "automargin": True, "title": {"standoff": 8}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
+                "bgcolor": "rgba(255,255,255,0)", "font": {"size": 12}},
+        margin={"l": 64, "r": 24, "t": 84, "b": 56},
+        hoverlabel={"font": {"family": FONT}},
+        bargap=0.25,
+    )
+)
+
+
+def _finish(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    return fig
+
+
+def _num(value: object) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _vline(fig: go.Figure, x: float, text: str, color: str = BAD, dash: str = "dash") -> None:
+    fig.add_vline(x=x, line={"color": color, "dash": dash, "width": 1.5}, annotation_text=text,
+                  annotation_position="top right", annotation_font={"color": color, "size": 12})
+
+
+def _hline(fig: go.Figure, y: float, text: str, color: str = BAD, dash: str = "dash") -> None:
+    fig.add_hline(y=y, line={"color": color, "dash": dash, "width": 1.5}, annotation_text=text,
+                  annotation_position="top left", annotation_font={"color": color, "size": 12})
+
+
+# ---------------------------------------------------------------- scorecard
+
+
+def monthly_mqls(monthly: list[dict], lang: str, partial_month: str | None = None) -> go.Figure | None:
+    """MQLs per calendar month against the commitment; met months dark, missed months red."""
+    if not monthly:
+        return None
+    months = i18n.month_labels([m["month"] for m in monthly], lang)
+    counts = [m["count"] for m in monthly]
+    colors = [PRIMARY if m["met"] else BAD for m in monthly]
+    if partial_month is not None:
+        colors = [COMPARE if m["month"] == partial_month else c for m, c in zip(monthly, colors, strict=True)]
+    fig = go.Figure()
+    fig.add_bar(x=months, y=counts, marker_color=colors, text=[i18n.fmt_int(c) for c in counts],
+                textposition="outside", cliponaxis=False, showlegend=False, constraintext="none",
+                textfont={"size": 12 if len(monthly) <= 6 else 10},
+                hovertemplate="%{x}: %{y:,}<extra></extra>")
+    for key, color in (("legend_met", PRIMARY), ("legend_missed", BAD)):
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": color, "symbol": "square", "size": 12},
+                        name=i18n.t(lang, key))
+    if partial_month is not None:
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": COMPARE, "symbol": "square",
+                                                                    "size": 12}, name=i18n.t(lang, "legend_partial"))
+    fig.add_scatter(x=months, y=[m["commitment"] for m in monthly], mode="lines+markers",
+                    line={"color": INK, "dash": "dash", "shape": "hvh"}, marker={"size": 6},
+                    name=i18n.t(lang, "legend_commitment"))
+    fig.update_yaxes(title_text=i18n.t(lang, "col_mqls"), rangemode="tozero")
+    fig.update_xaxes(tickangle=0, type="category")
+    return _finish(fig, i18n.t(lang, "sc_monthly_title"), 400)
+
+
+# ---------------------------------------------------------------- funnel
+
+
+def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: str, cmp_label: str | None,
+           title: str) -> go.Figure | None:
+    """The demand waterfall: one bar per ladder stage, the comparison period beside it in grey."""
+    if cur.height == 0 or int(cur["count"].sum()) == 0:
+        return None
+    stages = [i18n.stage(s, lang) for s in cur["stage"]]
+    fig = go.Figure()
+    if cmp is not None and cmp.height:
+        fig.add_bar(x=stages, y=cmp["count"].to_list(), name=cmp_label, marker_color=COMPARE,
+                    text=[i18n.fmt_int(c) for c in cmp["count"]], textposition="outside", cliponaxis=False,
+                    textfont={"color": MUTED, "size": 11}, constraintext="none",
+                    customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
+                                for p, f in zip(cmp["pct_prev"], cmp["pct_first"], strict=True)],
+                    hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
+                                  + i18n.t(lang, "col_pct_first") + " %{customdata[1]}<extra></extra>")
+    text = [i18n.t(lang, "fn_text", count=i18n.fmt_int(c), prev=i18n.fmt_pct(p, lang, 0)) if p is not None
+            else i18n.fmt_int(c) for c, p in zip(cur["count"], cur["pct_prev"], strict=True)]
+    fig.add_bar(x=stages, y=cur["count"].to_list(), name=cur_label, marker_color=PRIMARY, text=text,
+                textposition="outside", cliponaxis=False, textfont={"size": 12}, constraintext="none",
+                customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
+                            for p, f in zip(cur["pct_prev"], cur["pct_first"], strict=True)],
+                hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
+                              + i18n.t(lang, "col_pct_first") + " %{customdata[1]}<extra></extra>")
+    top = max([*cur["count"].to_list(), *(cmp["count"].to_list() if cmp is not None and cmp.height else [])])
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_leads"), range=[0, top * 1.25])
+    fig.update_layout(barmode="group", bargroupgap=0.05)
+    return _finish(fig, title, 440)
+
+
+def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: int = 12) -> go.Figure | None:
+    """A heat table: rows = segment values (largest first), columns = stages, cell = share of the cohort."""
+    frame = frame.filter(pl.col("leads") > 0)
+    if frame.height == 0:
+        return None
+    frame = frame.sort("leads", descending=True).head(top)
+    stages = ["mql", "sal", "sql", "opportunity", "won"]
+    z = [[row[s] / row["leads"] for s in stages] for row in frame.iter_rows(named=True)]
+    labels = [f"{i18n.value_label(v, lang)} ({i18n.fmt_int(n)})" for v, n in zip(frame["segment"], frame["leads"],
+                                                                                  strict=True)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[i18n.stage(s, lang) for s in stages], y=labels, colorscale=SEQUENTIAL, zmin=0,
+        text=[[i18n.fmt_pct(v, lang) for v in row] for row in z], texttemplate="%{text}",
+        textfont={"size": 12}, colorbar={"tickformat": ".0%", "thickness": 12},
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(showgrid=False, side="top", ticks="", tickangle=0)
+    return _finish(fig, i18n.t(lang, "fn_breakdown_title", segment=segment_label), 140 + 34 * frame.height)
+
+
+def stage_days(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: str,
+               cmp_label: str | None) -> go.Figure | None:
+    """Median and p90 days per ladder step, this period beside the comparison."""
+    if cur.height == 0 or int(cur["leads"].sum()) == 0:
+        return None
+    steps = [f"{i18n.stage(a, lang)}→{i18n.stage(b, lang)}" for a, b in zip(cur["from_stage"], cur["to_stage"],
+                                                                             strict=True)]
+    fig = go.Figure()
+    series = [(cur, cur_label, PRIMARY, PRIMARY_LIGHT)]
+    if cmp is not None and cmp.height:
+        series.append((cmp, cmp_label, COMPARE_DARK, COMPARE))
+    for frame, label, dark, light in series:
+        fig.add_bar(x=steps, y=[_num(v) for v in frame["median_days"]],
+                    name=f"{label} · {i18n.t(lang, 'legend_median')}",
+                    marker_color=dark, text=[i18n.fmt_num(v) for v in frame["median_days"]], textposition="outside",
+                    cliponaxis=False, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
+        fig.add_bar(x=steps, y=[_num(v) for v in frame["p90_days"]], name=f"{label} · {i18n.t(lang, 'legend_p90')}",
+                    marker_color=light, text=[i18n.fmt_num(v) for v in frame["p90_days"]], textposition="outside",
+                    cliponaxis=False, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_days"), rangemode="tozero")
+    fig.update_layout(barmode="group")
+    return _finish(fig, i18n.t(lang, "fn_days_title"), 420)
+
+
+# ---------------------------------------------------------------- conversion
+
+
+def cohorts(frame: pl.DataFrame, lang: str, days: int) -> go.Figure | None:
+    """Monthly MQL cohorts' conversion within N days; young cohorts grey and outside the trend line."""
+    frame = frame.filter(pl.col("mqls") > 0)
+    if frame.height == 0:
+        return None
+    months = i18n.month_labels(frame["month"].to_list(), lang)
+    mature = frame["mature"].to_list()
+    rates = [_num(v) for v in frame["rate_within"]]
+    fig = go.Figure()
+    for flag, key, color in ((True, "legend_mature", PRIMARY), (False, "legend_immature", COMPARE)):
+        xs = [m for m, f in zip(months, mature, strict=True) if f == flag]
+        if not xs:
+            continue
+        ys = [r for r, f in zip(rates, mature, strict=True) if f == flag]
+        ns = [n for n, f in zip(frame["mqls"], mature, strict=True) if f == flag]
+        fig.add_bar(x=xs, y=ys, name=i18n.t(lang, key, n=days), marker_color=color,
+                    marker_pattern_shape="" if flag else "/", text=[i18n.fmt_pct(r, lang) for r in ys],
+                    textposition="outside", cliponaxis=False, customdata=ns,
+                    hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>")
+    points = [(i, r) for i, (r, f) in enumerate(zip(rates, mature, strict=True)) if f and r is not None]
+    if len(points) >= 2:
+        n = len(points)
+        mx = sum(i for i, _ in points) / n
+        my = sum(r for _, r in points) / n
+        sxx = sum((i - mx) ** 2 for i, _ in points)
+        slope = sum((i - mx) * (r - my) for i, r in points) / sxx if sxx else 0.0
+        first, last = points[0][0], points[-1][0]
+        fig.add_scatter(x=[months[first], months[last]], y=[my + slope * (first - mx), my + slope * (last - mx)],
+                        mode="lines", line={"color": ACCENT, "width": 2}, name=i18n.t(lang, "legend_trend"))
+    targets = [_num(v) for v in frame["target"]]
+    if any(v is not None for v in targets):
+        fig.add_scatter(x=months, y=targets, mode="lines", line={"color": BAD, "dash": "dash", "shape": "hvh"},
+                        name=i18n.t(lang, "legend_target"))
+    top = max([r for r in rates if r is not None] + [v for v in targets if v is not None] + [0.05])
+    fig.update_yaxes(tickformat=".0%", range=[0, top * 1.25], title_text=i18n.t(lang, "axis_conversion"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, tickangle=0)
+    return _finish(fig, i18n.t(lang, "cv_cohorts_title", n=days), 420)
+
+
+def conversion_curve(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, days: int, cur_label: str,
+                     cmp_label: str | None, target: float | None) -> go.Figure | None:
+    """Cumulative share of MQLs reaching SQL by days since MQL, for both periods."""
+    cur = cur.filter(pl.col("observed") > 0)
+    if cur.height == 0:
+        return None
+    fig = go.Figure()
+    if cmp is not None:
+        cmp = cmp.filter(pl.col("observed") > 0)
+        if cmp.height:
+            fig.add_scatter(x=cmp["day"].to_list(), y=cmp["rate"].to_list(), mode="lines", name=cmp_label,
+                            line={"color": COMPARE, "width": 2},
+                            hovertemplate="%{x}: %{y:.1%}<extra></extra>")
+    fig.add_scatter(x=cur["day"].to_list(), y=cur["rate"].to_list(), mode="lines", name=cur_label,
+                    line={"color": PRIMARY, "width": 3}, hovertemplate="%{x}: %{y:.1%}<extra></extra>")
+    _vline(fig, days, i18n.t(lang, "window_marker", n=days), color=MUTED, dash="dot")
+    if target is not None:
+        _hline(fig, target, i18n.t(lang, "legend_target") + " " + i18n.fmt_pct(target, lang, 0))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text=i18n.t(lang, "axis_conversion"))
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_days_since_mql"), rangemode="tozero")
+    return _finish(fig, i18n.t(lang, "cv_curve_title"), 420)
+
+
+def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top: int = 15) -> go.Figure | None:
+    """Horizontal bars of the conversion rate per segment value, with the number of MQLs behind it."""
+    base = "mature" if measure == "rate_within" else "mqls"
+    frame = frame.filter(pl.col(base) > 0)
+    if frame.height == 0:
+        return None
+    frame = frame.sort(base, descending=True).head(top).sort(measure, descending=False, nulls_last=False)
+    labels = [i18n.value_label(v, lang) for v in frame["segment"]]
+    values = [_num(v) for v in frame[measure]]
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=PRIMARY,
+        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame[base], strict=True)],
+        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    top_value = max([v for v in values if v is not None] + [0.05])
+    fig.update_xaxes(tickformat=".0%", range=[0, top_value * 1.35], title_text=i18n.t(lang, "axis_conversion"))
+    fig.update_yaxes(showgrid=False, type="category")
+    return _finish(fig, title, 110 + 30 * frame.height)
+
+
+# ---------------------------------------------------------------- response
+
+
+def target_lines(targets: Sequence[tuple[str, float]]) -> list[tuple[float, str | None]]:
+    """One line per distinct target: [(value, None)] when every version asks the same, else each value with
+    the names of the versions asking it, so a period spanning two versions shows both lines."""
+    by_value: dict[float, list[str]] = {}
+    for name, value in targets:
+        by_value.setdefault(float(value), []).append(name)
+    if len(by_value) <= 1:
+        return [(value, None) for value in by_value]
+    return [(value, ", ".join(names)) for value, names in by_value.items()]
+
+
+def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
+    for value, names in target_lines(targets):
+        label = i18n.t(lang, key, value=i18n.fmt_num(value, lang))
+        _vline(fig, value, label if names is None else f"{names}: {label}")
+
+
+def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]], bin_hours: float,
+                  max_hours: float) -> go.Figure | None:
+    """Histogram of business hours to first response: each handoff coloured by its own version's target
+    (within dark, over grey, stacked), and one red line per distinct target of the versions applied."""
+    if frame.height == 0:
+        return None
+    centers = [(lo + hi) / 2 if not o else max_hours + bin_hours / 2
+               for lo, hi, o in zip(frame["lower"], frame["upper"], frame["overflow"], strict=True)]
+    ranges = [[i18n.fmt_num(lo, lang, 1), i18n.fmt_num(hi, lang, 1)]
+              for lo, hi in zip(frame["lower"], frame["upper"], strict=True)]
+    within = frame["within_target"].to_list()
+    over = [n - w for n, w in zip(frame["handoffs"], within, strict=True)]
+    several = len(target_lines(targets)) > 1
+    fig = go.Figure()
+    hover = ("(%{customdata[0]}, %{customdata[1]}] " + i18n.t(lang, "unit_hours")
+             + ": %{y:,}<extra>%{fullData.name}</extra>")
+    fig.add_bar(x=centers, y=within, width=bin_hours * 0.92, marker_color=PRIMARY, customdata=ranges,
+                name=i18n.t(lang, "legend_within_own" if several else "legend_within"), hovertemplate=hover)
+    fig.add_bar(x=centers, y=over, width=bin_hours * 0.92, marker_color=COMPARE_DARK, customdata=ranges,
+                name=i18n.t(lang, "legend_over_own" if several else "legend_over"), hovertemplate=hover)
+    fig.update_layout(barmode="stack")
+    _target_vlines(fig, targets, lang)
+    if bool(frame["overflow"].any()):
+        fig.add_annotation(x=max_hours + bin_hours / 2, y=0, yanchor="top", yshift=-22, showarrow=False,
+                           text=i18n.t(lang, "overflow_label", value=i18n.fmt_num(max_hours, lang, 0)),
+                           font={"size": 11, "color": MUTED})
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours + bin_hours * 1.5])
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_handoffs"), rangemode="tozero")
+    return _finish(fig, i18n.t(lang, "rs_hist_title"), 400)
+
+
+def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]],
+                  max_hours: float) -> go.Figure | None:
+    """Share answered within x business hours (right edges of the histogram's bins), one line per target."""
+    frame = frame.filter(~pl.col("overflow"))
+    if frame.height == 0:
+        return None
+    xs, ys = frame["upper"].to_list(), frame["ecdf"].to_list()
+    if xs[0] > 0:  # nobody answered in exactly 0 business hours: the curve starts at (0, 0)
+        xs, ys = [0.0, *xs], [0.0, *ys]
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": PRIMARY, "width": 3, "shape": "linear"},
+                               hovertemplate="≤ %{x:.1f} " + i18n.t(lang, "unit_hours") + ": %{y:.1%}<extra></extra>",
+                               showlegend=False))
+    _target_vlines(fig, targets, lang)
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours])
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_share_answered"), tickformat=".0%", range=[0, 1.02])
+    return _finish(fig, i18n.t(lang, "rs_ecdf_title"), 400)
+
+
+def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | None, labels: list[str],
+                  top: int = 25) -> go.Figure | None:
+    """Horizontal bars of attainment per group (worst at the top), with handoffs behind each bar."""
+    frame = frame.with_columns(pl.Series("label", labels)).filter(pl.col("attainment").is_not_null())
+    if frame.height == 0:
+        return None
+    frame = frame.sort("handoffs", descending=True).head(top).sort("attainment", descending=True)
+    values = [_num(v) for v in frame["attainment"]]
+    colors = [PRIMARY if guide is None or (v is not None and v >= guide) else BAD for v in values]
+    fig = go.Figure(go.Bar(
+        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors,
+        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame["handoffs"],
+                                                                                strict=True)],
+        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    if guide is not None:
+        fig.add_vline(x=guide, line={"color": WARN, "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=guide, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=i18n.fmt_pct(guide, lang, 0), font={"color": WARN, "size": 12})
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.3], title_text=i18n.t(lang, "axis_attainment"))
+    fig.update_yaxes(showgrid=False, type="category")
+    return _finish(fig, title, 110 + 28 * frame.height)
+
+
+def attainment_heat(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+    """Weekday x hour of handoff: attainment per cell, handoffs on hover."""
+    frame = frame.filter(pl.col("key").is_not_null() & pl.col("key2").is_not_null())
+    if frame.height == 0:
+        return None
+    cells = {(int(r["key"]), int(r["key2"])): r for r in frame.iter_rows(named=True)}
+    days = list(range(1, 8))
+    hours = list(range(24))
+    z = [[_num(cells[(d, h)]["attainment"]) if (d, h) in cells else None for h in hours] for d in days]
+    n = [[cells[(d, h)]["handoffs"] if (d, h) in cells else 0 for h in hours] for d in days]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"{h:02d}" for h in hours], y=[i18n.weekday(d, lang) for d in days], customdata=n,
+        colorscale=DIVERGING, zmin=0.5, zmax=1.0, xgap=1, ygap=1,
+        colorbar={"tickformat": ".0%", "thickness": 12, "title": {"text": i18n.t(lang, "axis_attainment")}},
+        hovertemplate="%{y} %{x}:00 — %{z:.1%} (n=%{customdata:,})<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", showgrid=False, title_text=i18n.t(lang, "axis_weekday"))
+    fig.update_xaxes(showgrid=False, title_text=i18n.t(lang, "axis_hour"))
+    return _finish(fig, i18n.t(lang, "rs_heat_title"), 420)
+
+
+def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[str, int]],
+                      max_attempts: int) -> go.Figure | None:
+    """Due handoffs by attempts in the window; the dark part of a bar met its own version's minimum, so with
+    two versions asking 3 and 4 attempts the "3" bar is partly compliant."""
+    if frame.height == 0:
+        return None
+    labels = [f"{a}+" if a >= max_attempts else str(a) for a in frame["attempts"]]
+    compliant = frame["compliant"].to_list()
+    total = frame["handoffs"].to_list()
+    values = list(dict.fromkeys(int(n) for _, n in minimums))
+    if len(values) == 1:
+        legend = i18n.t(lang, "legend_compliant", n=values[0])
+    elif values:
+        legend = i18n.t(lang, "legend_compliant_own",
+                        minimums=", ".join(f"{name} {int(n)}" for name, n in minimums))
+    else:
+        legend = i18n.t(lang, "legend_compliant", n="?")
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=[t - c for t, c in zip(total, compliant, strict=True)], marker_color=COMPARE,
+                name=i18n.t(lang, "legend_not_compliant"), hovertemplate="%{x}: %{y:,}<extra></extra>")
+    fig.add_bar(x=labels, y=compliant, marker_color=PRIMARY, name=legend,
+                hovertemplate="%{x}: %{y:,}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_attempts"), type="category")
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_handoffs"), rangemode="tozero")
+    return _finish(fig, i18n.t(lang, "rs_followup_title"), 380)
+
+
+# ---------------------------------------------------------------- what-if
+
+
+def whatif_curve(curve: pl.DataFrame, lang: str, today: float, proposed: float, commitment: float | None,
+                 target: float | None) -> go.Figure | None:
+    """Yield against MQLs per month, one point per threshold: observed at or above today's threshold, the
+    model's estimate (with its interval) below it; today's and the proposed threshold marked."""
+    rows = curve.filter(pl.col("volume") > 0)
+    if rows.height == 0:
+        return None
+    observed = rows.filter(~pl.col("is_estimate"))
+    estimate = rows.filter(pl.col("is_estimate") & pl.col("estimated_sql_rate").is_not_null())
+    if estimate.height and observed.height:  # join the two lines at today's threshold
+        estimate = pl.concat([estimate, observed.head(1)], how="vertical_relaxed")
+    fig = go.Figure()
+    per_month = i18n.t(lang, "unit_per_month")
+    hover = (i18n.t(lang, "hover_threshold", t="%{customdata}") + f"<br>%{{x:,.0f}} {per_month} · %{{y:.1%}}"
+             + "<extra></extra>")
+    if estimate.height:
+        fig.add_scatter(x=estimate["mqls_per_month"].to_list() + estimate["mqls_per_month"].to_list()[::-1],
+                        y=estimate["est_high"].to_list() + estimate["est_low"].to_list()[::-1], fill="toself",
+                        fillcolor="rgba(124,92,191,0.15)", line={"width": 0}, hoverinfo="skip",
+                        name=i18n.t(lang, "legend_interval"))
+        fig.add_scatter(x=estimate["mqls_per_month"].to_list(), y=estimate["estimated_sql_rate"].to_list(),
+                        mode="lines", line={"color": ESTIMATE, "dash": "dash", "width": 2.5},
+                        customdata=estimate["threshold"].to_list(), hovertemplate=hover,
+                        name=i18n.t(lang, "legend_estimate"))
+    if observed.height:
+        fig.add_scatter(x=observed["mqls_per_month"].to_list(), y=observed["sql_rate"].to_list(), mode="lines",
+                        line={"color": PRIMARY, "width": 3}, customdata=observed["threshold"].to_list(),
+                        hovertemplate=hover, name=i18n.t(lang, "legend_observed"))
+    labelled = rows.filter(pl.col("threshold") % 10 == 0).sort("threshold", descending=True)
+    spread = max(float(rows["mqls_per_month"].max() or 0), 1.0)
+    keep, last_x = [], None
+    for x in labelled["mqls_per_month"].to_list():  # no two labels closer than 4% of the axis
+        keep.append(last_x is None or abs(x - last_x) > 0.04 * spread)
+        last_x = x if keep[-1] else last_x
+    labelled = labelled.filter(pl.Series(keep))
+    fig.add_scatter(x=labelled["mqls_per_month"].to_list(),
+                    y=[_num(e) if i else _num(o) for e, o, i in zip(labelled["estimated_sql_rate"],
+                                                                    labelled["sql_rate"], labelled["is_estimate"],
+                                                                    strict=True)],
+                    mode="markers+text", text=[f"t={int(v)}" for v in labelled["threshold"]],
+                    textposition="top right", textfont={"size": 10, "color": MUTED},
+                    marker={"size": 5, "color": MUTED}, showlegend=False, hoverinfo="skip")
+    for value, key, color, symbol in ((today, "legend_today", INK, "circle-open"),
+                                      (proposed, "legend_proposed", WARN, "diamond")):
+        point = curve.filter(pl.col("threshold") == int(round(value)))
+        if point.height and point["volume"][0] > 0:
+            rate = point["estimated_sql_rate"][0] if point["is_estimate"][0] else point["sql_rate"][0]
+            fig.add_scatter(x=[point["mqls_per_month"][0]], y=[rate], mode="markers",
+                            marker={"size": 16, "color": color, "symbol": symbol, "line": {"width": 3,
+                                                                                           "color": color}},
+                            name=i18n.t(lang, key, t=i18n.fmt_num(value, lang, 0)),
+                            hovertemplate=f"%{{x:,.0f}} {per_month} · %{{y:.1%}}<extra></extra>")
+    if commitment is not None:
+        _vline(fig, commitment, i18n.t(lang, "legend_commitment_line"), color=MUTED, dash="dot")
+    if target is not None:
+        _hline(fig, target, i18n.t(lang, "legend_target_line"), color=MUTED, dash="dot")
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_mqls_month"), rangemode="tozero")
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_yield"), tickformat=".0%", range=[0, 1.02])
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
+                      margin={"t": 56, "b": 130})
+    return _finish(fig, i18n.t(lang, "wi_curve_title"), 560)
+
+
+def whatif_heatmap(frame: pl.DataFrame, lang: str, fit_weight: float, engagement_weight: float,
+                   threshold: float, bins: int = 10) -> go.Figure | None:
+    """Observed SQL rate per fit x engagement cell with the proposed MQL region (score >= t) outlined."""
+    if frame.height == 0 or int(frame["leads"].sum()) == 0:
+        return None
+    width = 100.0 / bins
+    edges = sorted(set(frame["fit_bin"].to_list()))
+    cells = {(r["fit_bin"], r["eng_bin"]): r for r in frame.iter_rows(named=True)}
+    z = [[_num(cells[(f, e)]["rate"]) if cells.get((f, e)) and cells[(f, e)]["leads"] else None for e in edges]
+         for f in edges]
+    n = [[cells[(f, e)]["leads"] if (f, e) in cells else 0 for e in edges] for f in edges]
+    text = [[i18n.fmt_pct(v, lang, 0) if v is not None else "" for v in row] for row in z]
+    centers = [e + width / 2 for e in edges]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=centers, y=centers, customdata=n, text=text, texttemplate="%{text}", textfont={"size": 10},
+        colorscale=SEQUENTIAL, zmin=0, xgap=1, ygap=1,
+        colorbar={"tickformat": ".0%", "thickness": 12, "title": {"text": i18n.t(lang, "axis_yield")}},
+        hovertemplate=(i18n.t(lang, "axis_eng") + " %{x:.0f}±5 · " + i18n.t(lang, "axis_fit")
+                       + " %{y:.0f}±5<br>%{z:.1%} (n=%{customdata:,})<extra></extra>")))
+    region = _score_region(fit_weight, engagement_weight, threshold)
+    if region:
+        xs, ys = zip(*region, strict=True)
+        fig.add_scatter(x=list(xs), y=list(ys), mode="lines", fill="toself", fillcolor="rgba(217,119,6,0.10)",
+                        line={"color": WARN, "width": 3},
+                        name=i18n.t(lang, "legend_region", t=i18n.fmt_num(threshold, lang, 0)), hoverinfo="skip")
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_eng"), range=[0, 100], showgrid=False, dtick=10,
+                     constrain="domain")
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_fit"), range=[0, 100], showgrid=False, dtick=10,
+                     constrain="domain")
+    fig.update_layout(showlegend=True, legend={"y": -0.16, "yanchor": "top", "x": 0, "orientation": "h"},
+                      margin={"b": 110})
+    return _finish(fig, i18n.t(lang, "wi_heat_title"), 560)
+
+
+def _score_region(fit_weight: float, engagement_weight: float, threshold: float) -> list[tuple[float, float]]:
+    """The polygon of the [0,100]^2 square (x = engagement, y = fit) where fw*fit + ew*eng >= t."""
+    corners = [(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)]
+
+    def score(p: tuple[float, float]) -> float:
+        return fit_weight * p[1] + engagement_weight * p[0]
+
+    out: list[tuple[float, float]] = []
+    for i, a in enumerate(corners):
+        b = corners[(i + 1) % 4]
+        sa, sb = score(a), score(b)
+        if sa >= threshold:
+            out.append(a)
+        if (sa >= threshold) != (sb >= threshold) and sb != sa:
+            k = (threshold - sa) / (sb - sa)
+            out.append((a[0] + k * (b[0] - a[0]), a[1] + k * (b[1] - a[1])))
+    if len(out) >= 3:
+        out.append(out[0])
+        return out
+    return []
+
+
+# ---------------------------------------------------------------- closed loop
+
+
+def closed_loop_bars(frame: pl.DataFrame, lang: str, title: str, top: int = 15) -> go.Figure | None:
+    """Rejections and recycles per group, stacked, largest total at the top."""
+    if frame.height == 0:
+        return None
+    totals = frame.group_by("label").agg(pl.col("count").sum().alias("total")).sort("total", descending=True)
+    keep = totals.head(top)["label"].to_list()[::-1]
+    fig = go.Figure()
+    for stage_name, color in (("rejected", BAD), ("recycled", COMPARE_DARK)):
+        part = {r["label"]: r["count"] for r in frame.filter(pl.col("stage") == stage_name).iter_rows(named=True)}
+        if not part:
+            continue
+        fig.add_bar(y=[i18n.value_label(k, lang) for k in keep], x=[part.get(k, 0) for k in keep], orientation="h",
+                    name=i18n.stage(stage_name, lang), marker_color=color,
+                    hovertemplate="%{y}: %{x:,}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=i18n.t(lang, "axis_events"), rangemode="tozero")
+    fig.update_yaxes(showgrid=False, type="category")
+    return _finish(fig, title, 130 + 28 * len(keep))
+
+
+def closed_loop_months(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+    """Rejections and recycles per local month of the event."""
+    if frame.height == 0:
+        return None
+    months = sorted(set(frame["key"].to_list()))
+    fig = go.Figure()
+    for stage_name, color in (("rejected", BAD), ("recycled", COMPARE_DARK)):
+        part = {r["key"]: r["count"] for r in frame.filter(pl.col("stage") == stage_name).iter_rows(named=True)}
+        fig.add_scatter(x=i18n.month_labels(months, lang), y=[part.get(m, 0) for m in months],
+                        mode="lines+markers", name=i18n.stage(stage_name, lang), line={"color": color, "width": 3},
+                        hovertemplate="%{x}: %{y:,}<extra></extra>")
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_events"), rangemode="tozero")
+    return _finish(fig, i18n.t(lang, "cl_time_title"), 380)
+
+
+def acceptance(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+    """Acceptance (SAL / MQL) by month of MQL, with the MQLs behind each point."""
+    frame = frame.filter(pl.col("mqls") > 0)
+    if frame.height == 0:
+        return None
+    months = i18n.month_labels(frame["month"].to_list(), lang)
+    fig = go.Figure(go.Scatter(
+        x=months, y=frame["acceptance"].to_list(), mode="lines+markers+text", line={"color": PRIMARY, "width": 3},
+        text=[i18n.fmt_pct(v, lang, 0) for v in frame["acceptance"]], textposition="top center",
+        customdata=frame["mqls"].to_list(), hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>",
+        showlegend=False))
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(title_text=i18n.t(lang, "axis_acceptance"), tickformat=".0%", range=[0, 1.05])
+    return _finish(fig, i18n.t(lang, "cl_acceptance_title"), 380)
