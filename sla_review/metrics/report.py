@@ -155,13 +155,20 @@ def format_summary(report: dict, version_names: list[str] | None = None, lang: s
     c = report["mql_to_sql"]
     lines.append("\n" + m("summary_mql_to_sql", converted=n(c["converted"]), cohort=n(c["cohort"]),
                           rate=pct(c["rate"])))
-    lines.append("\n" + m("summary_response", handoffs=n(r["handoffs"]), responded=n(r["responded"]),
-                          within=n(r["within_target"]), breached=n(r["breached"]), pending=n(r["pending"])))
-    lines.append(m("summary_attainment", attainment=pct(r["attainment"]),
-                   median=formats.hours(r["median_business_hours"], lang),
-                   p90=formats.hours(r["p90_business_hours"], lang)))
     f = report["follow_up"]
-    lines.append("\n" + m("summary_follow_up", compliant=n(f["compliant"]), due=n(f["due"]), rate=pct(f["rate"])))
+    if r.get("no_data"):  # no activities at all: no verdicts, not "every handoff breached"
+        lines.append("\n" + m("summary_response_no_data", handoffs=n(r["handoffs"])))
+    else:
+        lines.append("\n" + m("summary_response", handoffs=n(r["handoffs"]), responded=n(r["responded"]),
+                              within=n(r["within_target"]), breached=n(r["breached"]), pending=n(r["pending"])))
+        lines.append(m("summary_attainment", attainment=pct(r["attainment"]),
+                       median=formats.hours(r["median_business_hours"], lang),
+                       p90=formats.hours(r["p90_business_hours"], lang)))
+    if f.get("no_data"):
+        lines.append("\n" + m("summary_follow_up_no_data"))
+    else:
+        lines.append("\n" + m("summary_follow_up", compliant=n(f["compliant"]), due=n(f["due"]),
+                              rate=pct(f["rate"])))
     lines.append("\n" + m("summary_rejections"))
     for rej in report["rejections"] or [{"reason": m("summary_no_rejections"), "count": 0}]:
         lines.append(f"  {n(rej['count']):>8}  {rej['reason']}")

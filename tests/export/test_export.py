@@ -31,6 +31,7 @@ DEMO_FROM, DEMO_TO = dt.date(2026, 4, 1), dt.date(2026, 10, 1)  # the demo's las
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "sla_review" / "app" / "pages"
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +319,7 @@ def test_export_page_builds_and_offers_downloads(demo_db: Path, tmp_path: Path,
     monkeypatch.setenv("SLA_DB", str(page_db))
     # dashboard.py's frame (sidebar -> page -> end_run) around the page, without st.navigation
     frame = (f"import runpy\nfrom sla_review.app import ui\nui.begin_run()\nui.sidebar()\n"
-             f"try:\n    runpy.run_path({str(ROOT / 'sla_review' / 'app' / 'pages' / 'export.py')!r})\nfinally:\n    ui.end_run()\n")
+             f"try:\n    runpy.run_path({str(PAGES / 'export.py')!r})\nfinally:\n    ui.end_run()\n")
     at = AppTest.from_string(frame, default_timeout=180).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(export.CHART_SECTIONS)

@@ -150,3 +150,16 @@ def test_report_has_no_no_data_key_when_activities_exist(worked_db: Path):
     finally:
         con.close()
     assert "no_data" not in rep["response"] and rep["response"]["attainment"] == 0.5
+
+
+def test_terminal_summary_says_no_response_data_instead_of_breaches(worked_dir: Path, tmp_path: Path):
+    """Without any activity the CLI's summary must not read "4 breached": it says there is no response data."""
+    from sla_review.metrics.report import format_summary
+
+    con, period = _worked_without(worked_dir, tmp_path, activities=False, rejections=True)
+    try:
+        text = format_summary(build_report(con, period))
+    finally:
+        con.close()
+    assert "no response data" in text and "breached" not in text and "compliant" not in text
+    assert "Response: 5 handoffs;" in text  # the worked example's 5 handoffs are still counted
