@@ -23,6 +23,7 @@ from pptx.util import Inches
 
 from sla_review.export import deck as export
 from sla_review.metrics.report import build_report, make_period
+from sla_review.present import theme
 from sla_review.store.db import connect
 
 WORKED_FROM, WORKED_TO = dt.date(2026, 4, 1), dt.date(2026, 7, 1)
@@ -167,7 +168,7 @@ def test_concurrent_renders_share_one_renderer_without_crossing_replies() -> Non
     sizes = [(320 + 40 * i, 180 + 20 * i) for i in range(8)]
 
     def render(size: tuple[int, int]) -> tuple[int, int]:
-        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, size[0]]), layout={"template": export.THEME})
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, size[0]]), layout={"template": theme.TEMPLATES["slide"]})
         png = export.figure_png(fig, scale=1, width=size[0], height=size[1])
         return struct.unpack(">II", png[16:24])
 
@@ -318,7 +319,8 @@ def test_export_page_builds_and_offers_downloads(demo_db: Path, tmp_path: Path,
     monkeypatch.setenv("SLA_DB", str(page_db))
     # dashboard.py's frame (sidebar -> page -> end_run) around the page, without st.navigation
     frame = (f"import runpy\nfrom sla_review.app import ui\nui.begin_run()\nui.sidebar()\n"
-             f"try:\n    runpy.run_path({str(ROOT / 'sla_review' / 'app' / 'pages' / 'export.py')!r})\nfinally:\n    ui.end_run()\n")
+             f"try:\n    runpy.run_path({str(ROOT / 'sla_review' / 'app' / 'pages' / 'export.py')!r})\n"
+             f"finally:\n    ui.end_run()\n")
     at = AppTest.from_string(frame, default_timeout=180).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(export.CHART_SECTIONS)
