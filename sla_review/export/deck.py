@@ -20,7 +20,6 @@ import argparse
 import atexit
 import datetime as dt
 import io
-import math
 import os
 import shutil
 import sys
@@ -49,9 +48,10 @@ from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import stored_config
 from sla_review.metrics import dashboard as dq
 from sla_review.metrics.report import build_report, make_period, query
-from sla_review.present import charts as screen
+from sla_review.present import charts as builders
 from sla_review.present import formats, i18n
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
+from sla_review.present.theme import INK, MUTED, PRIMARY, SLIDE, TONES
 
 ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "response", "rejections",
                                  "what_if", "versions", "appendix")
@@ -66,7 +66,6 @@ ProgressFn = Callable[[float, str], None]
 # Static images: one kaleido renderer per process
 # --------------------------------------------------------------------------------------------------------------
 
-FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Arial, Helvetica, sans-serif"
 SLIDE_PX = (1280, 720)  # a whole 16:9 slide in logical pixels; scale=2 gives 2560x1440
 _render_lock = threading.Lock()
 _wrapper_dir: str | None = None
@@ -132,40 +131,11 @@ def figure_svg(fig: go.Figure, width: int = SLIDE_PX[0], height: int = SLIDE_PX[
     return _render(fig, "svg", width, height, 1)
 
 
-# --------------------------------------------------------------------------------------------------------------
-# One print-friendly theme for every chart
-# --------------------------------------------------------------------------------------------------------------
-
-INK = "#1f2937"
-MUTED = "#6b7280"
-GRID = "#e5e7eb"
-CURRENT = "#1f5fa8"
-PREVIOUS = "#b8c0cc"
-TARGET = "#b3261e"
-GOOD = "#2e7d4f"
-WARN = "#e08a2c"
-BAD = "#b3261e"
-
-THEME = go.layout.Template(data={"bar": [go.Bar(constraintext="none")]}, layout=go.Layout(
-    font=dict(family=FONT_FAMILY, size=22, color=INK),
-    paper_bgcolor="white", plot_bgcolor="white",
-    colorway=[CURRENT, PREVIOUS, WARN, GOOD, "#7b5ea7", "#4aa3a2"],
-    margin=dict(l=90, r=40, t=60, b=80),
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=20),
-                bgcolor="rgba(255,255,255,0)"),
-    xaxis=dict(showgrid=False, linecolor="#9ca3af", ticks="outside", tickcolor="#9ca3af", tickfont=dict(size=19),
-               title=dict(font=dict(size=20, color=MUTED)), automargin=True),
-    yaxis=dict(gridcolor=GRID, zeroline=False, linecolor="#9ca3af", tickfont=dict(size=19),
-               title=dict(font=dict(size=20, color=MUTED)), automargin=True),
-    bargap=0.25, bargroupgap=0.06,
-))
-
-
 def with_title(fig: go.Figure, title: str) -> go.Figure:
     """A copy with the headline as a figure title: for a chart image used outside the deck."""
     out = go.Figure(fig)
-    out.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=24)),
-                      margin=dict(t=max(120, (fig.layout.margin.t or 60) + 60)))
+    out.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=SLIDE.title)),
+                      margin=dict(t=(fig.layout.margin.t or SLIDE.margin[2]) + 64))
     return out
 
 
@@ -264,11 +234,13 @@ class DeckData:
     in_force: SlaVersion
     applied: list[SlaVersion]
     applied_previous: list[SlaVersion]
+    funnel: pl.DataFrame
+    funnel_previous: pl.DataFrame
     cohorts: pl.DataFrame
     cohorts_previous: pl.DataFrame
     hist: pl.DataFrame
-    bucket_hours: float
-    max_bucket: int
+    closed_loop: pl.DataFrame
+    closed_loop_previous: pl.DataFrame
     summary: dict
     score: dq.ScorecardData
     score_previous: dq.ScorecardData
@@ -281,24 +253,12 @@ class DeckData:
     guides: dq.Guides = field(default_factory=dq.Guides)
 
 
-def _buckets(bins: pl.DataFrame, max_bucket: int) -> pl.DataFrame:
-    """The dashboard's histogram (bin 0 = exactly 0 h, bin k = ((k-1)w, kw]) as the deck's buckets
-    (bucket 0 = [0, w], bucket k = (kw, (k+1)w], the last collecting the rest): one query serves both."""
-    bucket = (pl.col("bin") - 1).clip(lower_bound=0, upper_bound=max_bucket).alias("bucket")
-    return bins.group_by(bucket).agg(pl.col("handoffs").sum().alias("count")).sort("bucket")
-
-
-def _bucket_hours(target: float) -> float:
-    """Histogram bins: 16 of them up to 4x the target, so the target sits on a bin edge."""
-    return max(target, 1.0) * 4 / 16
-
-
 def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
             filters: Filters | None = None, guides: dq.Guides | None = None,
             maturity_days: int = dq.MATURITY_DAYS) -> DeckData:
-    """Run every query the deck needs: the report for both periods and the dashboard's own functions for the
-    scorecard (dq.scorecard_data), the cohorts (dq.mql_cohorts) and the what-if (dq.whatif_curve), so each
-    slide shows the figure its dashboard page shows for the same view."""
+    """Run every query the deck needs: the report for both periods and, for each slide, the metric function
+    its dashboard page calls for the same view (dq.scorecard_data, dq.funnel, dq.mql_cohorts,
+    dq.response_hist, dq.closed_loop_by, dq.whatif_curve), so each slide shows the page's figure."""
     filters = filters or Filters()
     if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         raise NoData("The database has no data yet: import a CRM export or build the demo first.")
@@ -307,8 +267,8 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
     in_force = terms.version
     report = build_report(con, period, (), filters)
     previous = build_report(con, comparison, (), filters)
-    width = _bucket_hours(in_force.response_target_hours)
-    max_bucket = 16
+    bin_hours, max_hours = builders.response_bins([(a.version.name, a.version.response_target_hours)
+                                                 for a in terms.applied])
     terms_now = terms.as_dict()
     return DeckData(
         period=period, comparison=comparison, filters=filters, report=report, previous=previous,
@@ -316,9 +276,11 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         applied_previous=[a.version for a in terms_previous.applied],
         cohorts=dq.mql_cohorts(con, period, filters, days=maturity_days),
         cohorts_previous=dq.mql_cohorts(con, comparison, filters, days=maturity_days),
-        hist=_buckets(query(con, "response_histogram", period, filters, bin_hours=width, max_bin=max_bucket + 1),
-                      max_bucket),
-        bucket_hours=width, max_bucket=max_bucket,
+        funnel=dq.funnel(con, period, filters, view="cohort"),
+        funnel_previous=dq.funnel(con, comparison, filters, view="cohort"),
+        hist=dq.response_hist(con, period, filters, bin_hours=bin_hours, max_hours=max_hours),
+        closed_loop=dq.closed_loop_by(con, period, filters, dim="reason"),
+        closed_loop_previous=dq.closed_loop_by(con, comparison, filters, dim="reason"),
         summary=query(con, "data_summary", period, filters).row(0, named=True),
         score=dq.scorecard_data(con, period, filters, maturity_days),
         score_previous=dq.scorecard_data(con, comparison, filters, maturity_days),
@@ -354,7 +316,7 @@ def scorecard(data: DeckData, lang: str = "en") -> list[dq.TileText]:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Charts: figure + headline (the finding, in numbers) + speaker notes
+# Charts: the pages' builders (present.charts, theme.SLIDE) + headline (the finding, in numbers) + speaker notes
 # --------------------------------------------------------------------------------------------------------------
 
 
@@ -373,152 +335,85 @@ def _stage_label(stage: str, lang: str) -> str:
     return text(lang, f"stage_{stage}")
 
 
-def _reason_label(reason: str, lang: str) -> str:
-    return "（理由なし）" if lang == "ja" and reason == "(no reason)" else reason
+def _labels(data: DeckData, lang: str) -> tuple[str, str]:
+    """The two periods as the dashboard names them in its legends ("Apr – Sep 2026")."""
+    return (formats.period(data.period.from_day, data.period.to_day, lang),
+            formats.period(data.comparison.from_day, data.comparison.to_day, lang))
 
 
-def _count_dtick(top: float) -> int | None:
-    """Whole-number ticks when counts are small (no "0.5 leads")."""
-    return 1 if top <= 8 else None
-
-
-def _figure(**layout: object) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(template=THEME, **layout)
-    return fig
+def _drawn(fig: go.Figure | None, lang: str) -> go.Figure:
+    """A builder's figure, or the page's "nothing to draw" sentence as a slide-sized picture."""
+    return fig if fig is not None else builders.nothing_to_draw(lang, variant=SLIDE)
 
 
 def chart_funnel(data: DeckData, lang: str) -> Chart:
-    """The demand waterfall for leads created in each period, this period beside the previous one."""
-    cur, prev = data.report["funnel_cohort"], data.previous["funnel_cohort"]
-    labels = [_stage_label(s["stage"], lang) for s in cur]
-    first, first_prev = cur[0]["count"] or 0, prev[0]["count"] or 0
-    fig = _figure(barmode="group", yaxis_title=text(lang, "leads"))
-    fig.add_bar(x=labels, y=[s["count"] for s in prev], name=text(lang, "previous_period"), marker_color=PREVIOUS,
-                text=[_int(s["count"]) for s in prev], textposition="outside", textfont=dict(size=17, color=MUTED),
-                cliponaxis=False)
-    fig.add_bar(x=labels, y=[s["count"] for s in cur], name=text(lang, "this_period"), marker_color=CURRENT,
-                text=[f"<b>{_int(s['count'])}</b><br>{_pct(s['count'] / first) if first else '—'}" for s in cur],
-                textposition="outside", textfont=dict(size=18, color=INK), cliponaxis=False)
-    top = max([s["count"] for s in cur] + [s["count"] for s in prev] + [1])
-    fig.update_yaxes(range=[0, top * 1.22], tickformat=",", dtick=_count_dtick(top))
-    sql = next(s["count"] for s in cur if s["stage"] == "sql")
-    sql_prev = next(s["count"] for s in prev if s["stage"] == "sql")
-    rate = sql / first if first else None
-    rate_prev = sql_prev / first_prev if first_prev else None
-    headline = text(lang, "h_funnel", sql=_int(sql), leads=_int(first), rate=_pct(rate), prev=_pct(rate_prev))
-    notes = [f"{_stage_label(c['stage'], lang)}: {_int(c['count'])} ({_pct(c['count'] / first) if first else '—'})"
-             f" / {_int(q['count'])}" for c, q in zip(cur, prev, strict=True)]
-    return Chart("funnel", text(lang, "sec_funnel"), headline, fig, notes, text(lang, "fn_funnel"))
+    """The funnel page's cohort waterfall (dq.funnel, builders.funnel), the previous period beside it."""
+    cur_label, cmp_label = _labels(data, lang)
+    fig = builders.funnel(data.funnel, data.funnel_previous, lang, cur_label, cmp_label,
+                        text(lang, "sec_funnel"), variant=SLIDE)
+    cur, prev = data.funnel.to_dicts(), data.funnel_previous.to_dicts()
+
+    def sql_rate(rows: list[dict]) -> float | None:
+        first = rows[0]["count"] if rows else 0
+        return next(r["count"] for r in rows if r["stage"] == "sql") / first if first else None
+
+    first = cur[0]["count"] if cur else 0
+    sql = next((r["count"] for r in cur if r["stage"] == "sql"), 0)
+    headline = text(lang, "h_funnel", sql=_int(sql), leads=_int(first), rate=_pct(sql_rate(cur)),
+                    prev=_pct(sql_rate(prev)))
+    notes = [f"{_stage_label(c['stage'], lang)}: {_int(c['count'])} ({_pct(c['pct_first'])}) / {_int(q['count'])}"
+             for c, q in zip(cur, prev, strict=True)]
+    return Chart("funnel", text(lang, "sec_funnel"), headline, _drawn(fig, lang), notes, text(lang, "fn_funnel"))
 
 
 def chart_mql_monthly(data: DeckData, lang: str) -> Chart:
-    """Monthly MQLs against the commitment, the previous period's months in grey for context."""
-    cur, prev = data.report["mql_monthly"], data.previous["mql_monthly"]
-    fig = _figure(barmode="overlay", yaxis_title=text(lang, "mqls"))
-    fig.add_bar(x=[m["month"] for m in prev], y=[m["count"] for m in prev], name=text(lang, "prev_months"),
-                marker_color=PREVIOUS, text=[_int(m["count"]) for m in prev], textposition="outside",
-                textfont=dict(size=16, color=MUTED), cliponaxis=False)
-    for met, key, color in ((True, "met", GOOD), (False, "missed", WARN)):
-        months = [m for m in cur if m["met"] == met]
-        fig.add_bar(x=[m["month"] for m in months], y=[m["count"] for m in months], name=text(lang, key),
-                    marker_color=color, text=[_int(m["count"]) for m in months], textposition="outside",
-                    textfont=dict(size=17, color=INK), cliponaxis=False)
-    both = prev + cur
-    fig.add_scatter(x=[m["month"] for m in both], y=[m["commitment"] for m in both], name=text(lang, "commitment"),
-                    mode="lines", line=dict(color=TARGET, width=3, dash="dash", shape="hvh"))
-    top = max([m["count"] for m in both] + [m["commitment"] or 0 for m in both] + [1])
-    fig.update_yaxes(range=[0, top * 1.18], tickformat=",", dtick=_count_dtick(top))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m["month"] for m in both])
+    """The scorecard page's monthly MQLs vs commitment (builders.monthly_mqls), the previous period's months
+    before them in grey."""
+    cur, prev = data.score.report["mql_monthly"], data.score_previous.report["mql_monthly"]
+    fig = builders.monthly_mqls(cur, lang, builders.running_month(data.period), previous=prev,
+                              previous_label=_labels(data, lang)[1], variant=SLIDE)
     met_n = sum(m["met"] for m in cur)
-    months = len(cur)
     weight = months_elapsed(data.period)
     avg = data.report["mql_count"] / weight if weight else None
-    headline = text(lang, "h_mql_monthly", met=met_n, months=months, avg=_per_month(avg),
+    headline = text(lang, "h_mql_monthly", met=met_n, months=len(cur), avg=_per_month(avg),
                     commit=_per_month(dq.monthly_commitment(data.report, data.period)))
     notes = [f"{m['month']}: {_int(m['count'])} / {_int(m['commitment'])} "
              f"({text(lang, 'met' if m['met'] else 'missed')})" for m in cur]
-    return Chart("mql_monthly", text(lang, "sec_mql_monthly"), headline, fig, notes, text(lang, "fn_mql_monthly"))
+    return Chart("mql_monthly", text(lang, "sec_mql_monthly"), headline, _drawn(fig, lang), notes,
+                 text(lang, "fn_mql_monthly"))
 
 
 def chart_conversion(data: DeckData, lang: str) -> Chart:
-    """MQL→SQL by monthly cohort for both periods, against the target; young cohorts drawn hollow."""
-    fig = _figure(yaxis_title=text(lang, "rate"))
-    months_all: list[str] = []
-    targets: list[float] = []
-    for frame, name, color in ((data.cohorts_previous, "previous_period", PREVIOUS),
-                               (data.cohorts, "this_period", CURRENT)):
-        rows = [r | {"rate": r["rate_to_date"], "cohort": r["mqls"]} for r in frame.to_dicts()]
-        months_all += [r["month"] for r in rows]
-        targets += [r["target"] for r in rows]
-        young = [not r["mature"] for r in rows]  # the dashboard's maturity rule (mql_to_sql_by_month.sql)
-        fig.add_scatter(
-            x=[r["month"] for r in rows], y=[r["rate"] for r in rows], name=text(lang, name),
-            mode="lines+markers", line=dict(color=color, width=4),
-            marker=dict(size=16, color=["white" if y else color for y in young], line=dict(color=color, width=3)))
-        for r in rows:  # labels as annotations with a white ground, so a target line behind stays readable
-            if r["rate"] is not None:
-                fig.add_annotation(x=r["month"], y=r["rate"], text=_pct(r["rate"], 0), showarrow=False, yshift=24,
-                                   bgcolor="rgba(255,255,255,0.9)", borderpad=1,
-                                   font=dict(size=17, color=INK if name == "this_period" else MUTED))
-    fig.add_scatter(x=months_all, y=targets, name=text(lang, "target"), mode="lines",
-                    line=dict(color=TARGET, width=3, dash="dash", shape="hvh"))
-    rates = [r for r in data.cohorts["rate_to_date"].to_list() + data.cohorts_previous["rate_to_date"].to_list()
-             if r is not None]
-    top = max(rates + targets + [0.05])
-    fig.update_yaxes(range=[0, min(top * 1.25, 1.12)], tickformat=".0%", tickvals=[i / 10 for i in range(11)]
-                     if top > 0.5 else None)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months_all)
+    """The conversion page's monthly cohorts (dq.mql_cohorts, builders.cohorts): immature cohorts hatched and
+    out of the trend, the previous period's cohorts before them in grey."""
+    fig = builders.cohorts(data.cohorts, lang, data.maturity_days, previous=data.cohorts_previous,
+                         previous_label=_labels(data, lang)[1], variant=SLIDE)
     conv, conv_prev = data.report["mql_to_sql"], data.previous["mql_to_sql"]
     headline = text(lang, "h_conversion", move=_move(lang, conv_prev["rate"], conv["rate"]),
                     target=_pct(data.in_force.mql_to_sql_target, 0))
     notes = [f"{text(lang, 'this_period')}: {_int(conv['converted'])} / {_int(conv['cohort'])} = {_pct(conv['rate'])}",
              f"{text(lang, 'previous_period')}: {_int(conv_prev['converted'])} / {_int(conv_prev['cohort'])} = "
              f"{_pct(conv_prev['rate'])}"]
-    notes += [f"{r['month']}: {_int(r['converted'])} / {_int(r['mqls'])} = {_pct(r['rate_to_date'])}"
+    notes += [f"{r['month']}: {_int(r['converted_within'])} / {_int(r['mqls'])} = {_pct(r['rate_within'])}"
               for r in data.cohorts.to_dicts()]
-    return Chart("conversion", text(lang, "sec_conversion"), headline, fig, notes,
+    return Chart("conversion", text(lang, "sec_conversion"), headline, _drawn(fig, lang), notes,
                  text(lang, "fn_conversion", days=data.maturity_days))
 
 
+def response_targets(data: DeckData) -> list[tuple[str, float]]:
+    """(version, target hours) of every version applied in the period: the response page's target lines."""
+    return [(v.name, v.response_target_hours) for v in data.applied]
+
+
 def chart_response(data: DeckData, lang: str) -> Chart:
-    """The distribution of business hours to first response, with the target, median and p90 marked."""
-    resp, w, top_bin = data.report["response"], data.bucket_hours, data.max_bucket
-    target = data.in_force.response_target_hours
-    counts = dict(zip(data.hist["bucket"].to_list(), data.hist["count"].to_list(), strict=True))
-    cap = w * top_bin
-    xs = [(k + 0.5) * w for k in range(top_bin + 1)]
-    ys = [counts.get(k, 0) for k in range(top_bin + 1)]
-    colors = [CURRENT if (k + 1) * w <= target + 1e-9 else WARN for k in range(top_bin + 1)]
+    """The response page's histogram (dq.response_hist, builders.response_hist): each handoff coloured by its
+    own version's target, one line per distinct target."""
+    resp = data.report["response"]
+    targets = response_targets(data)
+    bin_hours, max_hours = builders.response_bins(targets)
+    fig = builders.response_hist(data.hist, lang, targets, bin_hours, max_hours, variant=SLIDE)
     unanswered = resp["breached"] - (resp["responded"] - resp["within_target"])
-    x_none = cap + 2.5 * w
-    fig = _figure(yaxis_title=text(lang, "handoffs"), xaxis_title=text(lang, "hours_axis"), showlegend=False)
-    fig.add_bar(x=xs, y=ys, width=w * 0.9, marker_color=colors, name=text(lang, "handoffs"))
-    fig.add_bar(x=[x_none], y=[max(unanswered, 0)], width=w * 1.8, marker_color=BAD, name=text(lang, "no_response"),
-                text=[_int(max(unanswered, 0))], textposition="outside", textfont=dict(size=17), cliponaxis=False)
-    step = 1 if cap <= 12 else math.ceil(cap / 10)
-    ticks = [float(t) for t in range(0, math.ceil(cap), step) if t <= cap - 2 * w]  # room for the "> cap" label
-    fig.update_xaxes(tickvals=ticks + [cap + 0.5 * w, x_none],
-                     ticktext=[_plain(t) for t in ticks] + [text(lang, "over", x=_plain(cap)),
-                                                            text(lang, "no_response")],
-                     range=[0, x_none + 1.2 * w], tickangle=0)
-    ymax = max(ys + [unanswered, 1])
-    fig.update_yaxes(range=[0, ymax * 1.3], tickformat=",", dtick=_count_dtick(ymax))
-    marks = [(target, text(lang, "target_line", x=_plain(target)), TARGET, "dash", 1.0)]
-    if resp["median_business_hours"] is not None:
-        med = resp["median_business_hours"]
-        marks.append((min(med, cap + 0.5 * w), text(lang, "median_line", x=formats.number(med, lang)), INK, "dot",
-                      0.86))
-    if resp["p90_business_hours"] is not None:
-        p90 = resp["p90_business_hours"]
-        marks.append((min(p90, cap + 0.5 * w), text(lang, "p90_line", x=formats.number(p90, lang)), INK, "dot", 0.72))
-    for x, label, color, dash, y in marks:
-        left = x < target and target - x < 0.15 * cap  # close to the target line: label on the left
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, xref="x", yref="paper",
-                      line=dict(color=color, width=3, dash=dash))
-        fig.add_annotation(x=x, y=y, xref="x", yref="paper", text=label, showarrow=False,
-                           xanchor="right" if left else "left", yanchor="top", xshift=-6 if left else 6,
-                           font=dict(size=18, color=color), bgcolor="rgba(255,255,255,0.85)")
+    target = data.in_force.response_target_hours
     headline = text(lang, "h_response", att=_pct(resp["attainment"], 0), target=_plain(target),
                     median=_hours(resp["median_business_hours"], lang), p90=_hours(resp["p90_business_hours"], lang))
     prev = data.previous["response"]
@@ -528,43 +423,36 @@ def chart_response(data: DeckData, lang: str) -> Chart:
              f"{text(lang, 'no_response')}: {_int(unanswered)}".replace("<br>", " "),
              f"{text(lang, 'previous_period')}: {_pct(prev['attainment'])}, median "
              f"{_hours(prev['median_business_hours'], lang)}, p90 {_hours(prev['p90_business_hours'], lang)}"]
-    return Chart("response", text(lang, "sec_response"), headline, fig, notes, text(lang, "fn_response"))
+    return Chart("response", text(lang, "sec_response"), headline, _drawn(fig, lang), notes,
+                 text(lang, "fn_response", n=_int(max(unanswered, 0))))
 
 
 def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
-    """Rejections by reason, this period beside the previous one (the closed loop)."""
-    cur = {r["reason"]: r["count"] for r in data.report["rejections"]}
-    prev = {r["reason"]: r["count"] for r in data.previous["rejections"]}
-    reasons = sorted(set(cur) | set(prev), key=lambda k: (-cur.get(k, 0), -prev.get(k, 0), k))[:top]
-    labels = [_reason_label(r, lang) for r in reasons]
-    fig = _figure(barmode="group", xaxis_title=text(lang, "rejections"))
-    fig.add_bar(y=labels, x=[prev.get(r, 0) for r in reasons], orientation="h", name=text(lang, "previous_period"),
-                marker_color=PREVIOUS, text=[_int(prev.get(r, 0)) for r in reasons], textposition="outside",
-                textfont=dict(size=16, color=MUTED), cliponaxis=False)
-    fig.add_bar(y=labels, x=[cur.get(r, 0) for r in reasons], orientation="h", name=text(lang, "this_period"),
-                marker_color=CURRENT, text=[_int(cur.get(r, 0)) for r in reasons], textposition="outside",
-                textfont=dict(size=17, color=INK), cliponaxis=False)
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", tickfont=dict(size=20), ticks="",
-                     ticklabelstandoff=10)
-    xmax = max(list(cur.values()) + list(prev.values()) + [1])
-    fig.update_xaxes(range=[0, xmax * 1.15], showgrid=True, gridcolor=GRID, tickformat=",", dtick=_count_dtick(xmax))
-    fig.update_layout(legend=dict(traceorder="reversed"))
-    total, total_prev = sum(cur.values()), sum(prev.values())
+    """The closed-loop page's reasons (dq.closed_loop_by reason, builders.closed_loop_bars), with the previous
+    period's total per reason marked."""
+    fig = builders.closed_loop_bars(data.closed_loop, lang, text(lang, "sec_rejections"), top,
+                                  previous=data.closed_loop_previous, previous_label=_labels(data, lang)[1],
+                                  variant=SLIDE)
+    rejected = data.closed_loop.filter(pl.col("stage") == "rejected").sort(["count", "label"],
+                                                                         descending=[True, False])
+    before = dict(data.closed_loop_previous.filter(pl.col("stage") == "rejected").select("label", "count").rows())
+    total, total_prev = int(rejected["count"].sum()), sum(before.values())
     rate, rate_prev = dq.rejection_rate(data.score), dq.rejection_rate(data.score_previous)
     if total:
-        reason = reasons[0]
-        headline = text(lang, "h_rejections", reason=_reason_label(reason, lang), count=_int(cur[reason]),
-                        total=_int(total), share=_pct(cur[reason] / total, 0), move=_move(lang, rate_prev, rate))
+        reason, count = rejected.row(0)[rejected.columns.index("label")], int(rejected["count"][0])
+        headline = text(lang, "h_rejections", reason=i18n.value_label(reason, lang), count=_int(count),
+                        total=_int(total), share=_pct(count / total, 0), move=_move(lang, rate_prev, rate))
     else:
         headline = text(lang, "h_rejections_none")
     notes = [f"{text(lang, 'rejections')}: {_int(total)} ({_pct(rate)}) / {_int(total_prev)} ({_pct(rate_prev)})"]
-    notes += [f"{_reason_label(r, lang)}: {_int(cur.get(r, 0))} / {_int(prev.get(r, 0))}" for r in reasons]
-    return Chart("rejections", text(lang, "sec_rejections"), headline, fig, notes)
+    notes += [f"{i18n.value_label(r, lang)}: {_int(n)} / {_int(before.get(r, 0))}"
+              for r, n in rejected.select("label", "count").head(top).rows()]
+    return Chart("rejections", text(lang, "sec_rejections"), headline, _drawn(fig, lang), notes)
 
 
 def whatif_rows(data: DeckData) -> list[dict]:
-    """The what-if page's figures at the deck's thresholds: MQLs per month and the SQL yield, which below
-    today's threshold is the page's model estimate (is_estimate), never the biased-low observed rate."""
+    """The what-if page's figures at the deck's thresholds: MQLs per month and the SQL yield, which is the
+    page's model estimate wherever the page says "estimate" (is_estimate), never the biased-low observed rate."""
     grid = set(WHAT_IF_GRID) | {data.whatif_today}
     rows = data.whatif.filter(pl.col("threshold").is_in(sorted(grid))).sort("threshold").to_dicts()
     return [{"threshold": r["threshold"], "per_month": r["mqls_per_month"], "is_estimate": r["is_estimate"],
@@ -573,51 +461,21 @@ def whatif_rows(data: DeckData) -> list[dict]:
 
 
 def chart_what_if(data: DeckData, lang: str) -> Chart:
-    """Volume (bottom) vs yield (top) across MQL thresholds: two panels on one threshold axis rather than a
-    dual-axis chart, so labels never collide; the current threshold marked and the estimated side shaded.
-    Figures are the what-if page's (dq.whatif_curve), formatted as there (i18n)."""
-    from plotly.subplots import make_subplots
-
+    """The what-if page's volume-vs-yield curve (dq.whatif_curve, builders.whatif_curve) at today's weights,
+    today's threshold and the headline's alternative marked; observed and estimate drawn as on the page."""
     rows = whatif_rows(data)
     cur_t = data.whatif_today
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.42, 0.58], vertical_spacing=0.07)
-    fig.update_layout(template=THEME, showlegend=False, margin=dict(t=40))
-    xs = [r["threshold"] for r in rows]
-    lo, hi = min(xs) - 3, max(xs) + 3
-
-    def pct(r: dict) -> str:
-        return i18n.fmt_pct(r["rate"], lang) if r["rate"] is not None else ""
-
-    fig.add_scatter(x=xs, y=[r["rate"] for r in rows], name=text(lang, "sql_rate"), row=1, col=1,
-                    mode="lines+markers+text", line=dict(color=TARGET, width=4),
-                    marker=dict(size=12, color=["white" if r["is_estimate"] else TARGET for r in rows],
-                                line=dict(color=TARGET, width=3)),
-                    text=[pct(r) for r in rows], textposition="top center",
-                    textfont=dict(size=15, color=TARGET), cliponaxis=False)
-    fig.add_bar(x=xs, y=[r["per_month"] for r in rows], name=text(lang, "volume"), row=2, col=1,
-                marker_color=[CURRENT if not r["is_estimate"] else PREVIOUS for r in rows], width=3.6,
-                text=[i18n.fmt_num(r["per_month"], lang, 0) for r in rows], textposition="outside",
-                textfont=dict(size=16, color=INK), cliponaxis=False)
-    vmax = max([r["per_month"] or 0 for r in rows] + [1])
-    rmax = max([r["rate"] or 0 for r in rows] + [0.05])
-    fig.update_yaxes(title_text=text(lang, "sql_rate"), range=[0, min(rmax * 1.35, 1.2)], tickformat=".0%",
-                     nticks=5, row=1, col=1)
-    fig.update_yaxes(title_text=text(lang, "volume"), range=[0, vmax * 1.22], tickformat=",", nticks=5,
-                     dtick=_count_dtick(vmax), row=2, col=1)
-    fig.update_xaxes(tickvals=xs, range=[lo, hi], showticklabels=False, row=1, col=1, ticks="", showline=False)
-    fig.update_xaxes(title_text=text(lang, "threshold_axis"), tickvals=xs, range=[lo, hi], row=2, col=1)
-    fig.update_yaxes(title_font=dict(size=18))
-    fig.add_vrect(x0=lo, x1=cur_t, fillcolor="#9ca3af", opacity=0.13, line_width=0, layer="below")
-    fig.add_annotation(x=(lo + cur_t) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom",
-                       text=text(lang, "biased"), showarrow=False, font=dict(size=18, color=MUTED))
-    fig.add_shape(type="line", x0=cur_t, x1=cur_t, y0=0, y1=1, xref="x", yref="paper",
-                  line=dict(color=INK, width=3, dash="dash"))
-    fig.add_annotation(x=cur_t, y=1.0, xref="x", yref="paper", yanchor="bottom", xanchor="left", xshift=4,
-                       text=text(lang, "current_threshold", x=_plain(cur_t)), showarrow=False,
-                       font=dict(size=18, color=INK))
     base = next((r for r in rows if r["threshold"] == cur_t), None)
     alt = next((r for r in rows if r["threshold"] >= cur_t + 5 and r["volume"]
                 and (base is None or r["volume"] != base["volume"])), None)
+
+    def pct(r: dict) -> str:
+        shown = i18n.fmt_pct(r["rate"], lang) if r["rate"] is not None else i18n.DASH
+        return text(lang, "estimate_mark", x=shown) if r["is_estimate"] else shown
+
+    terms = data.terms or {}
+    fig = builders.whatif_curve(data.whatif, lang, cur_t, alt["threshold"] if alt else None,
+                              terms.get("monthly_mql_commitment"), terms.get("mql_to_sql_target"), variant=SLIDE)
     if base and alt and base["volume"]:
         headline = text(lang, "h_what_if", cur=_plain(cur_t), alt=_plain(alt["threshold"]),
                         cut=_pct(1 - alt["volume"] / base["volume"], 0),
@@ -627,9 +485,8 @@ def chart_what_if(data: DeckData, lang: str) -> Chart:
         headline = text(lang, "h_what_if_flat", cur=_plain(cur_t),
                         v0=i18n.fmt_num(base["per_month"] if base else None, lang, 0),
                         r0=pct(base) if base else i18n.DASH)
-    notes = [f"≥ {_plain(r['threshold'])}: {i18n.fmt_num(r['per_month'], lang, 0)}/month, "
-             + (text(lang, "estimate_mark", x=pct(r)) if r["is_estimate"] else pct(r)) for r in rows]
-    return Chart("what_if", text(lang, "sec_what_if"), headline, fig, notes, text(lang, "fn_what_if"))
+    notes = [f"≥ {_plain(r['threshold'])}: {i18n.fmt_num(r['per_month'], lang, 0)}/month, {pct(r)}" for r in rows]
+    return Chart("what_if", text(lang, "sec_what_if"), headline, _drawn(fig, lang), notes, text(lang, "fn_what_if"))
 
 
 CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
@@ -656,7 +513,7 @@ SLIDE_W, SLIDE_H = 13.333, 7.5  # inches: 16:9
 MARGIN = 0.5
 CONTENT_W = SLIDE_W - 2 * MARGIN
 BODY_TOP, BODY_BOTTOM = 1.72, 6.78
-CHART_PX = (1280, round(1280 * (BODY_BOTTOM - BODY_TOP) / CONTENT_W))
+CHART_PX = SLIDE.size  # the body box (CONTENT_W x BODY_BOTTOM - BODY_TOP) at 1280 px wide: theme.SLIDE
 
 
 def _char_em(c: str) -> float:
@@ -783,7 +640,7 @@ class _Deck:
     def content_slide(self, section: str, headline: str, notes: Sequence[str], footnote: str = ""):
         """A slide with the section kicker, the headline as its title, a footnote, the footer and notes."""
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # Title Only
-        _textbox(slide, MARGIN, 0.28, CONTENT_W, 0.36, [(section, 14, True, CURRENT)], self.lang)
+        _textbox(slide, MARGIN, 0.28, CONTENT_W, 0.36, [(section, 14, True, PRIMARY)], self.lang)
         self._title(slide, headline, MARGIN, 0.62, CONTENT_W, 1.05, fit_size(headline, CONTENT_W))
         if footnote:
             size = fit_size(footnote, CONTENT_W, 1, sizes=(12, 11, 10), bold=False)
@@ -856,7 +713,7 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
     start, end = _span(data.period)
     pstart, pend = _span(data.comparison)
     v = data.in_force
-    lines = [(text(lang, "period_line", start=start, end=end), 28, True, CURRENT),
+    lines = [(text(lang, "period_line", start=start, end=end), 28, True, PRIMARY),
              (text(lang, "compared_line", start=pstart, end=pend), 18, False, INK),
              (text(lang, "as_of_line", ts=_stamp(data.period.as_of, data.period.tz)), 18, False, INK),
              (text(lang, "in_force_line", name=v.name, date=_day(v.effective_from)), 18, False, INK),
@@ -873,13 +730,13 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
     # an accent rule between title and subtitle
     bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.92), Inches(3.02), Inches(1.6), Inches(0.07))
     bar.fill.solid()
-    bar.fill.fore_color.rgb = _rgb(CURRENT)
+    bar.fill.fore_color.rgb = _rgb(PRIMARY)
     bar.line.fill.background()
     if data.is_demo:  # nobody negotiates on generated numbers (the dashboard shows the same banner)
         warn = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.9), Inches(0.55), Inches(SLIDE_W - 1.8),
                                       Inches(0.62))
         warn.fill.solid()
-        warn.fill.fore_color.rgb = _rgb(screen.TONES["orange"])
+        warn.fill.fore_color.rgb = _rgb(TONES["orange"])
         warn.line.fill.background()
         tf = warn.text_frame
         tf.word_wrap = True
@@ -895,7 +752,7 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
         f"median {_hours(resp['median_business_hours'], lang)}, p90 {_hours(resp['p90_business_hours'], lang)}"])
 
 
-STATUS_FILL = {status: screen.TONES[tone].lstrip("#").upper() for status, tone in dq.STATUS_TONE.items()}
+STATUS_FILL = {status: TONES[tone].lstrip("#").upper() for status, tone in dq.STATUS_TONE.items()}
 STATUS_INK = {status: "FFFFFF" for status in dq.STATUS_TONE}
 
 
@@ -982,7 +839,7 @@ def _versions_slide(deck: _Deck, data: DeckData, lang: str) -> None:
             if j == col:
                 fills[(i + 1, j)] = "DCE8F5"
     if col is not None:
-        fills[(0, col)] = CURRENT.lstrip("#")
+        fills[(0, col)] = PRIMARY.lstrip("#")
     center = {j: PP_ALIGN.CENTER for j in range(1, len(shown) + 1)}
     deck.table(slide, cells, widths, BODY_TOP + 0.05, 0.52, 15, fills, None, bold, center)
 
@@ -1005,7 +862,7 @@ def _definitions_slide(deck: _Deck, lang: str) -> None:
             first = False
             head = para.add_run()
             head.text = term + ("　" if lang == "ja" else "  ")
-            _style_run(head, size, lang, True, CURRENT)
+            _style_run(head, size, lang, True, PRIMARY)
             run = para.add_run()
             run.text = body
             _style_run(run, size, lang, False, INK)

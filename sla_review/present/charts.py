@@ -1,62 +1,48 @@
-"""Plotly figure builders for the dashboard: one print-friendly theme, every label from sla_review.present.i18n.
+"""Plotly figure builders: one per chart, for the pages and the deck; every label from sla_review.present.i18n,
+every figure in a label from sla_review.present.formats, every colour from sla_review.present.theme.
 
-Why here and not in the pages: the same figures go on screen and (through kaleido) into slides, so they must
-not depend on streamlit, and one theme keeps them consistent. Every builder returns None when there is
-nothing to draw, so a page shows a sentence instead of an empty or NaN chart.
+Why here and not in the pages: the same figure goes on screen and (through kaleido) onto a slide, so it must not
+depend on streamlit. Every builder takes `variant` (theme.SCREEN or theme.SLIDE), which changes only the layout,
+never the traces; what a slide adds (the comparison period's months or cohorts, the previous period's totals) is
+a parameter of the same builder. Every builder returns None when there is nothing to draw, so a page shows a
+sentence instead of an empty or NaN chart.
 """
 
 from __future__ import annotations
 
 import math
+import zoneinfo
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
-from sla_review.present import i18n
-
-FONT = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "Segoe UI", Arial, sans-serif'
-INK = "#1f2933"
-MUTED = "#6b7785"
-GRID = "#e4e7eb"
-PRIMARY = "#1f4e79"
-PRIMARY_LIGHT = "#8fb3d9"
-COMPARE = "#a7b1bc"
-COMPARE_DARK = "#6b7785"
-GOOD = "#2e7d32"
-WARN = "#d97706"
-BAD = "#b91c1c"
-ESTIMATE = "#7c5cbf"
-ACCENT = "#0f766e"
-SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
-DIVERGING = [[0.0, "#b91c1c"], [0.5, "#fde68a"], [1.0, "#2e7d32"]]
-TONES = {"green": GOOD, "orange": WARN, "red": BAD, "gray": COMPARE_DARK}
-"""The hex of each status tone (dashboard_queries.STATUS_TONE): .streamlit/config.toml gives Streamlit's badges the
-same greenColor/orangeColor/redColor/grayColor, and the deck fills its status cells from here."""
-
-TEMPLATE = go.layout.Template(
-    layout=go.Layout(
-        font={"family": FONT, "size": 13, "color": INK},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=[PRIMARY, COMPARE, ACCENT, WARN, ESTIMATE, BAD, "#4b5563", "#93c5fd"],
-        title={"font": {"size": 16, "color": INK}, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-        xaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "ticks": "outside", "tickcolor": "#9aa5b1",
-               "zeroline": False, "automargin": True, "title": {"standoff": 8}},
-        yaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "ticks": "outside", "tickcolor": "#9aa5b1",
-               "zeroline": False, "automargin": True, "title": {"standoff": 8}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
-                "bgcolor": "rgba(255,255,255,0)", "font": {"size": 12}},
-        margin={"l": 64, "r": 24, "t": 84, "b": 56},
-        hoverlabel={"font": {"family": FONT}},
-        bargap=0.25,
-    )
+from sla_review.core.periods import Period
+from sla_review.present import formats, i18n
+from sla_review.present.theme import (
+    ACCENT,
+    BAD,
+    COMPARE,
+    COMPARE_DARK,
+    DIVERGING,
+    ESTIMATE,
+    FONT,
+    GRID,
+    INK,
+    MUTED,
+    PRIMARY,
+    PRIMARY_LIGHT,
+    SCREEN,
+    SEQUENTIAL,
+    SLIDE,
+    TONES,
+    WARN,
+    Variant,
+    finish,
 )
 
-
-def _finish(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
-    return fig
+__all__ = ["ACCENT", "BAD", "COMPARE", "COMPARE_DARK", "DIVERGING", "ESTIMATE", "FONT", "GRID", "INK", "MUTED",
+           "PRIMARY", "PRIMARY_LIGHT", "SCREEN", "SEQUENTIAL", "SLIDE", "TONES", "WARN", "Variant"]
 
 
 def _num(value: object) -> float | None:
@@ -76,22 +62,47 @@ def _hline(fig: go.Figure, y: float, text: str, color: str = BAD, dash: str = "d
                   annotation_position="top left", annotation_font={"color": color, "size": 12})
 
 
+def nothing_to_draw(lang: str, *, variant: Variant = SCREEN) -> go.Figure:
+    """The page's "nothing to draw" sentence as a figure, for media that need a picture (a slide)."""
+    fig = go.Figure()
+    fig.add_annotation(text=i18n.t(lang, "empty_chart"), x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font={"color": MUTED})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return finish(fig, "", 400, variant)
+
+
 # ---------------------------------------------------------------- scorecard
 
 
-def monthly_mqls(monthly: list[dict], lang: str, partial_month: str | None = None) -> go.Figure | None:
-    """MQLs per calendar month against the commitment; met months dark, missed months red."""
+def running_month(period: Period) -> str | None:
+    """The month ('2026-09') still running at the period's as_of, drawn as partial; None once the period is
+    over. One rule for the scorecard page and the deck."""
+    local = period.as_of.astimezone(zoneinfo.ZoneInfo(period.tz)) if period.as_of.tzinfo else period.as_of
+    return local.strftime("%Y-%m") if period.from_day <= local.date() < period.to_day else None
+
+
+def monthly_mqls(monthly: list[dict], lang: str, partial_month: str | None = None, *,
+                 previous: list[dict] | None = None, previous_label: str | None = None,
+                 variant: Variant = SCREEN) -> go.Figure | None:
+    """MQLs per calendar month against the commitment; met months dark, missed months red, a month still
+    running grey and hatched; `previous` (the comparison period's months) before them in grey, for context."""
     if not monthly:
         return None
-    months = i18n.month_labels([m["month"] for m in monthly], lang)
+    before = previous or []
+    labels = i18n.month_labels([m["month"] for m in before + monthly], lang)
+    months = labels[len(before):]
     counts = [m["count"] for m in monthly]
-    colors = [PRIMARY if m["met"] else BAD for m in monthly]
-    if partial_month is not None:
-        colors = [COMPARE if m["month"] == partial_month else c for m, c in zip(monthly, colors, strict=True)]
+    colors = [COMPARE if m["month"] == partial_month else PRIMARY if m["met"] else BAD for m in monthly]
     fig = go.Figure()
+    if before:
+        fig.add_bar(x=labels[:len(before)], y=[m["count"] for m in before], marker_color=COMPARE,
+                    name=previous_label, text=[i18n.fmt_int(m["count"]) for m in before], textposition="outside",
+                    textfont={"color": MUTED}, cliponaxis=False, constraintext="none",
+                    hovertemplate="%{x}: %{y:,}<extra></extra>")
     fig.add_bar(x=months, y=counts, marker_color=colors, text=[i18n.fmt_int(c) for c in counts],
+                marker_pattern_shape=["/" if m["month"] == partial_month else "" for m in monthly],
                 textposition="outside", cliponaxis=False, showlegend=False, constraintext="none",
-                textfont={"size": 12 if len(monthly) <= 6 else 10},
                 hovertemplate="%{x}: %{y:,}<extra></extra>")
     for key, color in (("legend_met", PRIMARY), ("legend_missed", BAD)):
         fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": color, "symbol": "square", "size": 12},
@@ -99,19 +110,21 @@ def monthly_mqls(monthly: list[dict], lang: str, partial_month: str | None = Non
     if partial_month is not None:
         fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": COMPARE, "symbol": "square",
                                                                     "size": 12}, name=i18n.t(lang, "legend_partial"))
-    fig.add_scatter(x=months, y=[m["commitment"] for m in monthly], mode="lines+markers",
+    fig.add_scatter(x=labels, y=[m["commitment"] for m in before + monthly], mode="lines+markers",
                     line={"color": INK, "dash": "dash", "shape": "hvh"}, marker={"size": 6},
                     name=i18n.t(lang, "legend_commitment"))
-    fig.update_yaxes(title_text=i18n.t(lang, "col_mqls"), rangemode="tozero")
-    fig.update_xaxes(tickangle=0, type="category")
-    return _finish(fig, i18n.t(lang, "sc_monthly_title"), 400)
+    top = max([m["count"] for m in before + monthly] + [m["commitment"] or 0 for m in before + monthly] + [1])
+    fig.update_yaxes(title_text=i18n.t(lang, "col_mqls"), range=[0, top * 1.18])
+    fig.update_xaxes(tickangle=0, type="category", categoryorder="array", categoryarray=labels)
+    fig.update_layout(barmode="overlay")
+    return finish(fig, i18n.t(lang, "sc_monthly_title"), 400, variant)
 
 
 # ---------------------------------------------------------------- funnel
 
 
 def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: str, cmp_label: str | None,
-           title: str) -> go.Figure | None:
+           title: str, *, variant: Variant = SCREEN) -> go.Figure | None:
     """The demand waterfall: one bar per ladder stage, the comparison period beside it in grey."""
     if cur.height == 0 or int(cur["count"].sum()) == 0:
         return None
@@ -120,7 +133,7 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
     if cmp is not None and cmp.height:
         fig.add_bar(x=stages, y=cmp["count"].to_list(), name=cmp_label, marker_color=COMPARE,
                     text=[i18n.fmt_int(c) for c in cmp["count"]], textposition="outside", cliponaxis=False,
-                    textfont={"color": MUTED, "size": 11}, constraintext="none",
+                    textfont={"color": MUTED}, constraintext="none",
                     customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
                                 for p, f in zip(cmp["pct_prev"], cmp["pct_first"], strict=True)],
                     hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
@@ -128,7 +141,7 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
     text = [i18n.t(lang, "fn_text", count=i18n.fmt_int(c), prev=i18n.fmt_pct(p, lang, 0)) if p is not None
             else i18n.fmt_int(c) for c, p in zip(cur["count"], cur["pct_prev"], strict=True)]
     fig.add_bar(x=stages, y=cur["count"].to_list(), name=cur_label, marker_color=PRIMARY, text=text,
-                textposition="outside", cliponaxis=False, textfont={"size": 12}, constraintext="none",
+                textposition="outside", cliponaxis=False, constraintext="none",
                 customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
                             for p, f in zip(cur["pct_prev"], cur["pct_first"], strict=True)],
                 hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
@@ -136,10 +149,11 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
     top = max([*cur["count"].to_list(), *(cmp["count"].to_list() if cmp is not None and cmp.height else [])])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_leads"), range=[0, top * 1.25])
     fig.update_layout(barmode="group", bargroupgap=0.05)
-    return _finish(fig, title, 440)
+    return finish(fig, title, 440, variant)
 
 
-def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: int = 12) -> go.Figure | None:
+def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: int = 12, *,
+                      variant: Variant = SCREEN) -> go.Figure | None:
     """A heat table: rows = segment values (largest first), columns = stages, cell = share of the cohort."""
     frame = frame.filter(pl.col("leads") > 0)
     if frame.height == 0:
@@ -156,11 +170,11 @@ def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: i
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(showgrid=False, side="top", ticks="", tickangle=0)
-    return _finish(fig, i18n.t(lang, "fn_breakdown_title", segment=segment_label), 140 + 34 * frame.height)
+    return finish(fig, i18n.t(lang, "fn_breakdown_title", segment=segment_label), 140 + 34 * frame.height, variant)
 
 
 def stage_days(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: str,
-               cmp_label: str | None) -> go.Figure | None:
+               cmp_label: str | None, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Median and p90 days per ladder step, this period beside the comparison."""
     if cur.height == 0 or int(cur["leads"].sum()) == 0:
         return None
@@ -180,21 +194,31 @@ def stage_days(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label
                     cliponaxis=False, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     fig.update_yaxes(title_text=i18n.t(lang, "axis_days"), rangemode="tozero")
     fig.update_layout(barmode="group")
-    return _finish(fig, i18n.t(lang, "fn_days_title"), 420)
+    return finish(fig, i18n.t(lang, "fn_days_title"), 420, variant)
 
 
 # ---------------------------------------------------------------- conversion
 
 
-def cohorts(frame: pl.DataFrame, lang: str, days: int) -> go.Figure | None:
-    """Monthly MQL cohorts' conversion within N days; young cohorts grey and outside the trend line."""
+def cohorts(frame: pl.DataFrame, lang: str, days: int, *, previous: pl.DataFrame | None = None,
+            previous_label: str | None = None, variant: Variant = SCREEN) -> go.Figure | None:
+    """Monthly MQL cohorts' conversion within N days; young cohorts grey, hatched and outside the trend line;
+    `previous` (the comparison period's cohorts) before them in grey, for context."""
     frame = frame.filter(pl.col("mqls") > 0)
     if frame.height == 0:
         return None
-    months = i18n.month_labels(frame["month"].to_list(), lang)
+    before = previous.filter(pl.col("mqls") > 0) if previous is not None else frame.clear()
+    labels = i18n.month_labels(before["month"].to_list() + frame["month"].to_list(), lang)
+    months = labels[before.height:]
     mature = frame["mature"].to_list()
     rates = [_num(v) for v in frame["rate_within"]]
     fig = go.Figure()
+    if before.height:
+        ys = [_num(v) for v in before["rate_within"]]
+        fig.add_bar(x=labels[:before.height], y=ys, name=previous_label, marker_color=COMPARE,
+                    text=[i18n.fmt_pct(r, lang) for r in ys], textposition="outside", textfont={"color": MUTED},
+                    cliponaxis=False, customdata=before["mqls"].to_list(),
+                    hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>")
     for flag, key, color in ((True, "legend_mature", PRIMARY), (False, "legend_immature", COMPARE)):
         xs = [m for m, f in zip(months, mature, strict=True) if f == flag]
         if not xs:
@@ -215,18 +239,20 @@ def cohorts(frame: pl.DataFrame, lang: str, days: int) -> go.Figure | None:
         first, last = points[0][0], points[-1][0]
         fig.add_scatter(x=[months[first], months[last]], y=[my + slope * (first - mx), my + slope * (last - mx)],
                         mode="lines", line={"color": ACCENT, "width": 2}, name=i18n.t(lang, "legend_trend"))
-    targets = [_num(v) for v in frame["target"]]
+    targets = [_num(v) for v in before["target"].to_list() + frame["target"].to_list()]
     if any(v is not None for v in targets):
-        fig.add_scatter(x=months, y=targets, mode="lines", line={"color": BAD, "dash": "dash", "shape": "hvh"},
+        fig.add_scatter(x=labels, y=targets, mode="lines", line={"color": BAD, "dash": "dash", "shape": "hvh"},
                         name=i18n.t(lang, "legend_target"))
-    top = max([r for r in rates if r is not None] + [v for v in targets if v is not None] + [0.05])
+    shown = rates + [_num(v) for v in before["rate_within"]]
+    top = max([r for r in shown if r is not None] + [v for v in targets if v is not None] + [0.05])
     fig.update_yaxes(tickformat=".0%", range=[0, top * 1.25], title_text=i18n.t(lang, "axis_conversion"))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, tickangle=0)
-    return _finish(fig, i18n.t(lang, "cv_cohorts_title", n=days), 420)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=0)
+    fig.update_layout(barmode="overlay")
+    return finish(fig, i18n.t(lang, "cv_cohorts_title", n=days), 420, variant)
 
 
 def conversion_curve(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, days: int, cur_label: str,
-                     cmp_label: str | None, target: float | None) -> go.Figure | None:
+                     cmp_label: str | None, target: float | None, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Cumulative share of MQLs reaching SQL by days since MQL, for both periods."""
     cur = cur.filter(pl.col("observed") > 0)
     if cur.height == 0:
@@ -245,10 +271,11 @@ def conversion_curve(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, day
         _hline(fig, target, i18n.t(lang, "legend_target") + " " + i18n.fmt_pct(target, lang, 0))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text=i18n.t(lang, "axis_conversion"))
     fig.update_xaxes(title_text=i18n.t(lang, "axis_days_since_mql"), rangemode="tozero")
-    return _finish(fig, i18n.t(lang, "cv_curve_title"), 420)
+    return finish(fig, i18n.t(lang, "cv_curve_title"), 420, variant)
 
 
-def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top: int = 15) -> go.Figure | None:
+def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top: int = 15, *,
+                  variant: Variant = SCREEN) -> go.Figure | None:
     """Horizontal bars of the conversion rate per segment value, with the number of MQLs behind it."""
     base = "mature" if measure == "rate_within" else "mqls"
     frame = frame.filter(pl.col(base) > 0)
@@ -264,7 +291,7 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
     top_value = max([v for v in values if v is not None] + [0.05])
     fig.update_xaxes(tickformat=".0%", range=[0, top_value * 1.35], title_text=i18n.t(lang, "axis_conversion"))
     fig.update_yaxes(showgrid=False, type="category")
-    return _finish(fig, title, 110 + 30 * frame.height)
+    return finish(fig, title, 110 + 30 * frame.height, variant)
 
 
 # ---------------------------------------------------------------- response
@@ -281,14 +308,21 @@ def target_lines(targets: Sequence[tuple[str, float]]) -> list[tuple[float, str 
     return [(value, ", ".join(names)) for value, names in by_value.items()]
 
 
+def response_bins(targets: Sequence[tuple[str, float]]) -> tuple[float, float]:
+    """(bin width, axis end) in business hours for the histogram and ECDF: 16 bins up to twice the largest
+    target, at least 8 h (0.5-h bins for targets up to 4 h). One rule for the page and the slide."""
+    top = max([2.0 * float(value) for _, value in targets] + [8.0])
+    return top / 16, top
+
+
 def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
     for value, names in target_lines(targets):
-        label = i18n.t(lang, key, value=i18n.fmt_num(value, lang))
+        label = i18n.t(lang, key, value=formats.hours(value, lang))
         _vline(fig, value, label if names is None else f"{names}: {label}")
 
 
 def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]], bin_hours: float,
-                  max_hours: float) -> go.Figure | None:
+                  max_hours: float, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Histogram of business hours to first response: each handoff coloured by its own version's target
     (within dark, over grey, stacked), and one red line per distinct target of the versions applied."""
     if frame.height == 0:
@@ -311,15 +345,15 @@ def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, f
     _target_vlines(fig, targets, lang)
     if bool(frame["overflow"].any()):
         fig.add_annotation(x=max_hours + bin_hours / 2, y=0, yanchor="top", yshift=-22, showarrow=False,
-                           text=i18n.t(lang, "overflow_label", value=i18n.fmt_num(max_hours, lang, 0)),
+                           text=i18n.t(lang, "overflow_label", value=formats.hours(max_hours, lang, 0)),
                            font={"size": 11, "color": MUTED})
     fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours + bin_hours * 1.5])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_handoffs"), rangemode="tozero")
-    return _finish(fig, i18n.t(lang, "rs_hist_title"), 400)
+    return finish(fig, i18n.t(lang, "rs_hist_title"), 400, variant)
 
 
 def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]],
-                  max_hours: float) -> go.Figure | None:
+                  max_hours: float, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Share answered within x business hours (right edges of the histogram's bins), one line per target."""
     frame = frame.filter(~pl.col("overflow"))
     if frame.height == 0:
@@ -333,11 +367,11 @@ def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, f
     _target_vlines(fig, targets, lang)
     fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_share_answered"), tickformat=".0%", range=[0, 1.02])
-    return _finish(fig, i18n.t(lang, "rs_ecdf_title"), 400)
+    return finish(fig, i18n.t(lang, "rs_ecdf_title"), 400, variant)
 
 
 def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | None, labels: list[str],
-                  top: int = 25) -> go.Figure | None:
+                  top: int = 25, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Horizontal bars of attainment per group (worst at the top), with handoffs behind each bar."""
     frame = frame.with_columns(pl.Series("label", labels)).filter(pl.col("attainment").is_not_null())
     if frame.height == 0:
@@ -356,10 +390,10 @@ def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | Non
                            text=i18n.fmt_pct(guide, lang, 0), font={"color": WARN, "size": 12})
     fig.update_xaxes(tickformat=".0%", range=[0, 1.3], title_text=i18n.t(lang, "axis_attainment"))
     fig.update_yaxes(showgrid=False, type="category")
-    return _finish(fig, title, 110 + 28 * frame.height)
+    return finish(fig, title, 110 + 28 * frame.height, variant)
 
 
-def attainment_heat(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+def attainment_heat(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Weekday x hour of handoff: attainment per cell, handoffs on hover."""
     frame = frame.filter(pl.col("key").is_not_null() & pl.col("key2").is_not_null())
     if frame.height == 0:
@@ -376,11 +410,11 @@ def attainment_heat(frame: pl.DataFrame, lang: str) -> go.Figure | None:
         hovertemplate="%{y} %{x}:00 — %{z:.1%} (n=%{customdata:,})<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showgrid=False, title_text=i18n.t(lang, "axis_weekday"))
     fig.update_xaxes(showgrid=False, title_text=i18n.t(lang, "axis_hour"))
-    return _finish(fig, i18n.t(lang, "rs_heat_title"), 420)
+    return finish(fig, i18n.t(lang, "rs_heat_title"), 420, variant)
 
 
 def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[str, int]],
-                      max_attempts: int) -> go.Figure | None:
+                      max_attempts: int, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Due handoffs by attempts in the window; the dark part of a bar met its own version's minimum, so with
     two versions asking 3 and 4 attempts the "3" bar is partly compliant."""
     if frame.height == 0:
@@ -404,14 +438,14 @@ def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[s
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=i18n.t(lang, "axis_attempts"), type="category")
     fig.update_yaxes(title_text=i18n.t(lang, "axis_handoffs"), rangemode="tozero")
-    return _finish(fig, i18n.t(lang, "rs_followup_title"), 380)
+    return finish(fig, i18n.t(lang, "rs_followup_title"), 380, variant)
 
 
 # ---------------------------------------------------------------- what-if
 
 
-def whatif_curve(curve: pl.DataFrame, lang: str, today: float, proposed: float, commitment: float | None,
-                 target: float | None) -> go.Figure | None:
+def whatif_curve(curve: pl.DataFrame, lang: str, today: float, proposed: float | None, commitment: float | None,
+                 target: float | None, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Yield against MQLs per month, one point per threshold: observed at or above today's threshold, the
     model's estimate (with its interval) below it; today's and the proposed threshold marked."""
     rows = curve.filter(pl.col("volume") > 0)
@@ -450,10 +484,12 @@ def whatif_curve(curve: pl.DataFrame, lang: str, today: float, proposed: float, 
                                                                     labelled["sql_rate"], labelled["is_estimate"],
                                                                     strict=True)],
                     mode="markers+text", text=[f"t={int(v)}" for v in labelled["threshold"]],
-                    textposition="top right", textfont={"size": 10, "color": MUTED},
+                    textposition="top right", textfont={"color": MUTED},
                     marker={"size": 5, "color": MUTED}, showlegend=False, hoverinfo="skip")
     for value, key, color, symbol in ((today, "legend_today", INK, "circle-open"),
                                       (proposed, "legend_proposed", WARN, "diamond")):
+        if value is None:
+            continue
         point = curve.filter(pl.col("threshold") == int(round(value)))
         if point.height and point["volume"][0] > 0:
             rate = point["estimated_sql_rate"][0] if point["is_estimate"][0] else point["sql_rate"][0]
@@ -470,11 +506,11 @@ def whatif_curve(curve: pl.DataFrame, lang: str, today: float, proposed: float, 
     fig.update_yaxes(title_text=i18n.t(lang, "axis_yield"), tickformat=".0%", range=[0, 1.02])
     fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
                       margin={"t": 56, "b": 130})
-    return _finish(fig, i18n.t(lang, "wi_curve_title"), 560)
+    return finish(fig, i18n.t(lang, "wi_curve_title"), 560, variant)
 
 
 def whatif_heatmap(frame: pl.DataFrame, lang: str, fit_weight: float, engagement_weight: float,
-                   threshold: float, bins: int = 10) -> go.Figure | None:
+                   threshold: float, bins: int = 10, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Observed SQL rate per fit x engagement cell with the proposed MQL region (score >= t) outlined."""
     if frame.height == 0 or int(frame["leads"].sum()) == 0:
         return None
@@ -504,7 +540,7 @@ def whatif_heatmap(frame: pl.DataFrame, lang: str, fit_weight: float, engagement
                      constrain="domain")
     fig.update_layout(showlegend=True, legend={"y": -0.16, "yanchor": "top", "x": 0, "orientation": "h"},
                       margin={"b": 110})
-    return _finish(fig, i18n.t(lang, "wi_heat_title"), 560)
+    return finish(fig, i18n.t(lang, "wi_heat_title"), 560, variant)
 
 
 def _score_region(fit_weight: float, engagement_weight: float, threshold: float) -> list[tuple[float, float]]:
@@ -532,27 +568,42 @@ def _score_region(fit_weight: float, engagement_weight: float, threshold: float)
 # ---------------------------------------------------------------- closed loop
 
 
-def closed_loop_bars(frame: pl.DataFrame, lang: str, title: str, top: int = 15) -> go.Figure | None:
-    """Rejections and recycles per group, stacked, largest total at the top."""
+def closed_loop_bars(frame: pl.DataFrame, lang: str, title: str, top: int = 15, *,
+                     previous: pl.DataFrame | None = None, previous_label: str | None = None,
+                     variant: Variant = SCREEN) -> go.Figure | None:
+    """Rejections and recycles per group, stacked, largest total at the top; `previous` (the comparison
+    period, same query) marks each group's total then, so a reason that grew or vanished shows."""
     if frame.height == 0:
         return None
-    totals = frame.group_by("label").agg(pl.col("count").sum().alias("total")).sort("total", descending=True)
-    keep = totals.head(top)["label"].to_list()[::-1]
+    before = previous if previous is not None else frame.clear()
+
+    def totals(data: pl.DataFrame, name: str) -> pl.DataFrame:
+        return data.group_by("label").agg(pl.col("count").sum().alias(name))
+
+    both = (totals(frame, "total").join(totals(before, "before"), on="label", how="full", coalesce=True)
+            .fill_null(0).sort(["total", "before", "label"], descending=[True, True, False]))
+    kept = both.head(top).reverse()
+    keep = kept["label"].to_list()
+    names = [i18n.value_label(k, lang) for k in keep]
     fig = go.Figure()
     for stage_name, color in (("rejected", BAD), ("recycled", COMPARE_DARK)):
         part = {r["label"]: r["count"] for r in frame.filter(pl.col("stage") == stage_name).iter_rows(named=True)}
         if not part:
             continue
-        fig.add_bar(y=[i18n.value_label(k, lang) for k in keep], x=[part.get(k, 0) for k in keep], orientation="h",
+        fig.add_bar(y=names, x=[part.get(k, 0) for k in keep], orientation="h",
                     name=i18n.stage(stage_name, lang), marker_color=color,
                     hovertemplate="%{y}: %{x:,}<extra></extra>")
+    if before.height:
+        fig.add_scatter(y=names, x=kept["before"].to_list(), mode="markers", name=previous_label,
+                        marker={"symbol": "line-ns-open", "size": 22, "color": INK, "line": {"width": 3}},
+                        hovertemplate="%{y}: %{x:,}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=i18n.t(lang, "axis_events"), rangemode="tozero")
     fig.update_yaxes(showgrid=False, type="category")
-    return _finish(fig, title, 130 + 28 * len(keep))
+    return finish(fig, title, 130 + 28 * len(keep), variant)
 
 
-def closed_loop_months(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+def closed_loop_months(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Rejections and recycles per local month of the event."""
     if frame.height == 0:
         return None
@@ -565,10 +616,10 @@ def closed_loop_months(frame: pl.DataFrame, lang: str) -> go.Figure | None:
                         hovertemplate="%{x}: %{y:,}<extra></extra>")
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(title_text=i18n.t(lang, "axis_events"), rangemode="tozero")
-    return _finish(fig, i18n.t(lang, "cl_time_title"), 380)
+    return finish(fig, i18n.t(lang, "cl_time_title"), 380, variant)
 
 
-def acceptance(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+def acceptance(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Acceptance (SAL / MQL) by month of MQL, with the MQLs behind each point."""
     frame = frame.filter(pl.col("mqls") > 0)
     if frame.height == 0:
@@ -581,4 +632,4 @@ def acceptance(frame: pl.DataFrame, lang: str) -> go.Figure | None:
         showlegend=False))
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(title_text=i18n.t(lang, "axis_acceptance"), tickformat=".0%", range=[0, 1.05])
-    return _finish(fig, i18n.t(lang, "cl_acceptance_title"), 380)
+    return finish(fig, i18n.t(lang, "cl_acceptance_title"), 380, variant)

@@ -23,6 +23,7 @@ from pptx.util import Inches
 
 from sla_review.export import deck as export
 from sla_review.metrics.report import build_report, make_period
+from sla_review.present import theme
 from sla_review.store.db import connect
 
 WORKED_FROM, WORKED_TO = dt.date(2026, 4, 1), dt.date(2026, 7, 1)
@@ -168,7 +169,7 @@ def test_concurrent_renders_share_one_renderer_without_crossing_replies() -> Non
     sizes = [(320 + 40 * i, 180 + 20 * i) for i in range(8)]
 
     def render(size: tuple[int, int]) -> tuple[int, int]:
-        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, size[0]]), layout={"template": export.THEME})
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, size[0]]), layout={"template": theme.TEMPLATES["slide"]})
         png = export.figure_png(fig, scale=1, width=size[0], height=size[1])
         return struct.unpack(">II", png[16:24])
 
@@ -334,3 +335,60 @@ def test_export_page_builds_and_offers_downloads(demo_db: Path, tmp_path: Path,
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[0] == "Download the deck (.pptx)" and labels.count("PNG") == len(export.CHART_SECTIONS)
+
+
+# ---------------------------------------------------------------------------------------------- one builder
+
+
+def _traces(fig) -> dict[str, tuple[list, list]]:
+    """name -> (x, y) of every trace, None for nothing drawn."""
+    return {str(t.name): (list(t.x) if t.x is not None else None, list(t.y) if t.y is not None else None)
+            for t in fig.data}
+
+
+def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_db: Path) -> None:
+    """Each chart slide is the page's builder (present.charts) on the page's metric function for the same view:
+    the page's figure (screen variant) and the slide's carry the same x/y; a slide only adds the comparison
+    period. Worked example: 2 of the 4 judged handoffs were answered within target."""
+    from sla_review.core.vocabulary import Filters
+    from sla_review.metrics import dashboard as dq
+    from sla_review.present import charts, formats
+
+    con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
+    try:
+        slides = {c.key: c.figure for c in export.charts(con, period, comparison, "en")}
+        f = Filters()
+        terms = dq.terms(con, period)
+        targets = [(a.version.name, a.version.response_target_hours) for a in terms.applied]
+        bins = charts.response_bins(targets)
+        label = formats.period(period.from_day, period.to_day, "en")
+        cmp_label = formats.period(comparison.from_day, comparison.to_day, "en")
+        t = terms.as_dict()
+        curve = dq.whatif_curve(con, period, f, float(t["fit_weight"]), float(t["engagement_weight"]))
+        pages = {
+            "response": charts.response_hist(dq.response_hist(con, period, f, bin_hours=bins[0], max_hours=bins[1]),
+                                             "en", targets, *bins),
+            "funnel": charts.funnel(dq.funnel(con, period, f), dq.funnel(con, comparison, f), "en", label,
+                                    cmp_label, "t"),
+            "what_if": charts.whatif_curve(curve, "en", t["mql_threshold"], None, t["monthly_mql_commitment"],
+                                           t["mql_to_sql_target"]),
+            "conversion": charts.cohorts(dq.mql_cohorts(con, period, f, days=dq.MATURITY_DAYS), "en",
+                                         dq.MATURITY_DAYS),
+            "mql_monthly": charts.monthly_mqls(dq.scorecard_data(con, period, f).report["mql_monthly"], "en",
+                                               charts.running_month(period)),
+            "rejections": charts.closed_loop_bars(dq.closed_loop_by(con, period, f, dim="reason"), "en", "t", 8),
+        }
+    finally:
+        con.close()
+    assert set(slides) == set(pages) == set(export.CHART_SECTIONS)
+    for key in ("response", "funnel"):  # no overlay: the very same traces
+        assert _traces(slides[key]) == _traces(pages[key]), key
+    within = next(t for t in slides["response"].data if t.name == "Within target")
+    assert sum(within.y) == 2
+    slide_curve, page_curve = _traces(slides["what_if"]), _traces(pages["what_if"])
+    assert {k: v for k, v in slide_curve.items() if not k.startswith("Proposed")} == page_curve
+    for key in ("conversion", "mql_monthly", "rejections"):  # the page's traces (+ the comparison's, if any)
+        slide, page = _traces(slides[key]), _traces(pages[key])
+        assert page and cmp_label not in page, key
+        for name, (_, ys) in page.items():  # a line over both periods ends with the page's values
+            assert slide[name][1][-len(ys):] == ys, (key, name)

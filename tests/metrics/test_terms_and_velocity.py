@@ -93,9 +93,9 @@ def test_histogram_colours_each_handoff_by_its_own_target(con):
     within, over = fig.data
     assert list(within.y) == [1, 1, 0] and list(over.y) == [0, 0, 1]
     assert sorted(s.x0 for s in fig.layout.shapes) == [2.0, 4.0]  # one target line per version
-    assert sorted(a.text for a in fig.layout.annotations) == ["v1: Target 2.0 h", "v2: Target 4.0 h"]
+    assert sorted(a.text for a in fig.layout.annotations) == ["v1: Target 2.0\u00a0h", "v2: Target 4.0\u00a0h"]
     same = charts.response_hist(hist, "en", [("v1", 2.0), ("v1b", 2.0)], 0.5, 8.0)
-    assert [a.text for a in same.layout.annotations] == ["Target 2.0 h"]  # one line when the targets agree
+    assert [a.text for a in same.layout.annotations] == ["Target 2.0\u00a0h"]  # one line when the targets agree
 
 
 def test_follow_up_chart_counts_each_handoff_against_its_own_minimum(con):

@@ -10,7 +10,7 @@ from sla_review.app import ui
 from sla_review.metrics import dashboard as dq
 from sla_review.present import charts, i18n
 
-BIN_HOURS, MAX_HOURS, MAX_ATTEMPTS, SHOWN = 0.5, 8.0, 6, 500
+MAX_ATTEMPTS, SHOWN = 6, 500
 
 v = ui.view()
 ui.page_header(v, "response")
@@ -33,12 +33,13 @@ if ui.guard(v):
             st.metric(v.t(label), value, border=True,
                       help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
 
-    hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=BIN_HOURS, max_hours=MAX_HOURS)
+    bin_hours, max_hours = charts.response_bins(targets)
+    hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=bin_hours, max_hours=max_hours)
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.response_hist(hist, v.lang, targets, BIN_HOURS, MAX_HOURS), "def_response_hist")
+        ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist")
     with right:
-        ui.show(v, charts.response_ecdf(hist, v.lang, targets, MAX_HOURS), "def_response_hist")
+        ui.show(v, charts.response_ecdf(hist, v.lang, targets, max_hours), "def_response_hist")
 
     dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, "owner", lambda d: v.t(f"dim_{d}"),
                           kind="segmented")
