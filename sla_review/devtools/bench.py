@@ -351,9 +351,11 @@ def naive_report(con, period) -> dict:
 
 def derived_report(con, period, filters) -> dict:
     """The same two metrics through sql/metrics/ (lead_facts)."""
+    from sla_review.metrics.report import mql_cohort
+
     p = {**period.params(), **filters.params()}
     funnel = run_sql(con, "funnel_cohort", **p)["count"].to_list()
-    conv = run_sql(con, "mql_to_sql", **p).row(0, named=True)
+    conv = mql_cohort(con, period, filters)
     return {"funnel": funnel, "cohort": conv["cohort"], "converted": conv["converted"]}
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from sla_review.core.periods import Period, add_months, months_elapsed
 from sla_review.core.terms import PeriodTerms, period_terms
 from sla_review.core.vocabulary import SEGMENTS, Filters
-from sla_review.metrics.report import build_report, data_presence, query
+from sla_review.metrics.report import MATURITY_DAYS, build_report, data_presence, mql_cohort, query
 from sla_review.store.sql import run_sql
 
 RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
@@ -60,7 +60,7 @@ def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> 
     return build_report(con, period, (), filters)
 
 
-SCORECARD_SECTIONS = ("mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up", "rejections")
+SCORECARD_SECTIONS = ("mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up")
 """The parts of the report the scorecard reads (scorecard_data runs nothing else of it)."""
 
 
@@ -211,11 +211,6 @@ MIN_CASES = 20
 """Below this many cases in a tile's denominator (MQLs, judged handoffs, due handoffs) there is no verdict:
 2 handoffs "100%, On target" says nothing about a team's SLA."""
 
-MATURITY_DAYS = 90
-"""The default of the one maturity setting (sidebar Settings, URL `n`): an MQL cohort is mature when its
-newest MQL is at least this many 24-hour days old at as_of. The conversion page's "within N days", its
-hatching, the scorecard's MQL→SQL verdict and the deck's hollow markers all use it."""
-
 STATUSES = ("green", "amber", "red", "no_data", "too_few", "maturing", "unjudged")
 """The status vocabulary: three verdicts and four honest non-verdicts (all grey)."""
 JUDGED = ("green", "amber", "red")
@@ -252,10 +247,14 @@ class ScorecardData:
 def scorecard_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
                    maturity_days: int = MATURITY_DAYS) -> ScorecardData:
     """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call)."""
-    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS)
-    cohort = query(con, "rejected_mqls", period, filters, days=int(maturity_days)).row(0, named=True)
+    presence = data_presence(con)
+    cohort = mql_cohort(con, period, filters, maturity_days)
+    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence)
+    # any MQL or handoff in the period is activity (period_activity counts them alike): count the rest only
+    # when both are zero, instead of a fourth scan on every visit
+    active = bool(rep["mql_count"] or rep["response"]["handoffs"]) or any(activity(con, period, filters).values())
     return ScorecardData(period, rep, int(cohort["rejected"]), int(cohort["young"]), int(maturity_days),
-                         data_presence(con)["has_rejections"], any(activity(con, period, filters).values()))
+                         presence["has_rejections"], active)
 
 
 @dataclass(frozen=True)
