@@ -30,6 +30,7 @@ from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import dashboard as dq
+from sla_review.metrics import views
 from sla_review.metrics.report import timezone_of
 from sla_review.present import i18n
 from sla_review.store.db import connect, data_version, resolve_db_path
@@ -113,6 +114,16 @@ def call(fn: Callable[..., Any], period: Period | None = None, filters: Filters 
     """Run a sla_review.metrics.dashboard function through the cache (db, data version, period, filters, args)."""
     return _cached(db_path(), version(), fn.__name__, _period_key(period), _filters_key(filters),
                    tuple(sorted(extra.items())))
+
+
+def fetch(v: View, page: str, name: str, **widgets: Any) -> Any:
+    """A page's declared call (sla_review.metrics.views.VIEWS[page][name]) for this view, through the cache:
+    the page's widget values override the declared defaults; a comparison call is None without a comparison."""
+    declared = views.VIEWS[page][name]
+    if declared.period == views.COMPARE and v.compare is None:
+        return None
+    period = {views.PERIOD: v.period, views.COMPARE: v.compare}.get(declared.period)
+    return call(declared.fn, period, v.filters if declared.filters else None, **declared.kwargs(**widgets))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -507,7 +518,7 @@ def guard(v: View) -> bool:
     if v.empty or v.period is None:
         st.info(v.t("empty_db"), icon=":material/database:")
         return False
-    act = call(dq.activity, v.period, v.filters)
+    act = call(views.GUARD.fn, v.period, v.filters)
     if not any(act.values()):
         tz = zoneinfo.ZoneInfo(v.tz)
         first = i18n.fmt_date(v.first.astimezone(tz).date(), v.lang) if v.first else i18n.DASH

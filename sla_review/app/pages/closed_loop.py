@@ -4,17 +4,18 @@ by source/campaign/score band and over time."""
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
+PAGE = "closed_loop"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
 ui.page_header(v, "closed_loop")
 if ui.guard(v):
-    acc = ui.call(dq.acceptance, v.period, v.filters)
-    acc_cmp = ui.call(dq.acceptance, v.compare, v.filters) if v.compare else None
-    reasons = ui.call(dq.closed_loop_by, v.period, v.filters, dim="reason")
-    reasons_cmp = ui.call(dq.closed_loop_by, v.compare, v.filters, dim="reason") if v.compare else None
-    report = ui.call(dq.report, v.period, v.filters)
+    acc = ui.fetch(v, PAGE, "acc")
+    acc_cmp = ui.fetch(v, PAGE, "acc_cmp")
+    reasons = ui.fetch(v, PAGE, "reasons")
+    reasons_cmp = ui.fetch(v, PAGE, "reasons_cmp")
+    report = ui.fetch(v, PAGE, "report")
 
     mqls, accepted = int(acc["mqls"].sum()), int(acc["accepted"].sum())
     rate = accepted / mqls if mqls else None
@@ -42,14 +43,15 @@ if ui.guard(v):
     with left:
         ui.show(v, charts.closed_loop_bars(reasons, v.lang, v.t("cl_reason_title")), "def_closed_loop")
     with right:
-        dim = ui.param_select("u_cldim", v.t("cl_by"), ("source", "campaign", "band"), "source",
+        dim = ui.param_select("u_cldim", v.t("cl_by"), ("source", "campaign", "band"),
+                              views.VIEWS[PAGE]["by"].default("dim"),
                               lambda d: v.t(f"dim_{d}"), kind="segmented")
-        by = ui.call(dq.closed_loop_by, v.period, v.filters, dim=dim)
+        by = ui.fetch(v, PAGE, "by", dim=dim)
         ui.show(v, charts.closed_loop_bars(by, v.lang, v.t("cl_by_title", dim=v.t(f"dim_{dim}"))))
 
     left, right = st.columns(2)
     with left:
-        months = ui.call(dq.closed_loop_by, v.period, v.filters, dim="month")
+        months = ui.fetch(v, PAGE, "months")
         ui.show(v, charts.closed_loop_months(months, v.lang), "def_closed_loop")
     with right:
         ui.show(v, charts.acceptance(acc, v.lang), "def_acceptance")

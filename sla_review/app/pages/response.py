@@ -8,19 +8,23 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.metrics import dashboard as dq
+from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
-BIN_HOURS, MAX_HOURS, MAX_ATTEMPTS, SHOWN = 0.5, 8.0, 6, 500
+PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
+DECLARED = views.VIEWS[PAGE]
+BIN_HOURS, MAX_HOURS = DECLARED["hist"].default("bin_hours"), DECLARED["hist"].default("max_hours")
+MAX_ATTEMPTS, SHOWN = DECLARED["attempts"].default("max_attempts"), DECLARED["breaches"].default("limit")
 
 v = ui.view()
 ui.page_header(v, "response")
 if ui.guard(v):
-    terms = ui.call(dq.terms, v.period)
+    terms = ui.fetch(v, PAGE, "terms")
     applied = [a.version for a in terms.applied] if terms else []
     targets = [(x.name, x.response_target_hours) for x in applied]  # one line per version's target
     minimums = [(x.name, x.min_attempts) for x in applied]
     ui.terms_note(v, terms)
-    report = ui.call(dq.report, v.period, v.filters)
+    report = ui.fetch(v, PAGE, "report")
     r, f = report["response"], report["follow_up"]
 
     for column, (label, value) in zip(st.columns(5), (
@@ -33,23 +37,24 @@ if ui.guard(v):
             st.metric(v.t(label), value, border=True,
                       help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
 
-    hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=BIN_HOURS, max_hours=MAX_HOURS)
+    hist = ui.fetch(v, PAGE, "hist")
     left, right = st.columns(2)
     with left:
         ui.show(v, charts.response_hist(hist, v.lang, targets, BIN_HOURS, MAX_HOURS), "def_response_hist")
     with right:
         ui.show(v, charts.response_ecdf(hist, v.lang, targets, MAX_HOURS), "def_response_hist")
 
-    dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, "owner", lambda d: v.t(f"dim_{d}"),
+    dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, DECLARED["by"].default("dim"),
+                          lambda d: v.t(f"dim_{d}"),
                           kind="segmented")
-    by = ui.call(dq.response_by, v.period, v.filters, dim=dim)
+    by = ui.fetch(v, PAGE, "by", dim=dim)
     labels = [ui.dim_label(v, dim, k) for k in by["key"]]
     left, right = st.columns(2)
     with left:
         ui.show(v, charts.attainment_by(by, v.lang, v.t("rs_by_title", dim=v.t(f"dim_{dim}")), v.guides.attainment,
                                         labels), "def_response_by")
     with right:
-        heat = ui.call(dq.response_by, v.period, v.filters, dim="weekday", dim2="hour")
+        heat = ui.fetch(v, PAGE, "heat")
         ui.show(v, charts.attainment_heat(heat, v.lang))
     with st.expander(v.t("rs_table"), icon=":material/table:"):
         ui.table(v, by.with_columns(pl.Series("key", labels)),
@@ -60,12 +65,12 @@ if ui.guard(v):
                   "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
                   "follow_up_rate": ("col_follow_up_rate", "pct")})
 
-    attempts = ui.call(dq.followup_attempts, v.period, v.filters, max_attempts=MAX_ATTEMPTS)
+    attempts = ui.fetch(v, PAGE, "attempts")
     ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
             "def_follow_up")
 
     st.subheader(v.t("rs_breaches"))
-    breaches = ui.call(dq.breaches, v.period, v.filters, limit=SHOWN).with_columns(
+    breaches = ui.fetch(v, PAGE, "breaches").with_columns(
         pl.col("channel").fill_null(v.t("no_response")))
     st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
                    shown=i18n.fmt_int(breaches.height)))

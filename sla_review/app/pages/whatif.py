@@ -5,13 +5,13 @@ import polars as pl
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
 from sla_review.present import charts, i18n
 
+PAGE = "whatif"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
 ui.page_header(v, "whatif")
 if ui.guard(v):
-    shown = ui.call(dq.terms, v.period)
+    shown = ui.fetch(v, PAGE, "terms")
     terms = shown.as_dict()
     ui.terms_note(v, shown)
     today = int(round(terms["mql_threshold"]))
@@ -30,10 +30,10 @@ if ui.guard(v):
         eng_weight = ui.param_slider("u_ew", v.t("wi_eng_weight"), 0.0, 1.0, float(terms["engagement_weight"]),
                                      0.05, help=v.t("wi_weights_help"), fmt="%.2f")
 
-    curve = ui.call(dq.whatif_curve, v.period, v.filters, fit_weight=fit_weight, engagement_weight=eng_weight)
-    base = ui.call(dq.whatif_curve, v.period, v.filters, fit_weight=float(terms["fit_weight"]),
-                   engagement_weight=float(terms["engagement_weight"]))
-    reps = ui.call(dq.reps_handling, v.period, v.filters)
+    curve = ui.fetch(v, PAGE, "curve", fit_weight=fit_weight, engagement_weight=eng_weight)
+    base = ui.fetch(v, PAGE, "base", fit_weight=float(terms["fit_weight"]),
+                    engagement_weight=float(terms["engagement_weight"]))
+    reps = ui.fetch(v, PAGE, "reps")
     now = curve.filter(pl.col("threshold") == threshold).row(0, named=True)
     was = base.filter(pl.col("threshold") == today).row(0, named=True)
     rate = now["estimated_sql_rate"] if now["is_estimate"] else now["sql_rate"]
@@ -80,5 +80,5 @@ if ui.guard(v):
         ui.show(v, charts.whatif_curve(curve, v.lang, today, threshold, terms["monthly_mql_commitment"],
                                        terms["mql_to_sql_target"]), "def_whatif")
     with right:
-        heat = ui.call(dq.whatif_heatmap, v.period, v.filters, bins=10)
+        heat = ui.fetch(v, PAGE, "heat")
         ui.show(v, charts.whatif_heatmap(heat, v.lang, fit_weight, eng_weight, threshold), "def_heatmap")
