@@ -431,7 +431,7 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
         t.append(measure("page 'overview' (report scorecard: 6 queries)", "page", scorecard, repeat, "page"))
     t.append(measure("what-if pre-aggregation (whatif.build_grid: grid query + model fit)", "page",
                      lambda: whatif.build_grid(con, period, filters), repeat))
-    weights = iter(np.random.default_rng(0).random(10 * (repeat + 1)))
+    weights = iter(np.random.default_rng(0).random(max(repeat, 20) + 1))
 
     def slider() -> None:
         w = float(next(weights))

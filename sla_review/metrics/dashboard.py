@@ -87,6 +87,14 @@ def with_step_shares(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def with_comparison(cur: pl.DataFrame, cmp: pl.DataFrame | None) -> pl.DataFrame:
+    """The funnel table: this period's steps with the comparison's count and share of the first step beside
+    them (the same stages in the same order, so column by column)."""
+    if cmp is None:
+        return cur
+    return cur.with_columns(cmp["count"].alias("cmp_count"), cmp["pct_first"].alias("cmp_first"))
+
+
 def funnel_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str) -> pl.DataFrame:
     """Cohort funnel per value of one segment (wide: one column per stage)."""
     _check(segment, SEGMENTS)
@@ -113,6 +121,12 @@ def conversion_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
     """MQL→SQL per value of one segment (to date and within `days`)."""
     _check(segment, SEGMENTS)
     return query(con, "mql_to_sql_by_segment", period, filters, segment=segment, days=int(days))
+
+
+def conversion_measure(by: pl.DataFrame) -> str:
+    """Which rate the conversion breakdown shows: "within N days" once any segment has a mature cohort,
+    else the rate to date (a young period has no within-N figure yet)."""
+    return "rate_within" if by.height and by["mature"].sum() > 0 else "rate"
 
 
 def response_hist(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, bin_hours: float = 0.5,
@@ -167,6 +181,31 @@ def closed_loop_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filt
 def acceptance(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
     """Monthly MQL cohorts: accepted (reached sal), rejected, recycled."""
     return query(con, "acceptance_by_month", period, filters)
+
+
+CLOSED_LOOP_STAGES = ("rejected", "recycled")
+
+
+def closed_loop_summary(acc: pl.DataFrame, acc_cmp: pl.DataFrame | None, reasons: pl.DataFrame,
+                        reasons_cmp: pl.DataFrame | None, mqls: int) -> dict:
+    """The closed-loop page's three figures: acceptance (accepted / MQLs of the period's monthly cohorts) and
+    the rejected and recycled event counts, each with its change against the comparison (None without one),
+    and each count per MQL of the period (the report's mql_count; None without MQLs)."""
+    def rate(frame: pl.DataFrame | None) -> float | None:
+        if frame is None or not int(frame["mqls"].sum()):
+            return None
+        return int(frame["accepted"].sum()) / int(frame["mqls"].sum())
+
+    def counts(frame: pl.DataFrame | None) -> dict[str, int] | None:
+        if frame is None:
+            return None
+        return {s: int(frame.filter(pl.col("stage") == s)["count"].sum()) for s in CLOSED_LOOP_STAGES}
+
+    now, before = counts(reasons), counts(reasons_cmp)
+    r, r_cmp = rate(acc), rate(acc_cmp)
+    return {"acceptance": r, "d_acceptance": r - r_cmp if r is not None and r_cmp is not None else None,
+            "counts": now, "deltas": {s: now[s] - before[s] if before is not None else None for s in now},
+            "per_mql": {s: now[s] / mqls if mqls else None for s in now}}
 
 
 def reps_handling(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> int:
@@ -499,6 +538,12 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     buffer.write("\ufeff".encode())
     safe.write_csv(buffer)
     return buffer.getvalue()
+
+
+def running_month(period: Period) -> str | None:
+    """The month ("YYYY-MM") still running at as_of when as_of falls inside the period (drawn as partial)."""
+    running = period.from_day <= period.as_of.date() < period.to_day
+    return period.as_of.strftime("%Y-%m") if running else None
 
 
 def segmented(filters: Filters | None) -> bool:

@@ -24,7 +24,7 @@ def _key(fn, period, filters, kwargs: dict, roles: dict) -> tuple:
 @pytest.fixture(scope="module")
 def benchmarked(demo_db):
     """page -> the calls the benchmark makes for it, with the periods it believes the page opens on."""
-    con = connect(demo_db, read_only=True)
+    con = connect(demo_db)  # the configuration the dashboard opens it with (one DuckDB instance per file)
     try:
         p = bench.default_period(con)
         c = periods.comparison_period(p)

@@ -26,11 +26,10 @@ if ui.guard(v):
         with column:
             ui.scorecard_tile(v, tile)
 
-    running = v.period.as_of.date() < v.period.to_day and v.period.as_of.date() >= v.period.from_day
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang,
-                                       v.period.as_of.strftime("%Y-%m") if running else None), "def_mql_volume")
+        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang, dq.running_month(v.period)),
+                "def_mql_volume")
     with right:
         funnel = ui.fetch(v, PAGE, "funnel")
         ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel")
