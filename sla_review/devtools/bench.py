@@ -298,14 +298,14 @@ def page_views() -> dict[str, Callable]:
 def sidebar_meta(con) -> None:
     """What sla_review.app.ui reads once per data version before any page draws (status, span, filter options)."""
     from sla_review.ingest.importer import default_as_of
+    from sla_review.metrics import breakdowns as bd
     from sla_review.metrics.report import timezone_of
 
-    dq = importlib.import_module("sla_review.metrics.dashboard")
-    dq.status(con)
+    bd.status(con)
     timezone_of(con)
     default_as_of(con)
-    dq.data_span(con)
-    dq.segment_values(con)
+    bd.data_span(con)
+    bd.segment_values(con)
 
 
 def deck_builder() -> Callable | None:
@@ -357,7 +357,7 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
     """Generate (or reuse) the demo files, import them, and time everything; see the module docstring."""
     from sla_review.core.vocabulary import Filters
     from sla_review.metrics import whatif
-    from sla_review.metrics.report import build_report, query
+    from sla_review.metrics.report import build_report
 
     result = Result(leads, repeat, machine(), dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
     result.load.append(os.getloadavg()[0])
@@ -414,21 +414,11 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
 
     # page default views (uncached), and the sidebar's once-per-import reads
     compare = periods.comparison_period(period)
-    views = page_views()
-    if views:
-        t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
-                         lambda: sidebar_meta(con), repeat, "page"))
-    for page, view in views.items():
+    t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
+                     lambda: sidebar_meta(con), repeat, "page"))
+    for page, view in page_views().items():
         t.append(measure(f"page '{page}': default view, uncached", "page",
                          lambda v=view: v(con, period, compare, filters), repeat, "page"))
-    if not views:
-        result.notes.append("sla_review.metrics.dashboard is missing: pages are timed as the report's queries.")
-
-        def scorecard() -> None:
-            for name in REPORT_QUERIES[:-1]:
-                query(con, name, period, filters)
-
-        t.append(measure("page 'overview' (report scorecard: 6 queries)", "page", scorecard, repeat, "page"))
     t.append(measure("what-if pre-aggregation (whatif.build_grid: grid query + model fit)", "page",
                      lambda: whatif.build_grid(con, period, filters), repeat))
     weights = iter(np.random.default_rng(0).random(max(repeat, 20) + 1))

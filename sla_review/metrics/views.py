@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import MATURITY_DAYS
 
 PERIOD, COMPARE = "period", "compare"
@@ -50,58 +51,58 @@ def call(fn: Callable[..., Any], period: str | None = PERIOD, filters: bool = Tr
     return Call(fn, period, filters, tuple(args.items()), runtime)
 
 
-GUARD = call(dq.activity)
+GUARD = call(bd.activity)
 """sla_review.app.ui.guard: is there anything in this view? (every page runs it before its own calls)"""
 
-TERMS = call(dq.terms, filters=False)
+TERMS = call(bd.terms, filters=False)
 WEIGHTS = ("fit_weight", "engagement_weight")
 
 VIEWS: dict[str, dict[str, Call]] = {
     "scorecard": {
         "terms": TERMS,
-        "data": call(dq.scorecard_data, maturity_days=MATURITY_DAYS),
-        "data_cmp": call(dq.scorecard_data, COMPARE, maturity_days=MATURITY_DAYS),
-        "funnel": call(dq.funnel, view="cohort"),
+        "data": call(sc.scorecard_data, maturity_days=MATURITY_DAYS),
+        "data_cmp": call(sc.scorecard_data, COMPARE, maturity_days=MATURITY_DAYS),
+        "funnel": call(bd.funnel, view="cohort"),
     },
     "funnel": {
-        "cur": call(dq.funnel, view="cohort"),
-        "cmp": call(dq.funnel, COMPARE, view="cohort"),
-        "days": call(dq.stage_days),
-        "cmp_days": call(dq.stage_days, COMPARE),
-        "by": call(dq.funnel_by, segment="source"),
+        "cur": call(bd.funnel, view="cohort"),
+        "cmp": call(bd.funnel, COMPARE, view="cohort"),
+        "days": call(bd.stage_days),
+        "cmp_days": call(bd.stage_days, COMPARE),
+        "by": call(bd.funnel_by, segment="source"),
     },
     "conversion": {
         "terms": TERMS,
-        "cohorts": call(dq.mql_cohorts, days=MATURITY_DAYS),
-        "curve": call(dq.mql_curve, max_days=180),
-        "cmp_curve": call(dq.mql_curve, COMPARE, max_days=180),
-        "by": call(dq.conversion_by, segment="source", days=MATURITY_DAYS),
-        "reps": call(dq.conversion_by, segment="owner", days=MATURITY_DAYS),
+        "cohorts": call(bd.mql_cohorts, days=MATURITY_DAYS),
+        "curve": call(bd.mql_curve, max_days=180),
+        "cmp_curve": call(bd.mql_curve, COMPARE, max_days=180),
+        "by": call(bd.conversion_by, segment="source", days=MATURITY_DAYS),
+        "reps": call(bd.conversion_by, segment="owner", days=MATURITY_DAYS),
     },
     "response": {
         "terms": TERMS,
-        "report": call(dq.report),
-        "hist": call(dq.response_hist, bin_hours=0.5, max_hours=8.0),
-        "by": call(dq.response_by, dim="owner"),
-        "heat": call(dq.response_by, dim="weekday", dim2="hour"),
-        "attempts": call(dq.followup_attempts, max_attempts=6),
-        "breaches": call(dq.breaches, limit=500),
+        "report": call(bd.report),
+        "hist": call(bd.response_hist, bin_hours=0.5, max_hours=8.0),
+        "by": call(bd.response_by, dim="owner"),
+        "heat": call(bd.response_by, dim="weekday", dim2="hour"),
+        "attempts": call(bd.followup_attempts, max_attempts=6),
+        "breaches": call(bd.breaches, limit=500),
     },
     "closed_loop": {
-        "acc": call(dq.acceptance),
-        "acc_cmp": call(dq.acceptance, COMPARE),
-        "reasons": call(dq.closed_loop_by, dim="reason"),
-        "reasons_cmp": call(dq.closed_loop_by, COMPARE, dim="reason"),
-        "report": call(dq.report),
-        "by": call(dq.closed_loop_by, dim="source"),
-        "months": call(dq.closed_loop_by, dim="month"),
+        "acc": call(bd.acceptance),
+        "acc_cmp": call(bd.acceptance, COMPARE),
+        "reasons": call(bd.closed_loop_by, dim="reason"),
+        "reasons_cmp": call(bd.closed_loop_by, COMPARE, dim="reason"),
+        "report": call(bd.report),
+        "by": call(bd.closed_loop_by, dim="source"),
+        "months": call(bd.closed_loop_by, dim="month"),
     },
     "whatif": {
         "terms": TERMS,
-        "curve": call(dq.whatif_curve, runtime=WEIGHTS),
-        "base": call(dq.whatif_curve, runtime=WEIGHTS),
-        "reps": call(dq.reps_handling),
-        "heat": call(dq.whatif_heatmap, bins=10),
+        "curve": call(bd.whatif_curve, runtime=WEIGHTS),
+        "base": call(bd.whatif_curve, runtime=WEIGHTS),
+        "reps": call(bd.reps_handling),
+        "heat": call(bd.whatif_heatmap, bins=10),
     },
 }
 """page (its file name in sla_review/app/pages/) -> name -> the call its default view makes."""

@@ -113,7 +113,7 @@ def test_scorecard_is_the_dashboards_tiles_with_honest_states(worked_db: Path) -
     """DOMAIN.md's worked example: 5 MQLs, 2 converted (40%), 2 of 4 judged handoffs within target (50%), 1 of 4
     due handoffs compliant (25%), 1 of the 5 MQLs rejected (20%). Every rate rests on fewer than MIN_CASES
     cases, so none gets a verdict; the volume (5 MQLs in 2.98 months, 1.7/month vs 3.0) is red."""
-    from sla_review.metrics import dashboard as dq
+    from sla_review.metrics import scorecard as sc
 
     con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
     try:
@@ -132,7 +132,7 @@ def test_scorecard_is_the_dashboards_tiles_with_honest_states(worked_db: Path) -
     assert "Median 1.5\u00a0h · p90 2.3\u00a0h" in rows["response"].detail
     assert rows["rejection"].detail == "1 of 5 MQLs rejected by sales"
     assert all(r.delta is None for r in rows.values())  # nothing before April: no change against nothing
-    assert dq.headline_counts(export.scorecard_tiles(data)) == (0, 1)
+    assert sc.headline_counts(export.scorecard_tiles(data)) == (0, 1)
 
 
 # ---------------------------------------------------------------------------------------------- images

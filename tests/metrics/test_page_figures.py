@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from sla_review.core.periods import Period
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import whatif
 
 
@@ -18,14 +18,14 @@ def test_closed_loop_summary_by_hand():
     acc_cmp = pl.DataFrame({"mqls": [20], "accepted": [5]})  # 25%
     reasons = pl.DataFrame({"stage": ["rejected", "rejected", "recycled"], "count": [3, 2, 4]})
     reasons_cmp = pl.DataFrame({"stage": ["rejected"], "count": [7]})
-    out = dq.closed_loop_summary(acc, acc_cmp, reasons, reasons_cmp, mqls=40)
+    out = bd.closed_loop_summary(acc, acc_cmp, reasons, reasons_cmp, mqls=40)
     assert out["acceptance"] == pytest.approx(0.30) and out["d_acceptance"] == pytest.approx(0.05)
     assert out["counts"] == {"rejected": 5, "recycled": 4} and out["deltas"] == {"rejected": -2, "recycled": 4}
     assert out["per_mql"] == {"rejected": pytest.approx(0.125), "recycled": pytest.approx(0.1)}
-    alone = dq.closed_loop_summary(acc, None, reasons, None, mqls=0)
+    alone = bd.closed_loop_summary(acc, None, reasons, None, mqls=0)
     assert alone["d_acceptance"] is None and alone["deltas"] == {"rejected": None, "recycled": None}
     assert alone["per_mql"] == {"rejected": None, "recycled": None}
-    empty_cmp = dq.closed_loop_summary(acc, pl.DataFrame({"mqls": [0], "accepted": [0]}), reasons, None, 40)
+    empty_cmp = bd.closed_loop_summary(acc, pl.DataFrame({"mqls": [0], "accepted": [0]}), reasons, None, 40)
     assert empty_cmp["d_acceptance"] is None  # no MQLs before: no change, not "+30 pp"
 
 
@@ -50,11 +50,11 @@ def test_whatif_proposal_by_hand():
 def test_small_page_rules():
     tz = "Asia/Tokyo"
     at = dt.datetime(2026, 5, 10, 12, tzinfo=zoneinfo.ZoneInfo(tz))
-    assert dq.running_month(Period(dt.date(2026, 4, 1), dt.date(2026, 7, 1), at, tz)) == "2026-05"
-    assert dq.running_month(Period(dt.date(2026, 1, 1), dt.date(2026, 4, 1), at, tz)) is None
-    assert dq.conversion_measure(pl.DataFrame({"mature": [0, 1]})) == "rate_within"
-    assert dq.conversion_measure(pl.DataFrame({"mature": [0, 0]})) == "rate"
+    assert bd.running_month(Period(dt.date(2026, 4, 1), dt.date(2026, 7, 1), at, tz)) == "2026-05"
+    assert bd.running_month(Period(dt.date(2026, 1, 1), dt.date(2026, 4, 1), at, tz)) is None
+    assert bd.conversion_measure(pl.DataFrame({"mature": [0, 1]})) == "rate_within"
+    assert bd.conversion_measure(pl.DataFrame({"mature": [0, 0]})) == "rate"
     cur = pl.DataFrame({"count": [10, 5], "pct_first": [1.0, 0.5]})
-    both = dq.with_comparison(cur, pl.DataFrame({"count": [8, 2], "pct_first": [1.0, 0.25]}))
+    both = bd.with_comparison(cur, pl.DataFrame({"count": [8, 2], "pct_first": [1.0, 0.25]}))
     assert both["cmp_count"].to_list() == [8, 2] and both["cmp_first"].to_list() == [1.0, 0.25]
-    assert dq.with_comparison(cur, None).columns == ["count", "pct_first"]
+    assert bd.with_comparison(cur, None).columns == ["count", "pct_first"]

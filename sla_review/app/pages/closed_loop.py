@@ -4,7 +4,7 @@ by source/campaign/score band and over time."""
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
@@ -18,14 +18,14 @@ if ui.guard(v):
     reasons_cmp = ui.fetch(v, PAGE, "reasons_cmp")
     report = ui.fetch(v, PAGE, "report")
 
-    figures = dq.closed_loop_summary(acc, acc_cmp, reasons, reasons_cmp, report["mql_count"])
+    figures = bd.closed_loop_summary(acc, acc_cmp, reasons, reasons_cmp, report["mql_count"])
     cols = st.columns(3)
     d_rate = figures["d_acceptance"]
     with cols[0]:
         st.metric(v.t("cl_acceptance"), i18n.fmt_pct(figures["acceptance"], v.lang),
                   i18n.fmt_pp(d_rate, v.lang) if d_rate is not None else None, border=True,
                   help=v.t("def_acceptance"), **ui.delta_style(d_rate, 0.0005))
-    for column, stage in zip(cols[1:], dq.CLOSED_LOOP_STAGES, strict=True):
+    for column, stage in zip(cols[1:], bd.CLOSED_LOOP_STAGES, strict=True):
         with column:
             delta = figures["deltas"][stage]
             st.metric(v.t(f"cl_{stage}"), i18n.fmt_int(figures["counts"][stage]),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import views
 from sla_review.present import charts
 
@@ -33,7 +33,7 @@ if ui.guard(v):
                               lambda s: v.t(f"seg_{s}"), kind="segmented")
     by = ui.fetch(v, PAGE, "by", segment=segment, days=days)
     reps = ui.fetch(v, PAGE, "reps", days=days)
-    measure = dq.conversion_measure(by)
+    measure = bd.conversion_measure(by)
     left, right = st.columns(2)
     with left:
         title = v.t("cv_by_title" if measure == "rate_within" else "cv_by_title_to_date",

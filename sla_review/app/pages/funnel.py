@@ -6,7 +6,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
@@ -24,7 +24,7 @@ if ui.guard(v):
     ui.show(v, charts.funnel(cur, cmp, v.lang, v.period_label, v.compare_label, title), "def_funnel")
 
     with st.expander(v.t("fn_table"), icon=":material/table:"):
-        numbers = dq.with_comparison(cur, cmp).with_columns(
+        numbers = bd.with_comparison(cur, cmp).with_columns(
             pl.col("stage").map_elements(lambda s: i18n.stage(s, v.lang), return_dtype=pl.Utf8))
         ui.table(v, numbers, {"stage": ("col_stage", "text"), "count": ("col_count", "int"),
                               "pct_prev": ("col_pct_prev", "pct"), "pct_first": ("col_pct_first", "pct")})

@@ -7,7 +7,8 @@ import polars as pl
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.export import csv_export
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
@@ -44,7 +45,7 @@ if ui.guard(v):
     with right:
         ui.show(v, charts.response_ecdf(hist, v.lang, targets, MAX_HOURS), "def_response_hist")
 
-    dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, DECLARED["by"].default("dim"),
+    dim = ui.param_select("u_rdim", v.t("rs_by"), bd.RESPONSE_DIMS, DECLARED["by"].default("dim"),
                           lambda d: v.t(f"dim_{d}"),
                           kind="segmented")
     by = ui.fetch(v, PAGE, "by", dim=dim)
@@ -83,7 +84,7 @@ if ui.guard(v):
     export = columns | {"source": ("col_source", "text")}
     # the full list (every breach, not only the rows shown) is built when the button is clicked
     st.download_button(v.t("download_csv"),
-                       functools.partial(dq.breaches_csv, ui.connection(), v.period, v.filters,
+                       functools.partial(csv_export.breaches_csv, ui.connection(), v.period, v.filters,
                                          {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
                        file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
                        icon=":material/download:", disabled=breaches.height == 0)

@@ -1,10 +1,11 @@
-"""SLA scorecard (home): one tile per clause of the SLA in force, from dq.scorecard_data -> dq.tiles ->
-dq.tile_text, the very functions the deck's scorecard slide calls, so both show the same tiles."""
+"""SLA scorecard (home): one tile per clause of the SLA in force, from sc.scorecard_data -> sc.tiles ->
+sc.tile_text, the very functions the deck's scorecard slide calls, so both show the same tiles."""
 
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import scorecard as sc
 from sla_review.present import charts, i18n
 
 PAGE = "scorecard"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -20,15 +21,15 @@ if ui.guard(v):
 
     data = ui.fetch(v, PAGE, "data", maturity_days=v.maturity_days)
     report = data.report
-    tiles = dq.tiles(data, ui.fetch(v, PAGE, "data_cmp", maturity_days=v.maturity_days), terms, v.guides,
-                     dq.segmented(v.filters))
+    tiles = sc.tiles(data, ui.fetch(v, PAGE, "data_cmp", maturity_days=v.maturity_days), terms, v.guides,
+                     sc.segmented(v.filters))
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
             ui.scorecard_tile(v, tile)
 
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang, dq.running_month(v.period)),
+        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang, bd.running_month(v.period)),
                 "def_mql_volume")
     with right:
         funnel = ui.fetch(v, PAGE, "funnel")
