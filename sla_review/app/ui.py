@@ -29,7 +29,9 @@ from sla_review.core.periods import Period
 from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import scorecard as sc
+from sla_review.metrics import views
 from sla_review.metrics.report import timezone_of
 from sla_review.present import i18n
 from sla_review.store.db import connect, data_version, resolve_db_path
@@ -97,6 +99,10 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
+METRIC_MODULES = {m.__name__: m for m in (bd, sc)}
+"""The modules ui.call runs functions of (the cache stores a function by its module and name)."""
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached(db: str, data_version_: int, name: str, period: tuple | None, filters: tuple | None,
             extra: tuple) -> Any:
@@ -106,24 +112,36 @@ def _cached(db: str, data_version_: int, name: str, period: tuple | None, filter
                            dt.datetime.fromisoformat(period[2]), period[3]))
     if filters is not None:
         args.append(Filters(*filters))
-    return getattr(dq, name)(*args, **dict(extra))
+    module, _, function = name.rpartition(".")
+    return getattr(METRIC_MODULES[module], function)(*args, **dict(extra))
 
 
 def call(fn: Callable[..., Any], period: Period | None = None, filters: Filters | None = None, **extra: Any) -> Any:
-    """Run a sla_review.metrics.dashboard function through the cache (db, data version, period, filters, args)."""
-    return _cached(db_path(), version(), fn.__name__, _period_key(period), _filters_key(filters),
-                   tuple(sorted(extra.items())))
+    """Run a metric function (sla_review.metrics.breakdowns or .scorecard) through the cache (db, data version,
+    function, period, filters, args)."""
+    return _cached(db_path(), version(), f"{fn.__module__}.{fn.__name__}", _period_key(period),
+                   _filters_key(filters), tuple(sorted(extra.items())))
+
+
+def fetch(v: View, page: str, name: str, **widgets: Any) -> Any:
+    """A page's declared call (sla_review.metrics.views.VIEWS[page][name]) for this view, through the cache:
+    the page's widget values override the declared defaults; a comparison call is None without a comparison."""
+    declared = views.VIEWS[page][name]
+    if declared.period == views.COMPARE and v.compare is None:
+        return None
+    period = {views.PERIOD: v.period, views.COMPARE: v.compare}.get(declared.period)
+    return call(declared.fn, period, v.filters if declared.filters else None, **declared.kwargs(**widgets))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _meta(db: str, data_version_: int) -> dict:
     cur = cursor()
-    status = dq.status(cur)
+    status = bd.status(cur)
     tz = timezone_of(cur)
     latest = default_as_of(cur)
     return {"status": status, "tz": tz, "latest": latest, "first": status["first_created"],
             "last": status["last_created"],
-            "segments": dq.segment_values(cur)}
+            "segments": bd.segment_values(cur)}
 
 
 def meta() -> dict:
@@ -303,8 +321,8 @@ class View:
     period: Period | None = None
     compare: Period | None = None
     filters: Filters = field(default_factory=Filters)
-    guides: dq.Guides = field(default_factory=dq.Guides)
-    maturity_days: int = dq.MATURITY_DAYS
+    guides: sc.Guides = field(default_factory=sc.Guides)
+    maturity_days: int = sc.MATURITY_DAYS
     first: dt.datetime | None = None
     last: dt.datetime | None = None
 
@@ -432,7 +450,7 @@ def sidebar() -> View:
                 first = initial(key, default, lambda v: isinstance(v, int) and 0 <= v <= 100)
                 guides.append(record(key, st.number_input(t(label), 0, 100, first, step=1, key=key), default))
             st.caption(t("guides_note"))
-            maturity = param_slider("u_cn", t("maturity_days"), 7, 365, dq.MATURITY_DAYS, 1,
+            maturity = param_slider("u_cn", t("maturity_days"), 7, 365, sc.MATURITY_DAYS, 1,
                                     help=t("maturity_days_help"))
         st.caption(t("as_of_caption", as_of=i18n.fmt_datetime(latest, lang), tz=tz))
         st.caption(t("link_caption"))
@@ -444,7 +462,7 @@ def sidebar() -> View:
                                       periods.comparison_as_of(latest, start, cmp_range[0]), tz)
     current = View(lang, empty=False, is_demo=bool(status["is_demo"]), tz=tz, period=period, compare=compare,
                    filters=filters,
-                   guides=dq.Guides(guides[0] / 100, guides[1] / 100, guides[2] / 100, guides[3] / 100),
+                   guides=sc.Guides(guides[0] / 100, guides[1] / 100, guides[2] / 100, guides[3] / 100),
                    maturity_days=int(maturity),
                    first=info["first"], last=info["last"])
     _local.view = current
@@ -507,7 +525,7 @@ def guard(v: View) -> bool:
     if v.empty or v.period is None:
         st.info(v.t("empty_db"), icon=":material/database:")
         return False
-    act = call(dq.activity, v.period, v.filters)
+    act = call(views.GUARD.fn, v.period, v.filters)
     if not any(act.values()):
         tz = zoneinfo.ZoneInfo(v.tz)
         first = i18n.fmt_date(v.first.astimezone(tz).date(), v.lang) if v.first else i18n.DASH
@@ -534,15 +552,15 @@ STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:
                 "unjudged": ":material/remove_circle_outline:"}
 
 
-def scorecard_tile(v: View, tile: dq.Tile) -> None:
-    """One SLA clause as dq.tile_text words it (the deck's row says the same): value, change, status, target."""
-    text = dq.tile_text(tile, v.lang)
+def scorecard_tile(v: View, tile: sc.Tile) -> None:
+    """One SLA clause as sc.tile_text words it (the deck's row says the same): value, change, status, target."""
+    text = sc.tile_text(tile, v.lang)
     flat = tile.delta is not None and abs(tile.delta) < (0.0005 if tile.kind == "rate" else 0.05)
     with st.container(border=True, height="stretch"):
         st.metric(text.label, text.value, text.delta,
                   delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
                   delta_arrow="off" if flat else "auto", help=v.t(f"def_{tile.key}"))
-        st.badge(text.status_label, color=dq.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
+        st.badge(text.status_label, color=sc.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
         st.markdown(f"**{text.target}**")
         if text.detail:
             st.caption(text.detail)

@@ -135,3 +135,10 @@ def months_elapsed(period: Period) -> float:
             total += (high - low) / (following - month)
         month = following
     return total
+
+
+def running_month(period: Period) -> str | None:
+    """The month ('2026-09', in the calendar's zone) still running at the period's as_of, drawn as partial;
+    None once the period is over. One rule for the scorecard page and the deck."""
+    local = period.as_of.astimezone(zoneinfo.ZoneInfo(period.tz)) if period.as_of.tzinfo else period.as_of
+    return local.strftime("%Y-%m") if period.from_day <= local.date() < period.to_day else None

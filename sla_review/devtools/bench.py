@@ -251,86 +251,61 @@ def runnable(name: str, params: dict[str, object]) -> bool:
     return True
 
 
+PAGE_LABELS = {"scorecard": "scorecard", "funnel": "funnel", "conversion": "conversion", "response": "response",
+               "closed_loop": "closed loop", "whatif": "what-if"}
+"""BENCHMARKS.md's names of the pages (sla_review.metrics.views.VIEWS keys are the pages' file names)."""
+
+
+def page_calls(page: str, con, p, c, f) -> list[tuple[Callable, tuple, dict]]:
+    """The calls a page's default view makes, read from its declaration (sla_review.metrics.views): the guard,
+    then each declared call at its declared defaults (period "last_half", comparison "previous", no filter).
+    Runtime arguments are what the page reads at its defaults: the what-if weights of the terms in force."""
+    from sla_review.metrics import views
+
+    declared_calls = (views.GUARD, *views.VIEWS[page].values())
+    runtime = {}
+    if any(d.runtime for d in declared_calls):
+        version = views.TERMS.fn(con, p).version
+        runtime = {"fit_weight": float(version.fit_weight), "engagement_weight": float(version.engagement_weight)}
+    out, seen = [], set()
+    for declared in declared_calls:
+        kwargs = declared.kwargs(**{k: runtime[k] for k in declared.runtime})
+        key = (declared.fn, declared.period, declared.filters, tuple(sorted(kwargs.items())))
+        if key in seen:  # sla_review.app.ui.call answers a repeated call from its cache
+            continue
+        seen.add(key)
+        args = ((p,) if declared.period == views.PERIOD else (c,) if declared.period == views.COMPARE else ())
+        out.append((declared.fn, (con, *args, *((f,) if declared.filters else ())), kwargs))
+    return out
+
+
 def page_views() -> dict[str, Callable]:
-    """Each page's default view: the sla_review.metrics.dashboard calls pages/*.py make with default widgets
-    (period "last_half", comparison "previous", no segment filter), uncached -- the first visit after an
-    import, before sla_review.app.ui's cache holds anything (which also shares report/activity between pages).
-    Keep in step with pages/*.py and sla_review.app.ui.guard when they change."""
-    try:
-        dq = importlib.import_module("sla_review.metrics.dashboard")
-    except ImportError:
-        return {}
+    """Each page's default view, uncached: the first visit after an import, before sla_review.app.ui's cache
+    holds anything (which also shares report/activity between pages). The calls come from the pages' own
+    declarations (sla_review.metrics.views), so the benchmark times what the pages run."""
+    from sla_review.metrics import views, whatif
 
-    def scorecard(con, p, c, f) -> None:
-        shown = dq.terms(con, p)
-        terms = shown.as_dict() if shown else None
-        dq.tiles(dq.scorecard_data(con, p, f), dq.scorecard_data(con, c, f), terms, dq.Guides(), dq.segmented(f))
-        dq.funnel(con, p, f, view="cohort")
+    def view(page: str) -> Callable:
+        def run(con, p, c, f) -> None:
+            whatif.clear_cache()  # cold: the what-if grid query and model fit are part of the first view
+            for fn, args, kwargs in page_calls(page, con, p, c, f):
+                fn(*args, **kwargs)
+        return run
 
-    def funnel(con, p, c, f) -> None:
-        dq.funnel(con, p, f, view="cohort")
-        dq.funnel(con, c, f, view="cohort")
-        dq.funnel_by(con, p, f, segment="source")
-        dq.stage_days(con, p, f)
-        dq.stage_days(con, c, f)
-
-    def conversion(con, p, c, f) -> None:
-        dq.terms(con, p)
-        dq.mql_cohorts(con, p, f, days=90)
-        dq.mql_curve(con, p, f, max_days=180)
-        dq.mql_curve(con, c, f, max_days=180)
-        dq.conversion_by(con, p, f, segment="source", days=90)
-        dq.conversion_by(con, p, f, segment="owner", days=90)
-
-    def response(con, p, c, f) -> None:
-        dq.terms(con, p)
-        dq.report(con, p, f)
-        dq.response_hist(con, p, f, bin_hours=0.5, max_hours=16.0)
-        dq.response_by(con, p, f, dim="owner")
-        dq.response_by(con, p, f, dim="weekday", dim2="hour")
-        dq.followup_attempts(con, p, f, max_attempts=6)
-        dq.breaches(con, p, f, limit=500)
-
-    def closed_loop(con, p, c, f) -> None:
-        dq.acceptance(con, p, f)
-        dq.acceptance(con, c, f)
-        dq.closed_loop_by(con, p, f, dim="reason")
-        dq.closed_loop_by(con, c, f, dim="reason")
-        dq.report(con, p, f)
-        dq.closed_loop_by(con, p, f, dim="source")
-        dq.closed_loop_by(con, p, f, dim="month")
-
-    def what_if(con, p, c, f) -> None:
-        from sla_review.metrics import whatif
-
-        whatif.clear_cache()  # cold: the grid query and the model fit are part of the first view
-        terms = dq.terms(con, p).version
-        dq.whatif_curve(con, p, f, fit_weight=terms.fit_weight, engagement_weight=terms.engagement_weight)
-        dq.reps_handling(con, p, f)
-        dq.whatif_heatmap(con, p, f, bins=10)
-
-    def guarded(page: Callable) -> Callable:
-        def view(con, p, c, f) -> None:
-            dq.activity(con, p, f)  # sla_review.app.ui.guard: "is there anything in this view?"
-            page(con, p, c, f)
-        return view
-
-    pages = {"scorecard": scorecard, "funnel": funnel, "conversion": conversion, "response": response,
-             "closed loop": closed_loop, "what-if": what_if}
-    return {name: guarded(page) for name, page in pages.items()}
+    return {PAGE_LABELS[page]: view(page) for page in views.VIEWS}
 
 
 def sidebar_meta(con) -> None:
     """What sla_review.app.ui reads once per data version before any page draws (status, span, filter options)."""
     from sla_review.ingest.importer import default_as_of
+    from sla_review.metrics import breakdowns as bd
     from sla_review.metrics.report import timezone_of
 
-    dq = importlib.import_module("sla_review.metrics.dashboard")
-    dq.status(con)
+    bd.status(con)
     timezone_of(con)
     default_as_of(con)
-    dq.data_span(con)
-    dq.segment_values(con)
+    bd.data_span(con)
+    bd.segment_values(con)
 
 
 def deck_builder() -> Callable | None:
@@ -351,9 +326,11 @@ def naive_report(con, period) -> dict:
 
 def derived_report(con, period, filters) -> dict:
     """The same two metrics through sql/metrics/ (lead_facts)."""
+    from sla_review.metrics.report import mql_cohort
+
     p = {**period.params(), **filters.params()}
     funnel = run_sql(con, "funnel_cohort", **p)["count"].to_list()
-    conv = run_sql(con, "mql_to_sql", **p).row(0, named=True)
+    conv = mql_cohort(con, period, filters)
     return {"funnel": funnel, "cohort": conv["cohort"], "converted": conv["converted"]}
 
 
@@ -380,7 +357,7 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
     """Generate (or reuse) the demo files, import them, and time everything; see the module docstring."""
     from sla_review.core.vocabulary import Filters
     from sla_review.metrics import whatif
-    from sla_review.metrics.report import build_report, query
+    from sla_review.metrics.report import build_report
 
     result = Result(leads, repeat, machine(), dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
     result.load.append(os.getloadavg()[0])
@@ -437,24 +414,14 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
 
     # page default views (uncached), and the sidebar's once-per-import reads
     compare = periods.comparison_period(period)
-    views = page_views()
-    if views:
-        t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
-                         lambda: sidebar_meta(con), repeat, "page"))
-    for page, view in views.items():
+    t.append(measure("sidebar data (once per import: status, span, segment values)", "page",
+                     lambda: sidebar_meta(con), repeat, "page"))
+    for page, view in page_views().items():
         t.append(measure(f"page '{page}': default view, uncached", "page",
                          lambda v=view: v(con, period, compare, filters), repeat, "page"))
-    if not views:
-        result.notes.append("sla_review.metrics.dashboard is missing: pages are timed as the report's queries.")
-
-        def scorecard() -> None:
-            for name in REPORT_QUERIES[:-1]:
-                query(con, name, period, filters)
-
-        t.append(measure("page 'overview' (report scorecard: 6 queries)", "page", scorecard, repeat, "page"))
     t.append(measure("what-if pre-aggregation (whatif.build_grid: grid query + model fit)", "page",
                      lambda: whatif.build_grid(con, period, filters), repeat))
-    weights = iter(np.random.default_rng(0).random(10 * (repeat + 1)))
+    weights = iter(np.random.default_rng(0).random(max(repeat, 20) + 1))
 
     def slider() -> None:
         w = float(next(weights))

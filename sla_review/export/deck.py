@@ -41,12 +41,13 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from sla_review.core.periods import Period, comparison_as_of, months_elapsed
+from sla_review.core.periods import Period, comparison_as_of, months_elapsed, running_month
 from sla_review.core.periods import previous_range as previous_period
 from sla_review.core.terms import SlaConfig, SlaVersion, for_period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import stored_config
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period, query
 from sla_review.present import charts as builders
 from sla_review.present import formats, i18n
@@ -242,23 +243,23 @@ class DeckData:
     closed_loop: pl.DataFrame
     closed_loop_previous: pl.DataFrame
     summary: dict
-    score: dq.ScorecardData
-    score_previous: dq.ScorecardData
+    score: sc.ScorecardData
+    score_previous: sc.ScorecardData
     terms: dict | None
     whatif: pl.DataFrame
     whatif_today: int
     is_demo: bool = False
     segmented: bool = False
-    maturity_days: int = dq.MATURITY_DAYS
-    guides: dq.Guides = field(default_factory=dq.Guides)
+    maturity_days: int = sc.MATURITY_DAYS
+    guides: sc.Guides = field(default_factory=sc.Guides)
 
 
 def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
-            filters: Filters | None = None, guides: dq.Guides | None = None,
-            maturity_days: int = dq.MATURITY_DAYS) -> DeckData:
+            filters: Filters | None = None, guides: sc.Guides | None = None,
+            maturity_days: int = sc.MATURITY_DAYS) -> DeckData:
     """Run every query the deck needs: the report for both periods and, for each slide, the metric function
-    its dashboard page calls for the same view (dq.scorecard_data, dq.funnel, dq.mql_cohorts,
-    dq.response_hist, dq.closed_loop_by, dq.whatif_curve), so each slide shows the page's figure."""
+    its dashboard page calls for the same view (sc.scorecard_data, bd.funnel, bd.mql_cohorts,
+    bd.response_hist, bd.closed_loop_by, bd.whatif_curve), so each slide shows the page's figure."""
     filters = filters or Filters()
     if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         raise NoData("The database has no data yet: import a CRM export or build the demo first.")
@@ -274,22 +275,22 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         period=period, comparison=comparison, filters=filters, report=report, previous=previous,
         config=config, in_force=in_force, applied=[a.version for a in terms.applied],
         applied_previous=[a.version for a in terms_previous.applied],
-        cohorts=dq.mql_cohorts(con, period, filters, days=maturity_days),
-        cohorts_previous=dq.mql_cohorts(con, comparison, filters, days=maturity_days),
-        funnel=dq.funnel(con, period, filters, view="cohort"),
-        funnel_previous=dq.funnel(con, comparison, filters, view="cohort"),
-        hist=dq.response_hist(con, period, filters, bin_hours=bin_hours, max_hours=max_hours),
-        closed_loop=dq.closed_loop_by(con, period, filters, dim="reason"),
-        closed_loop_previous=dq.closed_loop_by(con, comparison, filters, dim="reason"),
+        cohorts=bd.mql_cohorts(con, period, filters, days=maturity_days),
+        cohorts_previous=bd.mql_cohorts(con, comparison, filters, days=maturity_days),
+        funnel=bd.funnel(con, period, filters, view="cohort"),
+        funnel_previous=bd.funnel(con, comparison, filters, view="cohort"),
+        hist=bd.response_hist(con, period, filters, bin_hours=bin_hours, max_hours=max_hours),
+        closed_loop=bd.closed_loop_by(con, period, filters, dim="reason"),
+        closed_loop_previous=bd.closed_loop_by(con, comparison, filters, dim="reason"),
         summary=query(con, "data_summary", period, filters).row(0, named=True),
-        score=dq.scorecard_data(con, period, filters, maturity_days),
-        score_previous=dq.scorecard_data(con, comparison, filters, maturity_days),
+        score=sc.scorecard_data(con, period, filters, maturity_days),
+        score_previous=sc.scorecard_data(con, comparison, filters, maturity_days),
         terms=terms_now,
-        whatif=dq.whatif_curve(con, period, filters, float(terms_now["fit_weight"]),
+        whatif=bd.whatif_curve(con, period, filters, float(terms_now["fit_weight"]),
                                float(terms_now["engagement_weight"])),
         whatif_today=int(round(terms_now["mql_threshold"])),
-        is_demo=bool(dq.status(con)["is_demo"]), segmented=dq.segmented(filters), maturity_days=maturity_days,
-        guides=guides or dq.Guides(),
+        is_demo=bool(bd.status(con)["is_demo"]), segmented=sc.segmented(filters), maturity_days=maturity_days,
+        guides=guides or sc.Guides(),
     )
 
 
@@ -305,14 +306,14 @@ def _per_month(x: float | None) -> str:
     return i18n.fmt_num(x, "en", 1 if x is not None and abs(x) < 100 else 0)
 
 
-def scorecard_tiles(data: DeckData) -> list[dq.Tile]:
-    """The dashboard's tiles for this view: dq.tiles on the same facts, terms, guides and segment rule."""
-    return dq.tiles(data.score, data.score_previous, data.terms, data.guides, data.segmented)
+def scorecard_tiles(data: DeckData) -> list[sc.Tile]:
+    """The dashboard's tiles for this view: sc.tiles on the same facts, terms, guides and segment rule."""
+    return sc.tiles(data.score, data.score_previous, data.terms, data.guides, data.segmented)
 
 
-def scorecard(data: DeckData, lang: str = "en") -> list[dq.TileText]:
-    """The scorecard slide's rows: each tile worded by dq.tile_text, exactly as the screen's cards."""
-    return [dq.tile_text(t, lang) for t in scorecard_tiles(data)]
+def scorecard(data: DeckData, lang: str = "en") -> list[sc.TileText]:
+    """The scorecard slide's rows: each tile worded by sc.tile_text, exactly as the screen's cards."""
+    return [sc.tile_text(t, lang) for t in scorecard_tiles(data)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -347,7 +348,7 @@ def _drawn(fig: go.Figure | None, lang: str) -> go.Figure:
 
 
 def chart_funnel(data: DeckData, lang: str) -> Chart:
-    """The funnel page's cohort waterfall (dq.funnel, builders.funnel), the previous period beside it."""
+    """The funnel page's cohort waterfall (bd.funnel, builders.funnel), the previous period beside it."""
     cur_label, cmp_label = _labels(data, lang)
     fig = builders.funnel(data.funnel, data.funnel_previous, lang, cur_label, cmp_label,
                         text(lang, "sec_funnel"), variant=SLIDE)
@@ -370,13 +371,13 @@ def chart_mql_monthly(data: DeckData, lang: str) -> Chart:
     """The scorecard page's monthly MQLs vs commitment (builders.monthly_mqls), the previous period's months
     before them in grey."""
     cur, prev = data.score.report["mql_monthly"], data.score_previous.report["mql_monthly"]
-    fig = builders.monthly_mqls(cur, lang, builders.running_month(data.period), previous=prev,
+    fig = builders.monthly_mqls(cur, lang, running_month(data.period), previous=prev,
                               previous_label=_labels(data, lang)[1], variant=SLIDE)
     met_n = sum(m["met"] for m in cur)
     weight = months_elapsed(data.period)
     avg = data.report["mql_count"] / weight if weight else None
     headline = text(lang, "h_mql_monthly", met=met_n, months=len(cur), avg=_per_month(avg),
-                    commit=_per_month(dq.monthly_commitment(data.report, data.period)))
+                    commit=_per_month(sc.monthly_commitment(data.report, data.period)))
     notes = [f"{m['month']}: {_int(m['count'])} / {_int(m['commitment'])} "
              f"({text(lang, 'met' if m['met'] else 'missed')})" for m in cur]
     return Chart("mql_monthly", text(lang, "sec_mql_monthly"), headline, _drawn(fig, lang), notes,
@@ -384,7 +385,7 @@ def chart_mql_monthly(data: DeckData, lang: str) -> Chart:
 
 
 def chart_conversion(data: DeckData, lang: str) -> Chart:
-    """The conversion page's monthly cohorts (dq.mql_cohorts, builders.cohorts): immature cohorts hatched and
+    """The conversion page's monthly cohorts (bd.mql_cohorts, builders.cohorts): immature cohorts hatched and
     out of the trend, the previous period's cohorts before them in grey."""
     fig = builders.cohorts(data.cohorts, lang, data.maturity_days, previous=data.cohorts_previous,
                          previous_label=_labels(data, lang)[1], variant=SLIDE)
@@ -406,7 +407,7 @@ def response_targets(data: DeckData) -> list[tuple[str, float]]:
 
 
 def chart_response(data: DeckData, lang: str) -> Chart:
-    """The response page's histogram (dq.response_hist, builders.response_hist): each handoff coloured by its
+    """The response page's histogram (bd.response_hist, builders.response_hist): each handoff coloured by its
     own version's target, one line per distinct target."""
     resp = data.report["response"]
     targets = response_targets(data)
@@ -428,7 +429,7 @@ def chart_response(data: DeckData, lang: str) -> Chart:
 
 
 def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
-    """The closed-loop page's reasons (dq.closed_loop_by reason, builders.closed_loop_bars), with the previous
+    """The closed-loop page's reasons (bd.closed_loop_by reason, builders.closed_loop_bars), with the previous
     period's total per reason marked."""
     fig = builders.closed_loop_bars(data.closed_loop, lang, text(lang, "sec_rejections"), top,
                                   previous=data.closed_loop_previous, previous_label=_labels(data, lang)[1],
@@ -437,7 +438,7 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
                                                                          descending=[True, False])
     before = dict(data.closed_loop_previous.filter(pl.col("stage") == "rejected").select("label", "count").rows())
     total, total_prev = int(rejected["count"].sum()), sum(before.values())
-    rate, rate_prev = dq.rejection_rate(data.score), dq.rejection_rate(data.score_previous)
+    rate, rate_prev = sc.rejection_rate(data.score), sc.rejection_rate(data.score_previous)
     if total:
         reason, count = rejected.row(0)[rejected.columns.index("label")], int(rejected["count"][0])
         headline = text(lang, "h_rejections", reason=i18n.value_label(reason, lang), count=_int(count),
@@ -461,7 +462,7 @@ def whatif_rows(data: DeckData) -> list[dict]:
 
 
 def chart_what_if(data: DeckData, lang: str) -> Chart:
-    """The what-if page's volume-vs-yield curve (dq.whatif_curve, builders.whatif_curve) at today's weights,
+    """The what-if page's volume-vs-yield curve (bd.whatif_curve, builders.whatif_curve) at today's weights,
     today's threshold and the headline's alternative marked; observed and estimate drawn as on the page."""
     rows = whatif_rows(data)
     cur_t = data.whatif_today
@@ -497,7 +498,7 @@ CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
 
 def charts(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
            filters: Filters | None = None, keys: Sequence[str] = CHART_SECTIONS,
-           maturity_days: int = dq.MATURITY_DAYS) -> list[Chart]:
+           maturity_days: int = sc.MATURITY_DAYS) -> list[Chart]:
     """The deck's charts without the deck: for per-chart PNG/SVG downloads on the Export page."""
     data = collect(con, period, comparison, filters, maturity_days=maturity_days)
     return [CHART_BUILDERS[k](data, lang) for k in keys]
@@ -752,15 +753,15 @@ def _title_slide(deck: _Deck, data: DeckData, lang: str) -> None:
         f"median {_hours(resp['median_business_hours'], lang)}, p90 {_hours(resp['p90_business_hours'], lang)}"])
 
 
-STATUS_FILL = {status: TONES[tone].lstrip("#").upper() for status, tone in dq.STATUS_TONE.items()}
-STATUS_INK = {status: "FFFFFF" for status in dq.STATUS_TONE}
+STATUS_FILL = {status: TONES[tone].lstrip("#").upper() for status, tone in sc.STATUS_TONE.items()}
+STATUS_INK = {status: "FFFFFF" for status in sc.STATUS_TONE}
 
 
 def _scorecard_slide(deck: _Deck, data: DeckData, lang: str) -> None:
     """The dashboard's five tiles as a table: the same words, figures, statuses and colours as the screen."""
     shown = scorecard_tiles(data)
-    rows = [dq.tile_text(t, lang) for t in shown]
-    on, judged = dq.headline_counts(shown)
+    rows = [sc.tile_text(t, lang) for t in shown]
+    on, judged = sc.headline_counts(shown)
     conv, conv_prev = data.report["mql_to_sql"]["rate"], data.previous["mql_to_sql"]["rate"]
     unjudged = len(shown) - judged
     headline = text(lang, "h_scorecard_unjudged" if unjudged else "h_scorecard", on=on, n=judged, k=unjudged,
@@ -902,9 +903,9 @@ def _data_slide(deck: _Deck, data: DeckData, lang: str) -> None:
                          phandoffs=_int(p["response"]["handoffs"]), rej=_int(rejections(r)),
                          prej=_int(rejections(p)))),
         ("d_status", text(lang, "d_status_value", band=_pct(data.guides.band, 0), att=_pct(data.guides.attainment, 0),
-                          fu=_pct(data.guides.follow_up, 0), rej=_pct(data.guides.rejection, 0), min=dq.MIN_CASES,
+                          fu=_pct(data.guides.follow_up, 0), rej=_pct(data.guides.rejection, 0), min=sc.MIN_CASES,
                           days=data.maturity_days,
-                          **{s: i18n.t(lang, f"status_{s}", n=f"n < {dq.MIN_CASES}") for s in dq.STATUSES})),
+                          **{s: i18n.t(lang, f"status_{s}", n=f"n < {sc.MIN_CASES}") for s in sc.STATUSES})),
     ]
     notes = [f"{text(lang, k)}: {value}" for k, value in rows]
     slide = deck.content_slide(text(lang, "sec_data"), headline, notes)
@@ -933,8 +934,8 @@ def _check_sections(sections: Sequence[str]) -> list[str]:
 
 def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
                sections: Sequence[str] = ALL_SECTIONS, filters: Filters | None = None,
-               progress: ProgressFn | None = None, guides: dq.Guides | None = None,
-               maturity_days: int = dq.MATURITY_DAYS) -> bytes:
+               progress: ProgressFn | None = None, guides: sc.Guides | None = None,
+               maturity_days: int = sc.MATURITY_DAYS) -> bytes:
     """The review deck (.pptx bytes): title, scorecard, one slide per chart, SLA versions, appendix.
 
     `guides` are the review guidelines the SLA does not set and `maturity_days` the cohort maturity setting (the

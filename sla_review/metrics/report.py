@@ -73,20 +73,36 @@ def data_presence(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     return {k: bool(v) for k, v in run_sql(con, "data_presence").row(0, named=True).items()}
 
 
+MATURITY_DAYS = 90
+"""The default of the one maturity setting (sidebar Settings, URL `n`): an MQL cohort is mature when its
+newest MQL is at least this many 24-hour days old at as_of. The conversion page's "within N days", its
+hatching, the scorecard's MQL→SQL verdict and the deck's hollow markers all use it."""
+
+
+def mql_cohort(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None,
+               maturity_days: int = MATURITY_DAYS) -> dict:
+    """The period's MQL cohort in one scan: cohort, converted, rate (MQL→SQL), rejected, young (the scorecard's
+    rejection rate and maturity): the report and the scorecard read the same row instead of scanning twice."""
+    return query(con, "mql_to_sql", period, filters, days=int(maturity_days)).row(0, named=True)
+
+
 ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up",
                 "rejections", "what_if")
 
 
 def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
-                 filters: Filters | None = None, sections: tuple[str, ...] = ALL_SECTIONS) -> dict:
+                 filters: Filters | None = None, sections: tuple[str, ...] = ALL_SECTIONS, *,
+                 cohort: dict | None = None, presence: dict[str, bool] | None = None) -> dict:
     """The report object of DOMAIN.md, in its key order. `sections` runs only the queries asked for (the
-    scorecard's comparison period needs four of them); each section is still defined once, here."""
+    scorecard needs five of them); each section is still defined once, here. A caller that already holds the
+    period's mql_cohort() row or the data_presence() flags passes them in, so they are not fetched twice."""
     out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                             "as_of": period.as_of.isoformat()}}
-    conv = None
-    presence = data_presence(con) if "response" in sections or "follow_up" in sections else None
-    if "mql_count" in sections or "mql_to_sql" in sections:
-        conv = query(con, "mql_to_sql", period, filters).row(0, named=True)
+    conv = cohort
+    if presence is None and ("response" in sections or "follow_up" in sections):
+        presence = data_presence(con)
+    if conv is None and ("mql_count" in sections or "mql_to_sql" in sections):
+        conv = mql_cohort(con, period, filters)
     for section in ALL_SECTIONS:
         if section not in sections:
             continue

@@ -271,6 +271,31 @@ def threshold_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Fil
     return curve(grid(con, period, filters), float(fit_weight), float(engagement_weight))
 
 
+def _change(new: float | None, old: float | None) -> float | None:
+    return new - old if new is not None and old is not None else None
+
+
+def proposal(curve_now: pl.DataFrame, curve_today: pl.DataFrame, threshold: int, today: int) -> dict:
+    """The what-if page's four figures for a proposed threshold against today's rule: MQLs per month, SQL yield
+    (the model estimate where the proposed set holds never-worked leads, else observed), SQLs per month, and
+    each one's change. Both curves come from threshold_curve (the proposed and today's weights)."""
+    now = curve_now.filter(pl.col("threshold") == threshold).row(0, named=True)
+    was = curve_today.filter(pl.col("threshold") == today).row(0, named=True)
+    rate = now["estimated_sql_rate"] if now["is_estimate"] else now["sql_rate"]
+    rate_was = was["sql_rate"]
+    per_month, per_month_was = now["mqls_per_month"], was["mqls_per_month"]
+    sqls = per_month * rate if per_month is not None and rate is not None else None
+    sqls_was = per_month_was * rate_was if per_month_was is not None and rate_was is not None else None
+    return {"point": now, "per_month": per_month, "rate": rate, "sqls": sqls,
+            "d_volume": _change(per_month, per_month_was), "d_rate": _change(rate, rate_was),
+            "d_sqls": _change(sqls, sqls_was)}
+
+
+def per_rep(per_month: float | None, reps: int) -> float | None:
+    """MQLs per month per rep handling handed-over leads (None without reps or volume)."""
+    return per_month / reps if reps and per_month is not None else None
+
+
 def heatmap(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None,
             bins: int = 10) -> pl.DataFrame:
     """Leads and observed SQL rate per (fit, engagement) bin, all bins x bins rows (rate null when empty).

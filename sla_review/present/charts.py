@@ -11,13 +11,11 @@ sentence instead of an empty or NaN chart.
 from __future__ import annotations
 
 import math
-import zoneinfo
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
-from sla_review.core.periods import Period
 from sla_review.present import formats, i18n
 from sla_review.present.theme import (
     ACCENT,
@@ -73,13 +71,6 @@ def nothing_to_draw(lang: str, *, variant: Variant = SCREEN) -> go.Figure:
 
 
 # ---------------------------------------------------------------- scorecard
-
-
-def running_month(period: Period) -> str | None:
-    """The month ('2026-09') still running at the period's as_of, drawn as partial; None once the period is
-    over. One rule for the scorecard page and the deck."""
-    local = period.as_of.astimezone(zoneinfo.ZoneInfo(period.tz)) if period.as_of.tzinfo else period.as_of
-    return local.strftime("%Y-%m") if period.from_day <= local.date() < period.to_day else None
 
 
 def monthly_mqls(monthly: list[dict], lang: str, partial_month: str | None = None, *,

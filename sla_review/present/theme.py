@@ -30,7 +30,7 @@ ACCENT = "#0f766e"
 SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 DIVERGING = [[0.0, "#b91c1c"], [0.5, "#fde68a"], [1.0, "#2e7d32"]]
 TONES = {"green": GOOD, "orange": WARN, "red": BAD, "gray": COMPARE_DARK}
-"""The hex of each status tone (metrics.dashboard.STATUS_TONE): .streamlit/config.toml gives Streamlit's badges
+"""The hex of each status tone (metrics.scorecard.STATUS_TONE): .streamlit/config.toml gives Streamlit's badges
 the same greenColor/orangeColor/redColor/grayColor, and the deck fills its status cells from here."""
 
 

@@ -1,5 +1,8 @@
 -- One row per lead with every milestone the metrics need, built once per import.
--- reached_at(S) = earliest entered_at among ladder stages at or after S (a lead may skip stages).
+-- reached_at(S) = earliest entered_at among ladder stages at or after S (a lead may skip stages);
+-- <S>_entered_at = the first entered_at of S itself (DOMAIN.md's entered_at(S), NULL when the lead skipped S):
+-- right for "reached", a skipped stage filled with the next one's entry would make a skipped step take 0 days,
+-- so stage velocity (sql/metrics/stage_velocity.sql) reads the entered_at columns.
 -- Business time is B(t2) - B(t1) in integer microseconds, B read from business_days by an ASOF join on the
 -- local day (005_exact.sql); the *_hours columns are those micros / 3.6e9, for display and quantiles.
 CREATE OR REPLACE TABLE lead_facts AS
@@ -26,7 +29,8 @@ reached AS (
            least(e_sql, e_opportunity, e_won)                          AS sql_at,
            least(e_opportunity, e_won)                                 AS opportunity_at,
            e_won                                                       AS won_at,
-           lost_at, rejected_at, recycled_at, disqualified_at
+           lost_at, rejected_at, recycled_at, disqualified_at,
+           e_inquiry, e_mql, e_sal, e_sql, e_opportunity
     FROM first_entry
 ),
 scored AS (
@@ -96,6 +100,8 @@ SELECT s.lead_id, s.created_at,
        s.fit_score, s.engagement_score, s.score, s.created_version,
        r.inquiry_at, r.mql_at, r.sal_at, r.sql_at, r.opportunity_at, r.won_at,
        r.lost_at, r.rejected_at, r.recycled_at, r.disqualified_at,
+       r.e_inquiry AS inquiry_entered_at, r.e_mql AS mql_entered_at, r.e_sal AS sal_entered_at,
+       r.e_sql AS sql_entered_at, r.e_opportunity AS opportunity_entered_at, r.won_at AS won_entered_at,
        CAST(date_trunc('month', timezone($tz, r.mql_at)) AS DATE) AS mql_month,
        w.handoff_at, w.handoff_version, w.response_target_hours, w.response_target_us, w.min_attempts,
        w.window_hours, w.window_us, w.handoff_us, w.window_end_at,

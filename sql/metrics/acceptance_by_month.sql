@@ -1,9 +1,7 @@
 -- Acceptance by monthly MQL cohort: leads whose reached_at(mql) is in [from, to) (by as_of), by local month;
 -- accepted = reached sal by as_of (sal / mql), and how many of them were rejected or recycled by as_of.
 WITH months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM generate_series(CAST(date_trunc('month', $from_day::DATE) AS TIMESTAMP),
-                         CAST($to_day::DATE - 1 AS TIMESTAMP), INTERVAL 1 MONTH) AS g(m)
+    SELECT month FROM period_months($from_day, $to_day)  -- sql/derived/045_period_months.sql
 ),
 cohorts AS (
     SELECT mql_month AS month,

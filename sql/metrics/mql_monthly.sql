@@ -1,9 +1,7 @@
 -- MQLs per local calendar month overlapping [from, to), against the commitment of the version in force on
 -- the month's first day. Only MQLs inside the period count, so a partial month shows its partial count.
 WITH months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM generate_series(CAST(date_trunc('month', $from_day::DATE) AS TIMESTAMP),
-                         CAST($to_day::DATE - 1 AS TIMESTAMP), INTERVAL 1 MONTH) AS g(m)
+    SELECT month FROM period_months($from_day, $to_day)  -- sql/derived/045_period_months.sql
 ),
 counts AS (
     SELECT mql_month AS month, count(*) AS count

@@ -2,9 +2,7 @@
 -- reached sql within $days days (24-hour days) of it, by as_of. A cohort is mature when its newest member has
 -- had $days days by as_of; younger cohorts cannot be judged yet. Every month of the period gets a row.
 WITH months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM generate_series(CAST(date_trunc('month', $from_day::DATE) AS TIMESTAMP),
-                         CAST($to_day::DATE - 1 AS TIMESTAMP), INTERVAL 1 MONTH) AS g(m)
+    SELECT month FROM period_months($from_day, $to_day)  -- sql/derived/045_period_months.sql
 ),
 cohorts AS (
     SELECT mql_month AS month,

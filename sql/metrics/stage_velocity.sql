@@ -1,13 +1,13 @@
--- Days between consecutive ladder stages (entered_at to entered_at, 24-hour days) for leads created in
--- [from, to) that ENTERED both stages by as_of (sql/derived/060_stage_entries.sql); median and p90 with linear
--- interpolation. A lead that skipped a stage is left out of the two steps touching it, so a skip never
--- counts as a 0-day step (and the step before it does not absorb the skipped stage's time either); a lead
--- that entered the later stage first is not a step forward and is left out of that step.
+-- Days between consecutive ladder stages (entered_at to entered_at, 24-hour days) for leads created in [from, to)
+-- that ENTERED both stages by as_of (the <stage>_entered_at columns of sql/derived/020_lead_facts.sql); median and
+-- p90 with linear interpolation. A lead that skipped a stage is left out of the two steps touching it, so a skip
+-- never counts as a 0-day step (and the step before it does not absorb the skipped stage's time either); a lead that
+-- entered the later stage first is not a step forward and is left out of that step.
 WITH c AS (
-    SELECT e.*
-    FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner) f
-    JOIN stage_entries e USING (lead_id)
-    WHERE f.created_at >= $from_ts AND f.created_at < $to_ts AND f.created_at <= $as_of
+    SELECT inquiry_entered_at, mql_entered_at, sal_entered_at, sql_entered_at, opportunity_entered_at,
+           won_entered_at
+    FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner)
+    WHERE created_at >= $from_ts AND created_at < $to_ts AND created_at <= $as_of
 ),
 pairs AS (
     SELECT 1 AS step, inquiry_entered_at AS t1, mql_entered_at AS t2 FROM c

@@ -11,7 +11,7 @@ import pytest
 
 from sla_review.core import periods
 from sla_review.core.vocabulary import Filters
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics.report import build_report, make_period
 from sla_review.present import i18n
 from sla_review.store.db import connect
@@ -75,7 +75,7 @@ def _expected_tiles(db, start, end, filters: Filters, as_of=None) -> dict[str, s
     try:
         period = make_period(con, start, end, as_of)
         rep = build_report(con, period, (), filters)
-        rejected = int(dq.acceptance(con, period, filters)["rejected"].sum())  # MQLs rejected by as_of
+        rejected = int(bd.acceptance(con, period, filters)["rejected"].sum())  # MQLs rejected by as_of
     finally:
         con.close()
     months = periods.months_elapsed(period)

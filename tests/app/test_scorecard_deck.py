@@ -16,7 +16,7 @@ from sla_review.core.periods import preset_range
 from sla_review.core.vocabulary import Filters
 from sla_review.export import deck as export
 from sla_review.ingest.importer import default_as_of
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import make_period, timezone_of
 from sla_review.present import charts, i18n
 from sla_review.store.db import connect
@@ -35,7 +35,7 @@ def _screen(at) -> list[dict]:
              "tone": b.group(1), "target": t} for m, b, t in zip(at.metric, badges, targets, strict=True)]
 
 
-def _slide(db, lang: str, filters: Filters, guides: dq.Guides) -> tuple[list[dict], str]:
+def _slide(db, lang: str, filters: Filters, guides: sc.Guides) -> tuple[list[dict], str]:
     """The scorecard slide of the deck for the dashboard's default view (last fiscal half vs the previous)."""
     con = connect(db)
     try:
@@ -65,7 +65,7 @@ def _slide(db, lang: str, filters: Filters, guides: dq.Guides) -> tuple[list[dic
 def test_deck_scorecard_equals_the_screen(monkeypatch, demo_db, lang, query, filters):
     at = app(monkeypatch, demo_db, lang=lang, **query)
     assert not at.exception
-    guides = dq.Guides(attainment=int(query.get("g_att", 90)) / 100)
+    guides = sc.Guides(attainment=int(query.get("g_att", 90)) / 100)
     screen = _screen(at)
     slide, headline = _slide(demo_db, lang, filters, guides)
     assert [{k: s[k] for k in ("label", "value", "delta", "status", "target")} for s in slide] == \
@@ -75,7 +75,7 @@ def test_deck_scorecard_equals_the_screen(monkeypatch, demo_db, lang, query, fil
         assert all(part in captions for part in row["detail"].split("\n") if part), row["detail"]
         assert row["fill"] == charts.TONES[tile["tone"]].lstrip("#").upper()  # one colour per status
     on = sum(s["status"] == i18n.t(lang, "status_green") for s in screen)
-    judged = sum(s["status"] in {i18n.t(lang, f"status_{k}") for k in dq.JUDGED} for s in screen)
+    judged = sum(s["status"] in {i18n.t(lang, f"status_{k}") for k in sc.JUDGED} for s in screen)
     assert (f"{on} of {judged} judged" if lang == "en" else f"{judged}項目のうち{on}項目") in headline
     if filters.source:  # a segment has no commitment of its own: the volume is shown without a verdict
         volume = screen[0]
@@ -86,5 +86,5 @@ def test_deck_scorecard_equals_the_screen(monkeypatch, demo_db, lang, query, fil
 def test_streamlit_badge_colours_are_the_status_tones():
     """The screen's badge colours (Streamlit theme) are the deck's status fills (sla_review.present.charts.TONES)."""
     theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
-    assert {tone: theme[f"{tone}Color"] for tone in set(dq.STATUS_TONE.values())} == \
-        {tone: charts.TONES[tone] for tone in set(dq.STATUS_TONE.values())}
+    assert {tone: theme[f"{tone}Color"] for tone in set(sc.STATUS_TONE.values())} == \
+        {tone: charts.TONES[tone] for tone in set(sc.STATUS_TONE.values())}

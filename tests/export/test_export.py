@@ -21,6 +21,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
+from sla_review.core.periods import running_month
 from sla_review.export import deck as export
 from sla_review.metrics.report import build_report, make_period
 from sla_review.present import theme
@@ -115,7 +116,7 @@ def test_scorecard_is_the_dashboards_tiles_with_honest_states(worked_db: Path) -
     """DOMAIN.md's worked example: 5 MQLs, 2 converted (40%), 2 of 4 judged handoffs within target (50%), 1 of 4
     due handoffs compliant (25%), 1 of the 5 MQLs rejected (20%). Every rate rests on fewer than MIN_CASES
     cases, so none gets a verdict; the volume (5 MQLs in 2.98 months, 1.7/month vs 3.0) is red."""
-    from sla_review.metrics import dashboard as dq
+    from sla_review.metrics import scorecard as sc
 
     con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
     try:
@@ -134,7 +135,7 @@ def test_scorecard_is_the_dashboards_tiles_with_honest_states(worked_db: Path) -
     assert "Median 1.5\u00a0h · p90 2.3\u00a0h" in rows["response"].detail
     assert rows["rejection"].detail == "1 of 5 MQLs rejected by sales"
     assert all(r.delta is None for r in rows.values())  # nothing before April: no change against nothing
-    assert dq.headline_counts(export.scorecard_tiles(data)) == (0, 1)
+    assert sc.headline_counts(export.scorecard_tiles(data)) == (0, 1)
 
 
 # ---------------------------------------------------------------------------------------------- images
@@ -351,32 +352,33 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
     the page's figure (screen variant) and the slide's carry the same x/y; a slide only adds the comparison
     period. Worked example: 2 of the 4 judged handoffs were answered within target."""
     from sla_review.core.vocabulary import Filters
-    from sla_review.metrics import dashboard as dq
+    from sla_review.metrics import breakdowns as bd
+    from sla_review.metrics import scorecard as sc
     from sla_review.present import charts, formats
 
     con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
     try:
         slides = {c.key: c.figure for c in export.charts(con, period, comparison, "en")}
         f = Filters()
-        terms = dq.terms(con, period)
+        terms = bd.terms(con, period)
         targets = [(a.version.name, a.version.response_target_hours) for a in terms.applied]
         bins = charts.response_bins(targets)
         label = formats.period(period.from_day, period.to_day, "en")
         cmp_label = formats.period(comparison.from_day, comparison.to_day, "en")
         t = terms.as_dict()
-        curve = dq.whatif_curve(con, period, f, float(t["fit_weight"]), float(t["engagement_weight"]))
+        curve = bd.whatif_curve(con, period, f, float(t["fit_weight"]), float(t["engagement_weight"]))
         pages = {
-            "response": charts.response_hist(dq.response_hist(con, period, f, bin_hours=bins[0], max_hours=bins[1]),
+            "response": charts.response_hist(bd.response_hist(con, period, f, bin_hours=bins[0], max_hours=bins[1]),
                                              "en", targets, *bins),
-            "funnel": charts.funnel(dq.funnel(con, period, f), dq.funnel(con, comparison, f), "en", label,
+            "funnel": charts.funnel(bd.funnel(con, period, f), bd.funnel(con, comparison, f), "en", label,
                                     cmp_label, "t"),
             "what_if": charts.whatif_curve(curve, "en", t["mql_threshold"], None, t["monthly_mql_commitment"],
                                            t["mql_to_sql_target"]),
-            "conversion": charts.cohorts(dq.mql_cohorts(con, period, f, days=dq.MATURITY_DAYS), "en",
-                                         dq.MATURITY_DAYS),
-            "mql_monthly": charts.monthly_mqls(dq.scorecard_data(con, period, f).report["mql_monthly"], "en",
-                                               charts.running_month(period)),
-            "rejections": charts.closed_loop_bars(dq.closed_loop_by(con, period, f, dim="reason"), "en", "t", 8),
+            "conversion": charts.cohorts(bd.mql_cohorts(con, period, f, days=sc.MATURITY_DAYS), "en",
+                                         sc.MATURITY_DAYS),
+            "mql_monthly": charts.monthly_mqls(sc.scorecard_data(con, period, f).report["mql_monthly"], "en",
+                                               running_month(period)),
+            "rejections": charts.closed_loop_bars(bd.closed_loop_by(con, period, f, dim="reason"), "en", "t", 8),
         }
     finally:
         con.close()

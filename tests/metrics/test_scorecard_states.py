@@ -13,7 +13,7 @@ from pathlib import Path
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import import_dir
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period
 from sla_review.store.db import connect
 
@@ -23,7 +23,7 @@ TERMS = {"mql_to_sql_target": 0.3, "response_target_hours": 4, "min_attempts": 3
 
 def _data(mqls: int = 300, converted: int = 100, within: int = 90, breached: int = 10, due: int = 100,
           compliant: int = 95, rejected: int = 30, young: int = 0, no_data: bool = False,
-          has_rejections: bool = True, has_activity: bool = True) -> dq.ScorecardData:
+          has_rejections: bool = True, has_activity: bool = True) -> sc.ScorecardData:
     response = {"handoffs": within + breached, "responded": within, "within_target": within,
                 "breached": breached, "pending": 0, "attainment": within / (within + breached) if within + breached
                 else None, "median_business_hours": 1.0, "p90_business_hours": 3.0}
@@ -36,11 +36,11 @@ def _data(mqls: int = 300, converted: int = 100, within: int = 90, breached: int
                                                   "met": mqls // 3 >= 100} for m in ("2026-04", "2026-05", "2026-06")],
               "mql_to_sql": {"cohort": mqls, "converted": converted, "rate": converted / mqls if mqls else None},
               "response": response, "follow_up": follow, "rejections": []}
-    return dq.ScorecardData(PERIOD, report, rejected, young, 90, has_rejections, has_activity)
+    return sc.ScorecardData(PERIOD, report, rejected, young, 90, has_rejections, has_activity)
 
 
-def _tiles(data: dq.ScorecardData, cmp: dq.ScorecardData | None = None, segmented: bool = False) -> dict:
-    return {t.key: t for t in dq.tiles(data, cmp, TERMS, dq.Guides(), segmented)}
+def _tiles(data: sc.ScorecardData, cmp: sc.ScorecardData | None = None, segmented: bool = False) -> dict:
+    return {t.key: t for t in sc.tiles(data, cmp, TERMS, sc.Guides(), segmented)}
 
 
 def test_enough_cases_get_a_verdict():
@@ -55,22 +55,22 @@ def test_rejection_rate_is_a_cohort_rate_of_leads():
     """30 rejected leads of 300 MQLs is 10%, whatever the number of rejection events (which can exceed MQLs)."""
     t = _tiles(_data(mqls=30, converted=10, rejected=30))
     assert t["rejection"].actual == 1.0 and t["rejection"].status == "red"  # never above 100%
-    assert dq.tile_text(t["rejection"], "en").detail == "30 of 30 MQLs rejected by sales"
+    assert sc.tile_text(t["rejection"], "en").detail == "30 of 30 MQLs rejected by sales"
 
 
 def test_no_activities_is_no_response_data_not_zero():
     t = _tiles(_data(no_data=True))
     for key in ("response", "follow_up"):
         assert t[key].status == "no_data" and t[key].actual is None
-        text = dq.tile_text(t[key], "en")
+        text = sc.tile_text(t[key], "en")
         assert text.value == "No response data" and text.status_label == "No data"
         assert "holds no activities" in text.reason
-    assert dq.tile_text(t["response"], "ja").value == "対応データなし"
+    assert sc.tile_text(t["response"], "ja").value == "対応データなし"
 
 
 def test_no_rejections_in_the_data_is_no_closed_loop_data():
     t = _tiles(_data(rejected=0, has_rejections=False))
-    text = dq.tile_text(t["rejection"], "en")
+    text = sc.tile_text(t["rejection"], "en")
     assert t["rejection"].status == "no_data" and text.value == "No closed-loop data"
     assert "no rejections" in text.reason
     # with rejections elsewhere in the data, a period without any is a real 0%
@@ -80,7 +80,7 @@ def test_no_rejections_in_the_data_is_no_closed_loop_data():
 def test_a_handful_of_cases_is_too_few_to_judge():
     t = _tiles(_data(within=2, breached=0, due=19, compliant=19))
     assert t["response"].actual == 1.0 and t["response"].status == "too_few" and t["response"].cases == 2
-    text = dq.tile_text(t["response"], "en")
+    text = sc.tile_text(t["response"], "en")
     assert text.value == "100.0%" and text.status_label == "Too few to judge (2)"
     assert text.reason == "Only 2 judged handoffs: a verdict needs at least 20."
     assert t["follow_up"].status == "too_few"  # 19 < 20
@@ -89,17 +89,17 @@ def test_a_handful_of_cases_is_too_few_to_judge():
 
 def test_a_segment_has_no_commitment_so_no_verdict():
     t = _tiles(_data(mqls=60, converted=20, rejected=6), segmented=True)["mql_volume"]
-    text = dq.tile_text(t, "en")
+    text = sc.tile_text(t, "en")
     assert t.status == "unjudged" and t.target is None and text.value == "20.0"  # 60 MQLs / 3 months
     assert text.target == "No segment commitment" and "company-wide" in text.reason
 
 
 def test_an_immature_cohort_is_still_maturing():
     t = _tiles(_data(young=12))["mql_to_sql"]
-    text = dq.tile_text(t, "en")
+    text = sc.tile_text(t, "en")
     assert t.status == "maturing" and text.value == "33.3%" and text.status_label == "Still maturing"
     assert text.reason.startswith("12 of 300 MQLs are younger than 90 days")
-    assert dq.cohort_is_mature(0) and not dq.cohort_is_mature(1)
+    assert sc.cohort_is_mature(0) and not sc.cohort_is_mature(1)
 
 
 def test_no_change_against_an_empty_or_thin_comparison():
@@ -131,14 +131,14 @@ def test_report_says_no_data_without_activities(worked_dir: Path, tmp_path: Path
     con, period = _worked_without(worked_dir, tmp_path, activities=False, rejections=False)
     try:
         rep = build_report(con, period)
-        data = dq.scorecard_data(con, period, Filters())
+        data = sc.scorecard_data(con, period, Filters())
     finally:
         con.close()
     assert rep["response"]["no_data"] is True and rep["follow_up"]["no_data"] is True
     assert rep["response"]["attainment"] is None and rep["response"]["median_business_hours"] is None
     assert rep["response"]["p90_business_hours"] is None and rep["follow_up"]["rate"] is None
     assert rep["rejections"] == []
-    tiles = {t.key: t for t in dq.tiles(data, None, TERMS, dq.Guides())}
+    tiles = {t.key: t for t in sc.tiles(data, None, TERMS, sc.Guides())}
     assert tiles["response"].reason == "why_no_activities" and tiles["rejection"].reason == "why_no_rejections"
 
 

@@ -13,7 +13,7 @@ import pytest
 from sla_review.core.terms import for_period, judged_day, period_terms, spans_text
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import import_dir
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
 from sla_review.metrics.report import build_report, make_period
 from sla_review.present import charts
 from sla_review.store.db import connect
@@ -77,12 +77,12 @@ def test_deck_cli_and_pages_share_the_rule(con):
     from sla_review.ingest.importer import stored_config
 
     p = period(con)
-    assert for_period(stored_config(con).versions, p) == dq.terms(con, p) == period_terms(con, p)
+    assert for_period(stored_config(con).versions, p) == bd.terms(con, p) == period_terms(con, p)
 
 
 def test_histogram_colours_each_handoff_by_its_own_target(con):
     p = period(con)
-    hist = dq.response_hist(con, p, Filters(), bin_hours=0.5, max_hours=8.0)
+    hist = bd.response_hist(con, p, Filters(), bin_hours=0.5, max_hours=8.0)
     # answered by as_of: L4 1.0 h (bin 2, v1: within 2 h), L1 1.5 h (bin 3, within), L2 2.5 h (bin 5): L2's
     # handoff (May 1) is under v1, so 2.5 h is OVER its 2 h target, although v2's 4 h would call it within.
     assert hist.select("bin", "handoffs", "within_target").rows() == [(2, 1, 1), (3, 1, 1), (5, 1, 0)]
@@ -100,7 +100,7 @@ def test_histogram_colours_each_handoff_by_its_own_target(con):
 
 def test_follow_up_chart_counts_each_handoff_against_its_own_minimum(con):
     p = period(con)
-    frame = dq.followup_attempts(con, p, Filters(), max_attempts=6)
+    frame = bd.followup_attempts(con, p, Filters(), max_attempts=6)
     # due: L6 (v2, 0 attempts, needs 1), L2 and L4 (v1, 1 attempt each, need 3), L1 (v1, 3 attempts, needs 3)
     assert frame.rows() == [(0, 1, 0), (1, 2, 0), (3, 1, 1)]
     assert build_report(con, p)["follow_up"] == {"due": 4, "compliant": 1, "rate": 0.25}
@@ -112,7 +112,7 @@ def test_stage_velocity_only_over_leads_that_entered_both_stages(worked_db):
     import duckdb
 
     db = duckdb.connect(str(worked_db))
-    days = dq.stage_days(db, period(db), Filters())
+    days = bd.stage_days(db, period(db), Filters())
     rows = {r["from_stage"]: r for r in days.iter_rows(named=True)}
     # inquiry→mql: L1 1 h, L2 1 h, L4 5 min (L5, L6 have no inquiry); median 1 h, p90 at rank 1.8 = 1 h
     assert rows["inquiry"]["leads"] == 3

@@ -7,7 +7,7 @@ import datetime as dt
 
 import polars as pl
 
-from sla_review.core.periods import Period
+from sla_review.core.periods import Period, running_month
 from sla_review.present import charts, formats, theme
 
 HIST = pl.DataFrame({"bin": [1, 2, 3, 17], "handoffs": [3, 2, 2, 1], "within_target": [3, 1, 0, 0],
@@ -62,8 +62,8 @@ def test_running_month_is_the_month_of_as_of_inside_the_period() -> None:
     running = Period(dt.date(2026, 4, 1), dt.date(2026, 10, 1), utc, "Asia/Tokyo")
     over = Period(dt.date(2026, 4, 1), dt.date(2026, 10, 1), dt.datetime(2026, 10, 1, 0, 0, tzinfo=tz),
                   "Asia/Tokyo")
-    assert charts.running_month(running) == "2026-09"  # the calendar's month, not UTC's August
-    assert charts.running_month(over) is None
+    assert running_month(running) == "2026-09"  # the calendar's month, not UTC's August
+    assert running_month(over) is None
 
 
 def test_comparison_overlay_adds_traces_and_keeps_the_periods_own() -> None:

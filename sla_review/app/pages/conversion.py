@@ -5,31 +5,35 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import views
 from sla_review.present import charts
 
+PAGE = "conversion"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
+DECLARED = views.VIEWS[PAGE]
 v = ui.view()
 ui.page_header(v, "conversion")
 if ui.guard(v):
     days = v.maturity_days  # the one maturity setting (sidebar): the window N and the hatching
-    terms = ui.call(dq.terms, v.period)
+    terms = ui.fetch(v, PAGE, "terms")
     target = terms.version.mql_to_sql_target if terms else None
     ui.terms_note(v, terms)
 
-    cohorts = ui.call(dq.mql_cohorts, v.period, v.filters, days=days)
+    cohorts = ui.fetch(v, PAGE, "cohorts", days=days)
     ui.show(v, charts.cohorts(cohorts, v.lang, days), "def_cohorts")
 
-    horizon = max(180, days + 30)
-    curve = ui.call(dq.mql_curve, v.period, v.filters, max_days=horizon)
-    cmp_curve = ui.call(dq.mql_curve, v.compare, v.filters, max_days=horizon) if v.compare else None
+    horizon = max(DECLARED["curve"].default("max_days"), days + 30)
+    curve = ui.fetch(v, PAGE, "curve", max_days=horizon)
+    cmp_curve = ui.fetch(v, PAGE, "cmp_curve", max_days=horizon)
     ui.show(v, charts.conversion_curve(curve, cmp_curve, v.lang, days, v.period_label, v.compare_label, target),
             "def_curve")
 
-    segment = ui.param_select("u_cseg", v.t("cv_by"), [s for s in SEGMENTS if s != "owner"], "source",
+    segment = ui.param_select("u_cseg", v.t("cv_by"), [s for s in SEGMENTS if s != "owner"],
+                              DECLARED["by"].default("segment"),
                               lambda s: v.t(f"seg_{s}"), kind="segmented")
-    by = ui.call(dq.conversion_by, v.period, v.filters, segment=segment, days=days)
-    reps = ui.call(dq.conversion_by, v.period, v.filters, segment="owner", days=days)
-    measure = "rate_within" if by.height and by["mature"].sum() > 0 else "rate"
+    by = ui.fetch(v, PAGE, "by", segment=segment, days=days)
+    reps = ui.fetch(v, PAGE, "reps", days=days)
+    measure = bd.conversion_measure(by)
     left, right = st.columns(2)
     with left:
         title = v.t("cv_by_title" if measure == "rate_within" else "cv_by_title_to_date",

@@ -7,20 +7,24 @@ import polars as pl
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.export import csv_export
+from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import views
 from sla_review.present import charts, i18n
 
-MAX_ATTEMPTS, SHOWN = 6, 500
+PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
+DECLARED = views.VIEWS[PAGE]
+MAX_ATTEMPTS, SHOWN = DECLARED["attempts"].default("max_attempts"), DECLARED["breaches"].default("limit")
 
 v = ui.view()
 ui.page_header(v, "response")
 if ui.guard(v):
-    terms = ui.call(dq.terms, v.period)
+    terms = ui.fetch(v, PAGE, "terms")
     applied = [a.version for a in terms.applied] if terms else []
     targets = [(x.name, x.response_target_hours) for x in applied]  # one line per version's target
     minimums = [(x.name, x.min_attempts) for x in applied]
     ui.terms_note(v, terms)
-    report = ui.call(dq.report, v.period, v.filters)
+    report = ui.fetch(v, PAGE, "report")
     r, f = report["response"], report["follow_up"]
 
     for column, (label, value) in zip(st.columns(5), (
@@ -33,24 +37,25 @@ if ui.guard(v):
             st.metric(v.t(label), value, border=True,
                       help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
 
-    bin_hours, max_hours = charts.response_bins(targets)
-    hist = ui.call(dq.response_hist, v.period, v.filters, bin_hours=bin_hours, max_hours=max_hours)
+    bin_hours, max_hours = charts.response_bins(targets)  # the declared 0.5 h / 8 h for targets up to 4 h
+    hist = ui.fetch(v, PAGE, "hist", bin_hours=bin_hours, max_hours=max_hours)
     left, right = st.columns(2)
     with left:
         ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist")
     with right:
         ui.show(v, charts.response_ecdf(hist, v.lang, targets, max_hours), "def_response_hist")
 
-    dim = ui.param_select("u_rdim", v.t("rs_by"), dq.RESPONSE_DIMS, "owner", lambda d: v.t(f"dim_{d}"),
+    dim = ui.param_select("u_rdim", v.t("rs_by"), bd.RESPONSE_DIMS, DECLARED["by"].default("dim"),
+                          lambda d: v.t(f"dim_{d}"),
                           kind="segmented")
-    by = ui.call(dq.response_by, v.period, v.filters, dim=dim)
+    by = ui.fetch(v, PAGE, "by", dim=dim)
     labels = [ui.dim_label(v, dim, k) for k in by["key"]]
     left, right = st.columns(2)
     with left:
         ui.show(v, charts.attainment_by(by, v.lang, v.t("rs_by_title", dim=v.t(f"dim_{dim}")), v.guides.attainment,
                                         labels), "def_response_by")
     with right:
-        heat = ui.call(dq.response_by, v.period, v.filters, dim="weekday", dim2="hour")
+        heat = ui.fetch(v, PAGE, "heat")
         ui.show(v, charts.attainment_heat(heat, v.lang))
     with st.expander(v.t("rs_table"), icon=":material/table:"):
         ui.table(v, by.with_columns(pl.Series("key", labels)),
@@ -61,12 +66,12 @@ if ui.guard(v):
                   "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
                   "follow_up_rate": ("col_follow_up_rate", "pct")})
 
-    attempts = ui.call(dq.followup_attempts, v.period, v.filters, max_attempts=MAX_ATTEMPTS)
+    attempts = ui.fetch(v, PAGE, "attempts")
     ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
             "def_follow_up")
 
     st.subheader(v.t("rs_breaches"))
-    breaches = ui.call(dq.breaches, v.period, v.filters, limit=SHOWN).with_columns(
+    breaches = ui.fetch(v, PAGE, "breaches").with_columns(
         pl.col("channel").fill_null(v.t("no_response")))
     st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
                    shown=i18n.fmt_int(breaches.height)))
@@ -79,7 +84,7 @@ if ui.guard(v):
     export = columns | {"source": ("col_source", "text")}
     # the full list (every breach, not only the rows shown) is built when the button is clicked
     st.download_button(v.t("download_csv"),
-                       functools.partial(dq.breaches_csv, ui.connection(), v.period, v.filters,
+                       functools.partial(csv_export.breaches_csv, ui.connection(), v.period, v.filters,
                                          {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
                        file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
                        icon=":material/download:", disabled=breaches.height == 0)

@@ -1,37 +1,38 @@
-"""SLA scorecard (home): one tile per clause of the SLA in force, from dq.scorecard_data -> dq.tiles ->
-dq.tile_text, the very functions the deck's scorecard slide calls, so both show the same tiles."""
+"""SLA scorecard (home): one tile per clause of the SLA in force, from sc.scorecard_data -> sc.tiles ->
+sc.tile_text, the very functions the deck's scorecard slide calls, so both show the same tiles."""
 
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.core.periods import running_month
+from sla_review.metrics import scorecard as sc
 from sla_review.present import charts, i18n
 
+PAGE = "scorecard"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
 ui.page_header(v, "scorecard")
 if ui.guard(v):
-    shown = ui.call(dq.terms, v.period)
+    shown = ui.fetch(v, PAGE, "terms")
     terms = shown.as_dict() if shown else None
     if shown is not None and shown.several:
         st.markdown(v.t("sc_versions", spans=ui.terms_spans(v, shown), name=terms["name"]))
     elif terms is not None:
         st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
-    data = ui.call(dq.scorecard_data, v.period, v.filters, maturity_days=v.maturity_days)
+    data = ui.fetch(v, PAGE, "data", maturity_days=v.maturity_days)
     report = data.report
-    tiles = dq.tiles(data,
-                     ui.call(dq.scorecard_data, v.compare, v.filters, maturity_days=v.maturity_days)
-                     if v.compare else None, terms, v.guides, dq.segmented(v.filters))
+    tiles = sc.tiles(data, ui.fetch(v, PAGE, "data_cmp", maturity_days=v.maturity_days), terms, v.guides,
+                     sc.segmented(v.filters))
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
             ui.scorecard_tile(v, tile)
 
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang, charts.running_month(v.period)),
+        ui.show(v, charts.monthly_mqls(report["mql_monthly"], v.lang, running_month(v.period)),
                 "def_mql_volume")
     with right:
-        funnel = ui.call(dq.funnel, v.period, v.filters, view="cohort")
+        funnel = ui.fetch(v, PAGE, "funnel")
         ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel")
 
     with st.expander(v.t("sc_terms"), icon=":material/description:"):

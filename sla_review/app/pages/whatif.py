@@ -1,17 +1,17 @@
 """Quality vs volume: what the MQL threshold and score weights would do to volume and SQL yield. The curve
 is computed once per (period, filters, weights) and cached, so moving the threshold is a lookup."""
 
-import polars as pl
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import dashboard as dq
+from sla_review.metrics import whatif
 from sla_review.present import charts, i18n
 
+PAGE = "whatif"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
 ui.page_header(v, "whatif")
 if ui.guard(v):
-    shown = ui.call(dq.terms, v.period)
+    shown = ui.fetch(v, PAGE, "terms")
     terms = shown.as_dict()
     ui.terms_note(v, shown)
     today = int(round(terms["mql_threshold"]))
@@ -30,21 +30,13 @@ if ui.guard(v):
         eng_weight = ui.param_slider("u_ew", v.t("wi_eng_weight"), 0.0, 1.0, float(terms["engagement_weight"]),
                                      0.05, help=v.t("wi_weights_help"), fmt="%.2f")
 
-    curve = ui.call(dq.whatif_curve, v.period, v.filters, fit_weight=fit_weight, engagement_weight=eng_weight)
-    base = ui.call(dq.whatif_curve, v.period, v.filters, fit_weight=float(terms["fit_weight"]),
-                   engagement_weight=float(terms["engagement_weight"]))
-    reps = ui.call(dq.reps_handling, v.period, v.filters)
-    now = curve.filter(pl.col("threshold") == threshold).row(0, named=True)
-    was = base.filter(pl.col("threshold") == today).row(0, named=True)
-    rate = now["estimated_sql_rate"] if now["is_estimate"] else now["sql_rate"]
-    rate_was = was["sql_rate"]
-    per_month, per_month_was = now["mqls_per_month"], was["mqls_per_month"]
-    sqls = per_month * rate if per_month is not None and rate is not None else None
-    sqls_was = per_month_was * rate_was if per_month_was is not None and rate_was is not None else None
-
-    d_volume = per_month - per_month_was if per_month is not None and per_month_was is not None else None
-    d_rate = rate - rate_was if rate is not None and rate_was is not None else None
-    d_sqls = sqls - sqls_was if sqls is not None and sqls_was is not None else None
+    curve = ui.fetch(v, PAGE, "curve", fit_weight=fit_weight, engagement_weight=eng_weight)
+    base = ui.fetch(v, PAGE, "base", fit_weight=float(terms["fit_weight"]),
+                    engagement_weight=float(terms["engagement_weight"]))
+    reps = ui.fetch(v, PAGE, "reps")
+    figures = whatif.proposal(curve, base, threshold, today)
+    now, per_month, rate, sqls = figures["point"], figures["per_month"], figures["rate"], figures["sqls"]
+    d_volume, d_rate, d_sqls = figures["d_volume"], figures["d_rate"], figures["d_sqls"]
     cols = st.columns(4)
     with cols[0]:
         st.metric(v.t("wi_mqls"), i18n.fmt_num(per_month, v.lang, 0),
@@ -62,8 +54,8 @@ if ui.guard(v):
                   help=v.t("wi_sqls_cap"), delta_description=v.t("wi_vs_today"), **ui.delta_style(d_sqls, 0.5))
         st.caption(v.t("wi_sqls_cap"))
     with cols[3]:
-        st.metric(v.t("wi_per_rep"), i18n.fmt_num(per_month / reps if reps and per_month is not None else None,
-                                                  v.lang, 1), border=True, help=v.t("wi_reps_cap", reps=reps))
+        st.metric(v.t("wi_per_rep"), i18n.fmt_num(whatif.per_rep(per_month, reps), v.lang, 1), border=True,
+                  help=v.t("wi_reps_cap", reps=reps))
         st.caption(v.t("wi_reps_cap", reps=reps))
 
     if now["is_estimate"]:
@@ -80,5 +72,5 @@ if ui.guard(v):
         ui.show(v, charts.whatif_curve(curve, v.lang, today, threshold, terms["monthly_mql_commitment"],
                                        terms["mql_to_sql_target"]), "def_whatif")
     with right:
-        heat = ui.call(dq.whatif_heatmap, v.period, v.filters, bins=10)
+        heat = ui.fetch(v, PAGE, "heat")
         ui.show(v, charts.whatif_heatmap(heat, v.lang, fit_weight, eng_weight, threshold), "def_heatmap")

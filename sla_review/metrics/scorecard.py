@@ -1,220 +1,28 @@
-"""The dashboard's data: thin wrappers over sql/metrics/dash_*.sql, period presets and the scorecard's logic.
-
-Why a module of its own: pages stay thin (filters in, frames out) and everything here is plain Python with no
-streamlit, so it can be tested without a browser and cached by sla_review.app.ui on (data version, period, filters).
-Every number follows DOMAIN.md; the scorecard's figures come from sla_review.metrics.report.build_report so the
-dashboard, the CLI and the deck can never disagree.
+"""The scorecard, one model for the screen (app/pages/scorecard.py), the deck (export.deck) and the benchmark:
+scorecard_data() fetches one period's facts, tiles() judges them, tile_text() words them. Nothing else decides a
+status or formats a tile's figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, replace
 
 import duckdb
-import polars as pl
 
 from sla_review.core.periods import Period, add_months, months_elapsed
-from sla_review.core.terms import PeriodTerms, period_terms
-from sla_review.core.vocabulary import SEGMENTS, Filters
-from sla_review.metrics.report import build_report, data_presence, query
-from sla_review.store.sql import run_sql
+from sla_review.core.vocabulary import Filters
+from sla_review.metrics.breakdowns import activity
+from sla_review.metrics.report import MATURITY_DAYS, build_report, data_presence, mql_cohort
 
-RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
-CLOSED_LOOP_DIMS = ("reason", "source", "campaign", "band", "month")
-CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["MATURITY_DAYS"]  # the one maturity setting lives in sla_review.metrics.report; read here by the tiles
 
-
-# ---------------------------------------------------------------- queries
-
-
-def status(con: duckdb.DuckDBPyConnection) -> dict:
-    """Is there data, is it the demo, which import: read before any page draws."""
-    return query_plain(con, "data_status").row(0, named=True)
-
-
-def query_plain(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
-    """A dash_*.sql query that takes no period or filters."""
-    return run_sql(con, name, **params)
-
-
-def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """First and last lead creation (for the "nothing in this period" hint)."""
-    row = status(con)
-    return row["first_created"], row["last_created"]
-
-
-def segment_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """segment, value, label, leads: the options of the sidebar's segment filters."""
-    return query_plain(con, "segment_values")
-
-
-def terms(con: duckdb.DuckDBPyConnection, period: Period) -> PeriodTerms | None:
-    """The SLA terms shown for the period and every version applied in it (sla_review.core.terms' one rule)."""
-    return period_terms(con, period)
-
-
-def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
-    """DOMAIN.md's report object: the scorecard's single source."""
-    return build_report(con, period, (), filters)
-
-
-SCORECARD_SECTIONS = ("mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up", "rejections")
+SCORECARD_SECTIONS = ("mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up")
 """The parts of the report the scorecard reads (scorecard_data runs nothing else of it)."""
-
-
-def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
-    """created / mqls / handoffs / side events in the period: all zero means "nothing to show"."""
-    return query(con, "period_activity", period, filters).row(0, named=True)
-
-
-def funnel(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, view: str = "cohort") -> pl.DataFrame:
-    """step, stage, count, pct_prev, pct_first for the cohort (created in period) or flow (reached in period)."""
-    frame = query(con, "funnel_cohort" if view == "cohort" else "funnel_flow", period, filters)
-    return with_step_shares(frame)
-
-
-def with_step_shares(frame: pl.DataFrame) -> pl.DataFrame:
-    """% of the previous step and of the first step; null where the base is zero (never NaN)."""
-    counts = frame["count"].to_list()
-    first = counts[0] if counts else 0
-    prev = [None, *counts[:-1]]
-    return frame.with_columns(
-        pl.Series("pct_prev", [c / p if p else None for c, p in zip(counts, prev, strict=True)],
-                  dtype=pl.Float64),
-        pl.Series("pct_first", [c / first if first else None for c in counts], dtype=pl.Float64),
-    )
-
-
-def funnel_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str) -> pl.DataFrame:
-    """Cohort funnel per value of one segment (wide: one column per stage)."""
-    _check(segment, SEGMENTS)
-    return query(con, "funnel_by_segment", period, filters, segment=segment)
-
-
-def stage_days(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
-    """Median and p90 days between consecutive ladder stages (cohort)."""
-    return query(con, "stage_velocity", period, filters)
-
-
-def mql_cohorts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, days: int = 90) -> pl.DataFrame:
-    """Monthly MQL cohorts with conversion within `days` days and a maturity flag."""
-    return query(con, "mql_to_sql_by_month", period, filters, days=int(days))
-
-
-def mql_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, max_days: int = 180) -> pl.DataFrame:
-    """Cumulative conversion by days since MQL (censoring-aware, see the SQL)."""
-    return query(con, "mql_to_sql_curve", period, filters, max_days=int(max_days))
-
-
-def conversion_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, segment: str,
-                  days: int = 90) -> pl.DataFrame:
-    """MQL→SQL per value of one segment (to date and within `days`)."""
-    _check(segment, SEGMENTS)
-    return query(con, "mql_to_sql_by_segment", period, filters, segment=segment, days=int(days))
-
-
-def response_hist(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, bin_hours: float = 0.5,
-                  max_hours: float = 24.0) -> pl.DataFrame:
-    """Right-closed bins of business hours to first response with the ECDF at each bin's right edge."""
-    max_bin = int(round(max_hours / bin_hours)) + 1
-    frame = query(con, "response_histogram", period, filters, bin_hours=float(bin_hours), max_bin=max_bin)
-    total = int(frame["handoffs"].sum()) if frame.height else 0
-    return frame.with_columns(
-        (pl.col("bin").cast(pl.Float64) * bin_hours).alias("upper"),
-        ((pl.col("bin").cast(pl.Float64) - 1).clip(lower_bound=0) * bin_hours).alias("lower"),
-        (pl.col("bin") >= max_bin).alias("overflow"),
-        (pl.col("handoffs").cum_sum() / total if total else pl.lit(None, dtype=pl.Float64)).alias("ecdf"),
-    )
-
-
-def response_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, dim: str,
-                dim2: str = "none") -> pl.DataFrame:
-    """Response and follow-up per value of one (or two) dimensions."""
-    _check(dim, RESPONSE_DIMS)
-    _check(dim2, ("none", "weekday", "hour", "team"))
-    return query(con, "response_by_dimension", period, filters, dim=dim, dim2=dim2)
-
-
-def breaches(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, limit: int = 100_000) -> pl.DataFrame:
-    """Breached handoffs, longest first (local handoff time)."""
-    return query(con, "response_breaches", period, filters, limit=int(limit), tz=period.tz)
-
-
-def followup_attempts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      max_attempts: int = 6) -> pl.DataFrame:
-    """Due handoffs by number of attempts within the window."""
-    return query(con, "follow_up_attempts", period, filters, max_attempts=int(max_attempts))
-
-
-def closed_loop_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, dim: str) -> pl.DataFrame:
-    """Rejected / recycled events in the period by one dimension (stage, key, count)."""
-    _check(dim, CLOSED_LOOP_DIMS)
-    frame = query(con, "closed_loop_by_dimension", period, filters, dim=dim)
-    if dim == "band":
-        frame = frame.with_columns(
-            pl.when(pl.col("key") == "(none)").then(pl.col("key"))
-            .otherwise(pl.col("key").cast(pl.Int64, strict=False).cast(pl.Utf8) + "–"
-                       + (pl.col("key").cast(pl.Int64, strict=False) + pl.when(pl.col("key") == "090")
-                          .then(10).otherwise(9)).cast(pl.Utf8)).alias("label"),
-        )
-    else:
-        frame = frame.with_columns(pl.col("key").alias("label"))
-    return frame
-
-
-def acceptance(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
-    """Monthly MQL cohorts: accepted (reached sal), rejected, recycled."""
-    return query(con, "acceptance_by_month", period, filters)
-
-
-def reps_handling(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> int:
-    """Reps owning handed-over leads in the period (divisor of "MQLs per rep")."""
-    return int(query(con, "reps_handling", period, filters).item(0, 0) or 0)
-
-
-def whatif_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, fit_weight: float,
-                 engagement_weight: float) -> pl.DataFrame:
-    """Volume and yield at every threshold 0..100 for the given weights (sla_review.metrics.whatif)."""
-    from sla_review.metrics import whatif
-
-    return whatif.threshold_curve(con, period, filters, fit_weight, engagement_weight)
-
-
-def whatif_heatmap(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, bins: int = 10) -> pl.DataFrame:
-    """Observed conversion per fit x engagement bin (sla_review.metrics.whatif)."""
-    from sla_review.metrics import whatif
-
-    return whatif.heatmap(con, period, filters, bins)
-
-
-def whatif_method() -> str:
-    from sla_review.metrics import whatif
-
-    return whatif.ESTIMATE_METHOD
-
-
-def _check(value: str, allowed: tuple[str, ...]) -> None:
-    """Names that pick a column inside SQL come from fixed lists only."""
-    if value not in allowed:
-        raise ValueError(f"{value!r} is not one of {allowed}")
-
-
-# ---------------------------------------------------------------- scorecard
-#
-# One model of the scorecard for the screen (app/pages/scorecard.py), the deck (export.deck) and the benchmark:
-# scorecard_data() fetches one period's facts, tiles() judges them, tile_text() words them. Nothing else
-# decides a status or formats a tile's figure.
 
 MIN_CASES = 20
 """Below this many cases in a tile's denominator (MQLs, judged handoffs, due handoffs) there is no verdict:
 2 handoffs "100%, On target" says nothing about a team's SLA."""
-
-MATURITY_DAYS = 90
-"""The default of the one maturity setting (sidebar Settings, URL `n`): an MQL cohort is mature when its
-newest MQL is at least this many 24-hour days old at as_of. The conversion page's "within N days", its
-hatching, the scorecard's MQL→SQL verdict and the deck's hollow markers all use it."""
 
 STATUSES = ("green", "amber", "red", "no_data", "too_few", "maturing", "unjudged")
 """The status vocabulary: three verdicts and four honest non-verdicts (all grey)."""
@@ -252,10 +60,14 @@ class ScorecardData:
 def scorecard_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
                    maturity_days: int = MATURITY_DAYS) -> ScorecardData:
     """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call)."""
-    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS)
-    cohort = query(con, "rejected_mqls", period, filters, days=int(maturity_days)).row(0, named=True)
+    presence = data_presence(con)
+    cohort = mql_cohort(con, period, filters, maturity_days)
+    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence)
+    # any MQL or handoff in the period is activity (period_activity counts them alike): count the rest only
+    # when both are zero, instead of a fourth scan on every visit
+    active = bool(rep["mql_count"] or rep["response"]["handoffs"]) or any(activity(con, period, filters).values())
     return ScorecardData(period, rep, int(cohort["rejected"]), int(cohort["young"]), int(maturity_days),
-                         data_presence(con)["has_rejections"], any(activity(con, period, filters).values()))
+                         presence["has_rejections"], active)
 
 
 @dataclass(frozen=True)
@@ -469,37 +281,6 @@ def tile_text(tile: Tile, lang: str) -> TileText:
                    cohort=fmt_int(x.get("cohort")), days=x.get("days"))
     return TileText(tile.key, t(f"tile_{tile.key}"), value, delta, tile.status,
                     t(f"status_{tile.status}", n=fmt_int(tile.cases)), target_text, detail, reason)
-
-
-# ---------------------------------------------------------------- export
-
-
-def escape_formulas(column: str) -> pl.Expr:
-    """Neutralise spreadsheet formulas, vectorised: a text cell starting with = + - @ (or tab/CR) gets a '."""
-    col = pl.col(column)
-    starts = pl.any_horizontal(*(col.str.starts_with(t) for t in CSV_TRIGGERS))
-    return pl.when(starts).then(pl.lit("'") + col).otherwise(col).alias(column)
-
-
-def breaches_csv(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, columns: dict[str, str],
-                 no_response: str) -> bytes:
-    """Every breach as CSV, built only when the download button is clicked. Streamlit calls this outside
-    the script thread, so it takes its own cursor on the shared connection and touches no st.* state."""
-    cur = con.cursor()
-    try:
-        frame = breaches(cur, period, filters, limit=2**62).with_columns(pl.col("channel").fill_null(no_response))
-    finally:
-        cur.close()
-    return csv_bytes(frame.select(list(columns)).rename(columns))
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, so Excel opens Japanese text correctly) with formula-like cells escaped."""
-    safe = frame.with_columns(escape_formulas(c) for c, t in frame.schema.items() if t == pl.Utf8)
-    buffer = io.BytesIO()
-    buffer.write("\ufeff".encode())
-    safe.write_csv(buffer)
-    return buffer.getvalue()
 
 
 def segmented(filters: Filters | None) -> bool:
