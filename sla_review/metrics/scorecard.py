@@ -253,8 +253,8 @@ def tile_text(tile: Tile, lang: str) -> TileText:
         value = i18n.fmt_num(tile.actual, lang, _digits(tile))
         delta = i18n.fmt_signed(tile.delta, lang, _digits(tile)) if tile.delta is not None else None
         target = i18n.fmt_num(tile.target, lang, _digits(tile))
-    if tile.reason in NO_DATA_VALUES:  # the data cannot hold this measure: say so instead of a rate
-        value = t(NO_DATA_VALUES[tile.reason])
+    if tile.reason in NO_DATA_VALUES:  # the data cannot hold this measure: no figure, the badge says why
+        value = i18n.DASH
     if tile.target is not None:
         target_text = t(TARGET_KEYS[tile.key], value=target)
     else:
@@ -279,8 +279,10 @@ def tile_text(tile: Tile, lang: str) -> TileText:
         unit = t(f"unit_{tile.key}")
         reason = t(tile.reason, n=fmt_int(tile.cases), min=MIN_CASES, unit=unit, young=fmt_int(x.get("young")),
                    cohort=fmt_int(x.get("cohort")), days=x.get("days"))
-    return TileText(tile.key, t(f"tile_{tile.key}"), value, delta, tile.status,
-                    t(f"status_{tile.status}", n=fmt_int(tile.cases)), target_text, detail, reason)
+    status_label = (t(NO_DATA_VALUES[tile.reason]) if tile.reason in NO_DATA_VALUES
+                    else t(f"status_{tile.status}", n=fmt_int(tile.cases)))
+    return TileText(tile.key, t(f"tile_{tile.key}"), value, delta, tile.status, status_label, target_text, detail,
+                    reason)
 
 
 def segmented(filters: Filters | None) -> bool:

@@ -119,7 +119,9 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
     """The demand waterfall: one bar per ladder stage, the comparison period beside it in grey."""
     if cur.height == 0 or int(cur["count"].sum()) == 0:
         return None
-    stages = [i18n.stage(s, lang) for s in cur["stage"]]
+    # the step conversion sits under the stage name (never on top of a neighbouring bar's count, at any width)
+    stages = [i18n.t(lang, "fn_tick", stage=i18n.stage(s, lang), prev=i18n.fmt_pct(p, lang, 0)) if p is not None
+              else i18n.stage(s, lang) for s, p in zip(cur["stage"], cur["pct_prev"], strict=True)]
     fig = go.Figure()
     if cmp is not None and cmp.height:
         fig.add_bar(x=stages, y=cmp["count"].to_list(), name=cmp_label, marker_color=COMPARE,
@@ -129,9 +131,8 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
                                 for p, f in zip(cmp["pct_prev"], cmp["pct_first"], strict=True)],
                     hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
                                   + i18n.t(lang, "col_pct_first") + " %{customdata[1]}<extra></extra>")
-    text = [i18n.t(lang, "fn_text", count=i18n.fmt_int(c), prev=i18n.fmt_pct(p, lang, 0)) if p is not None
-            else i18n.fmt_int(c) for c, p in zip(cur["count"], cur["pct_prev"], strict=True)]
-    fig.add_bar(x=stages, y=cur["count"].to_list(), name=cur_label, marker_color=PRIMARY, text=text,
+    fig.add_bar(x=stages, y=cur["count"].to_list(), name=cur_label, marker_color=PRIMARY,
+                text=[i18n.fmt_int(c) for c in cur["count"]],
                 textposition="outside", cliponaxis=False, constraintext="none",
                 customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
                             for p, f in zip(cur["pct_prev"], cur["pct_first"], strict=True)],

@@ -199,3 +199,22 @@ def test_the_view_survives_page_switches(monkeypatch, demo_db):
     assert at.multiselect(key="u_team").value == ["enterprise"] and "thr" not in at.query_params
     goto(at, "whatif")
     assert at.slider(key="u_thr").value == 70 and at.query_params["thr"] == "70"
+
+
+def test_without_activities_the_response_page_says_no_response_data(monkeypatch, worked_dir, tmp_path):
+    """No data is not zero: an import without a single activity (an Olist or Salesforce lead report) must not
+    draw 0% attainment per rep or a red heat map; the page says why there is nothing to measure."""
+    from sla_review.ingest.importer import import_dir
+
+    path = worked_dir / "activities.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    db = tmp_path / "no_activities.duckdb"
+    con = connect(db)
+    import_dir(con, worked_dir)
+    con.close()
+    at = goto(app(monkeypatch, db, **WORKED_PERIOD), "response")
+    no_exception(at)
+    assert any("No response data" in i.value for i in at.info)
+    assert not at.get("plotly_chart")  # no histogram, no per-rep bars, no heat map
+    assert {m.label: m.value for m in at.metric}["Handoffs"] == "5"  # the 5 handoffs still exist
+    assert all(m.value in ("—", "5") for m in at.metric)

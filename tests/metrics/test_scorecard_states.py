@@ -63,15 +63,15 @@ def test_no_activities_is_no_response_data_not_zero():
     for key in ("response", "follow_up"):
         assert t[key].status == "no_data" and t[key].actual is None
         text = sc.tile_text(t[key], "en")
-        assert text.value == "No response data" and text.status_label == "No data"
+        assert text.value == "—" and text.status_label == "No response data"  # no figure; the badge says why
         assert "holds no activities" in text.reason
-    assert sc.tile_text(t["response"], "ja").value == "対応データなし"
+    assert sc.tile_text(t["response"], "ja").status_label == "対応データなし"
 
 
 def test_no_rejections_in_the_data_is_no_closed_loop_data():
     t = _tiles(_data(rejected=0, has_rejections=False))
     text = sc.tile_text(t["rejection"], "en")
-    assert t["rejection"].status == "no_data" and text.value == "No closed-loop data"
+    assert t["rejection"].status == "no_data" and text.value == "—" and text.status_label == "No closed-loop data"
     assert "no rejections" in text.reason
     # with rejections elsewhere in the data, a period without any is a real 0%
     assert _tiles(_data(rejected=0))["rejection"].status == "green"

@@ -37,54 +37,58 @@ if ui.guard(v):
             st.metric(v.t(label), value, border=True,
                       help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
 
-    bin_hours, max_hours = charts.response_bins(targets)  # the declared 0.5 h / 8 h for targets up to 4 h
-    hist = ui.fetch(v, PAGE, "hist", bin_hours=bin_hours, max_hours=max_hours)
-    left, right = st.columns(2)
-    with left:
-        ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist")
-    with right:
-        ui.show(v, charts.response_ecdf(hist, v.lang, targets, max_hours), "def_response_hist")
+    if r.get("no_data"):  # no activity in the whole import: nothing here can be measured, nothing is "0%"
+        st.info(v.t("rs_no_data"), icon=":material/phone_disabled:")
+    else:
+        bin_hours, max_hours = charts.response_bins(targets)  # the declared 0.5 h / 8 h for targets up to 4 h
+        hist = ui.fetch(v, PAGE, "hist", bin_hours=bin_hours, max_hours=max_hours)
+        left, right = st.columns(2)
+        with left:
+            ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist")
+        with right:
+            ui.show(v, charts.response_ecdf(hist, v.lang, targets, max_hours), "def_response_hist")
 
-    dim = ui.param_select("u_rdim", v.t("rs_by"), bd.RESPONSE_DIMS, DECLARED["by"].default("dim"),
-                          lambda d: v.t(f"dim_{d}"),
-                          kind="segmented")
-    by = ui.fetch(v, PAGE, "by", dim=dim)
-    labels = [ui.dim_label(v, dim, k) for k in by["key"]]
-    left, right = st.columns(2)
-    with left:
-        ui.show(v, charts.attainment_by(by, v.lang, v.t("rs_by_title", dim=v.t(f"dim_{dim}")), v.guides.attainment,
-                                        labels), "def_response_by")
-    with right:
-        heat = ui.fetch(v, PAGE, "heat")
-        ui.show(v, charts.attainment_heat(heat, v.lang))
-    with st.expander(v.t("rs_table"), icon=":material/table:"):
-        ui.table(v, by.with_columns(pl.Series("key", labels)),
-                 {"key": ("dim_" + dim, "text"), "handoffs": ("col_handoffs", "int"),
-                  "within_target": ("col_within_target", "int"), "breached": ("col_breached", "int"),
-                  "pending": ("col_pending", "int"), "attainment": ("col_attainment", "pct"),
-                  "median_business_hours": ("col_median_hours", "num"), "p90_business_hours": ("col_p90_hours", "num"),
-                  "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
-                  "follow_up_rate": ("col_follow_up_rate", "pct")})
+        dim = ui.param_select("u_rdim", v.t("rs_by"), bd.RESPONSE_DIMS, DECLARED["by"].default("dim"),
+                              lambda d: v.t(f"dim_{d}"),
+                              kind="segmented")
+        by = ui.fetch(v, PAGE, "by", dim=dim)
+        labels = [ui.dim_label(v, dim, k) for k in by["key"]]
+        left, right = st.columns(2)
+        with left:
+            ui.show(v, charts.attainment_by(by, v.lang, v.t("rs_by_title", dim=v.t(f"dim_{dim}")), v.guides.attainment,
+                                            labels), "def_response_by")
+        with right:
+            heat = ui.fetch(v, PAGE, "heat")
+            ui.show(v, charts.attainment_heat(heat, v.lang))
+        with st.expander(v.t("rs_table"), icon=":material/table:"):
+            ui.table(v, by.with_columns(pl.Series("key", labels)),
+                     {"key": ("dim_" + dim, "text"), "handoffs": ("col_handoffs", "int"),
+                      "within_target": ("col_within_target", "int"), "breached": ("col_breached", "int"),
+                      "pending": ("col_pending", "int"), "attainment": ("col_attainment", "pct"),
+                      "median_business_hours": ("col_median_hours", "num"),
+                      "p90_business_hours": ("col_p90_hours", "num"),
+                      "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
+                      "follow_up_rate": ("col_follow_up_rate", "pct")})
 
-    attempts = ui.fetch(v, PAGE, "attempts")
-    ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
-            "def_follow_up")
+        attempts = ui.fetch(v, PAGE, "attempts")
+        ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
+                "def_follow_up")
 
-    st.subheader(v.t("rs_breaches"))
-    breaches = ui.fetch(v, PAGE, "breaches").with_columns(
-        pl.col("channel").fill_null(v.t("no_response")))
-    st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
-                   shown=i18n.fmt_int(breaches.height)))
-    columns = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"), "rep": ("col_rep", "text"),
-               "team": ("col_team", "text"),
-               "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),
-               "business_hours": ("col_business_hours", "num"), "responded": ("col_responded", "bool"),
-               "channel": ("col_channel", "text")}
-    ui.table(v, breaches.head(SHOWN), columns, height=360)
-    export = columns | {"source": ("col_source", "text")}
-    # the full list (every breach, not only the rows shown) is built when the button is clicked
-    st.download_button(v.t("download_csv"),
-                       functools.partial(csv_export.breaches_csv, ui.connection(), v.period, v.filters,
-                                         {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
-                       file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
-                       icon=":material/download:", disabled=breaches.height == 0)
+        st.subheader(v.t("rs_breaches"))
+        breaches = ui.fetch(v, PAGE, "breaches").with_columns(
+            pl.col("channel").fill_null(v.t("no_response")))
+        st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
+                       shown=i18n.fmt_int(breaches.height)))
+        columns = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"), "rep": ("col_rep", "text"),
+                   "team": ("col_team", "text"),
+                   "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),
+                   "business_hours": ("col_business_hours", "num"), "responded": ("col_responded", "bool"),
+                   "channel": ("col_channel", "text")}
+        ui.table(v, breaches.head(SHOWN), columns, height=360)
+        export = columns | {"source": ("col_source", "text")}
+        # the full list (every breach, not only the rows shown) is built when the button is clicked
+        st.download_button(v.t("download_csv"),
+                           functools.partial(csv_export.breaches_csv, ui.connection(), v.period, v.filters,
+                                             {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
+                           file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
+                           icon=":material/download:", disabled=breaches.height == 0)
