@@ -97,7 +97,10 @@ def _funnel_bars(page) -> dict[str, str]:
     """Stage → bar label of the funnel chart (plotly draws text as SVG)."""
     chart = page.get_by_test_id("stPlotlyChart").first
     chart.locator(".main-svg").first.wait_for()
-    stages = chart.locator(".xtick text").all_text_contents()
+    # a tick reads "MQL" then, on a second line, its step share ("100% of prev."): the stage is the first line
+    ticks = chart.locator(".xtick text").all()
+    stages = [(t.locator("tspan.line").first if t.locator("tspan.line").count() else t).text_content()
+              for t in ticks]
     bars = chart.locator("text.bartext").all_text_contents()
     return dict(zip(stages, bars, strict=False))
 
