@@ -33,7 +33,7 @@ from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics import views
 from sla_review.metrics.report import timezone_of
-from sla_review.present import i18n
+from sla_review.present import i18n, safe
 from sla_review.store.db import connect, data_version, resolve_db_path
 
 _local = threading.local()
@@ -602,7 +602,7 @@ def dim_label(v: View, dim: str, key: str | None) -> str:
 
 
 def terms_spans(v: View, terms: PeriodTerms) -> str:
-    """"v1 until 2026-05-31, v2 from 2026-06-01" in the view's language."""
+    """"v1 until 2026-05-31, v2 from 2026-06-01" in the view's language, as plain text (escape it for Markdown)."""
     return spans_text(terms, lambda d: i18n.fmt_date(d, v.lang), v.t("terms_until"), v.t("terms_from"),
                       v.t("terms_between"), v.t("terms_sep"))
 
@@ -610,16 +610,18 @@ def terms_spans(v: View, terms: PeriodTerms) -> str:
 def terms_note(v: View, terms: PeriodTerms | None) -> None:
     """Say which versions applied when there were several (the figures shown use terms.version)."""
     if terms is not None and terms.several:
-        st.caption(v.t("terms_applied", spans=terms_spans(v, terms), name=terms.version.name))
+        st.caption(v.t("terms_applied", spans=safe.markdown(terms_spans(v, terms)),
+                       name=safe.markdown(terms.version.name)))
 
 
 def terms_table(v: View, terms: PeriodTerms | None) -> None:
-    """The SLA versions applied during the period: one row per term, one column per version."""
+    """The SLA versions applied during the period: one row per term, one column per version (st.table renders
+    Markdown, so the version names heading the columns are escaped)."""
     rows = []
     for a in terms.applied if terms is not None else ():
         r = a.version
         rows.append({
-            v.t("term_name"): r.name,
+            v.t("term_name"): safe.markdown(r.name),
             v.t("term_from"): i18n.fmt_date(r.effective_from, v.lang),
             v.t("term_until"): i18n.fmt_date(a.effective_until - dt.timedelta(days=1), v.lang)
             if a.effective_until else "",

@@ -50,7 +50,7 @@ from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period, query
 from sla_review.present import charts as builders
-from sla_review.present import formats, i18n
+from sla_review.present import formats, i18n, safe
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
 from sla_review.present.theme import INK, MUTED, PRIMARY, SLIDE, TONES
 
@@ -133,9 +133,10 @@ def figure_svg(fig: go.Figure, width: int = SLIDE_PX[0], height: int = SLIDE_PX[
 
 
 def with_title(fig: go.Figure, title: str) -> go.Figure:
-    """A copy with the headline as a figure title: for a chart image used outside the deck."""
+    """A copy with the headline as a figure title: for a chart image used outside the deck. The headline is
+    plain text (it may name a rejection reason), so it is escaped for plotly's pseudo-HTML here."""
     out = go.Figure(fig)
-    out.update_layout(title=dict(text=title, x=0.01, xanchor="left", font=dict(size=SLIDE.title)),
+    out.update_layout(title=dict(text=safe.plotly(title), x=0.01, xanchor="left", font=dict(size=SLIDE.title)),
                       margin=dict(t=(fig.layout.margin.t or SLIDE.margin[2]) + 64))
     return out
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
-from sla_review.present import formats, i18n
+from sla_review.present import formats, i18n, safe
 from sla_review.present.theme import (
     ACCENT,
     BAD,
@@ -48,6 +48,11 @@ def _num(value: object) -> float | None:
         return None
     value = float(value)
     return None if math.isnan(value) else value
+
+
+def _label(value: str | None, lang: str) -> str:
+    """A data value (segment value, reason, rep, team) as a figure label: shown literally, never as markup."""
+    return safe.plotly(i18n.value_label(value, lang))
 
 
 def _vline(fig: go.Figure, x: float, text: str, color: str = BAD, dash: str = "dash") -> None:
@@ -153,8 +158,7 @@ def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: i
     frame = frame.sort("leads", descending=True).head(top)
     stages = ["mql", "sal", "sql", "opportunity", "won"]
     z = [[row[s] / row["leads"] for s in stages] for row in frame.iter_rows(named=True)]
-    labels = [f"{i18n.value_label(v, lang)} ({i18n.fmt_int(n)})" for v, n in zip(frame["segment"], frame["leads"],
-                                                                                  strict=True)]
+    labels = [f"{_label(v, lang)} ({i18n.fmt_int(n)})" for v, n in zip(frame["segment"], frame["leads"], strict=True)]
     fig = go.Figure(go.Heatmap(
         z=z, x=[i18n.stage(s, lang) for s in stages], y=labels, colorscale=SEQUENTIAL, zmin=0,
         text=[[i18n.fmt_pct(v, lang) for v in row] for row in z], texttemplate="%{text}",
@@ -274,7 +278,7 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
     if frame.height == 0:
         return None
     frame = frame.sort(base, descending=True).head(top).sort(measure, descending=False, nulls_last=False)
-    labels = [i18n.value_label(v, lang) for v in frame["segment"]]
+    labels = [_label(v, lang) for v in frame["segment"]]
     values = [_num(v) for v in frame[measure]]
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker_color=PRIMARY,
@@ -310,7 +314,7 @@ def response_bins(targets: Sequence[tuple[str, float]]) -> tuple[float, float]:
 def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
     for value, names in target_lines(targets):
         label = i18n.t(lang, key, value=formats.hours(value, lang))
-        _vline(fig, value, label if names is None else f"{names}: {label}")
+        _vline(fig, value, label if names is None else f"{safe.plotly(names)}: {label}")
 
 
 def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]], bin_hours: float,
@@ -365,7 +369,8 @@ def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, f
 def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | None, labels: list[str],
                   top: int = 25, *, variant: Variant = SCREEN) -> go.Figure | None:
     """Horizontal bars of attainment per group (worst at the top), with handoffs behind each bar."""
-    frame = frame.with_columns(pl.Series("label", labels)).filter(pl.col("attainment").is_not_null())
+    frame = frame.with_columns(pl.Series("label", [safe.plotly(x) for x in labels], dtype=pl.Utf8)).filter(
+        pl.col("attainment").is_not_null())
     if frame.height == 0:
         return None
     frame = frame.sort("handoffs", descending=True).head(top).sort("attainment", descending=True)
@@ -419,7 +424,7 @@ def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[s
         legend = i18n.t(lang, "legend_compliant", n=values[0])
     elif values:
         legend = i18n.t(lang, "legend_compliant_own",
-                        minimums=", ".join(f"{name} {int(n)}" for name, n in minimums))
+                        minimums=", ".join(f"{safe.plotly(name)} {int(n)}" for name, n in minimums))
     else:
         legend = i18n.t(lang, "legend_compliant", n="?")
     fig = go.Figure()
@@ -576,7 +581,7 @@ def closed_loop_bars(frame: pl.DataFrame, lang: str, title: str, top: int = 15, 
             .fill_null(0).sort(["total", "before", "label"], descending=[True, True, False]))
     kept = both.head(top).reverse()
     keep = kept["label"].to_list()
-    names = [i18n.value_label(k, lang) for k in keep]
+    names = [_label(k, lang) for k in keep]
     fig = go.Figure()
     for stage_name, color in (("rejected", BAD), ("recycled", COMPARE_DARK)):
         part = {r["label"]: r["count"] for r in frame.filter(pl.col("stage") == stage_name).iter_rows(named=True)}

@@ -15,7 +15,6 @@ recomputed when the uploads change, so widget changes do not re-read files. Test
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from typing import Any
 
@@ -28,7 +27,7 @@ from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
 from sla_review.ingest.mapping import DEFAULT_NULLS, Mapping, MappingError
-from sla_review.present import i18n
+from sla_review.present import i18n, safe
 from sla_review.present.data_page_text import TEXT, text
 
 NONE = "\x00none"
@@ -44,11 +43,6 @@ ss = st.session_state
 
 def t(key: str, **values: Any) -> str:
     return text(lang, key, **values)
-
-
-def plain(value: str) -> str:
-    """Backslash-escape Markdown punctuation in a validated value (a timezone) shown inside a sentence."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", value)
 
 
 def fmt_size(n: int) -> str:
@@ -127,7 +121,7 @@ def loaded_section() -> flow.Loaded:
     else:
         st.badge(t("badge_own"), color="green", icon=":material/verified:")
     st.caption(t("span", first=local_date(loaded.first, loaded.timezone), last=local_date(loaded.last, loaded.timezone),
-                 tz=plain(loaded.timezone or "UTC")))
+                 tz=safe.markdown(loaded.timezone or "UTC")))
     latest = loaded.latest
     if latest is not None:
         when = i18n.fmt_datetime(latest["imported_at"].astimezone(zoneinfo.ZoneInfo(loaded.timezone or "UTC")), lang)
@@ -380,7 +374,7 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
         config = flow.sla_config(sla, choice.removeprefix("file:") if choice.startswith("file:") else "sla.toml")
     tz = config.calendar.timezone if config else None
     if config is not None:
-        st.markdown(t("tz_in_force", tz=plain(config.calendar.timezone)))
+        st.markdown(t("tz_in_force", tz=safe.markdown(config.calendar.timezone)))
         versions = pl.DataFrame({
             t("s_name"): [x.name for x in config.versions],
             t("s_from"): [i18n.fmt_date(x.effective_from, lang) for x in config.versions],
@@ -441,7 +435,7 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
                          expanded=not result.problems):
             show_problems(result.warnings, "dp_warnings")
     if result.tables:
-        st.caption(t("first_rows", n=flow.PREVIEW_ROWS, tz=plain(tz or "UTC")))
+        st.caption(t("first_rows", n=flow.PREVIEW_ROWS, tz=safe.markdown(tz or "UTC")))
         tabs = st.tabs([t(f"m_{table}") for table in TABLES])
         for tab, table in zip(tabs, TABLES, strict=True):
             with tab:

@@ -16,6 +16,7 @@ from sla_review.app import ui
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import Filters
 from sla_review.export import deck as export
+from sla_review.present import safe
 from sla_review.present.deck_text import LANGS, text
 
 LANG_NAMES = {"en": "English", "ja": "日本語"}
@@ -67,7 +68,7 @@ if ui.guard(v):
     st.caption(text(v.lang, "ui_charts_intro"))
     key = (ui.db_path(), ui.version(), repr(v.period), repr(compare), repr(v.filters))
     for chart in _charts(key, con, v.period, compare, v.filters, lang, v.maturity_days):
-        with st.expander(f"{chart.section}: {chart.headline}"):
+        with st.expander(f"{chart.section}: {safe.markdown(chart.headline)}"):  # the headline may name a reason
             st.plotly_chart(chart.figure, theme=None, width="stretch", key=f"export_chart_{chart.key}")
             titled = export.with_title(chart.figure, chart.headline)
             left, right = st.columns(2)

@@ -6,7 +6,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.core.periods import running_month
 from sla_review.metrics import scorecard as sc
-from sla_review.present import charts, i18n
+from sla_review.present import charts, i18n, safe
 
 PAGE = "scorecard"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
@@ -15,9 +15,10 @@ if ui.guard(v):
     shown = ui.fetch(v, PAGE, "terms")
     terms = shown.as_dict() if shown else None
     if shown is not None and shown.several:
-        st.markdown(v.t("sc_versions", spans=ui.terms_spans(v, shown), name=terms["name"]))
+        st.markdown(v.t("sc_versions", spans=safe.markdown(ui.terms_spans(v, shown)),
+                        name=safe.markdown(terms["name"])))
     elif terms is not None:
-        st.markdown(v.t("sc_version", name=terms["name"], date=i18n.fmt_date(terms["effective_from"], v.lang)))
+        st.markdown(v.t("sc_version", name=safe.markdown(terms["name"]), date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
     data = ui.fetch(v, PAGE, "data", maturity_days=v.maturity_days)
     report = data.report

@@ -5,7 +5,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.metrics import whatif
-from sla_review.present import charts, i18n
+from sla_review.present import charts, i18n, safe
 
 PAGE = "whatif"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 v = ui.view()
@@ -15,7 +15,7 @@ if ui.guard(v):
     terms = shown.as_dict()
     ui.terms_note(v, shown)
     today = int(round(terms["mql_threshold"]))
-    st.markdown(v.t("wi_terms", name=terms["name"], threshold=i18n.fmt_num(terms["mql_threshold"], v.lang, 0),
+    st.markdown(v.t("wi_terms", name=safe.markdown(terms["name"]), threshold=i18n.fmt_num(terms["mql_threshold"], v.lang, 0),
                     fw=f"{terms['fit_weight']:g}", ew=f"{terms['engagement_weight']:g}",
                     commitment=i18n.fmt_int(terms["monthly_mql_commitment"]),
                     target=i18n.fmt_pct(terms["mql_to_sql_target"], v.lang, 0)))
