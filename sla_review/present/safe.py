@@ -16,13 +16,21 @@ import re
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: CommonMark's escapable set
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_JOIN = "\u2060"  # WORD JOINER: invisible and unbreakable, but not a letter, so no pattern below can match across it
+_WWW = re.compile(r"(www)(?=\\\.)", re.IGNORECASE)
 
 
 def markdown(value: object) -> str:
     """`value` as Markdown that Streamlit shows literally: every ASCII punctuation character backslash-escaped
-    (links, images, HTML tags, emphasis, code, tables, math `$`, Streamlit's `:color[...]` directives and bare
-    URL autolinks all need one), line breaks folded to spaces (a new line could start a heading or a list)."""
-    return _MD_PUNCT.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    (links, images, HTML tags, emphasis, code, tables, math `$`, Streamlit's `:color[...]` directives), line
+    breaks folded to spaces (a new line could start a heading or a list).
+
+    Backslashes are not enough for what Streamlit finds in the parsed text itself: GFM's bare-URL and e-mail
+    autolinks (`http://…`, `www.…`, `a@b.c`) and emoji/icon shortcodes (`:smile:`, `:material/x:`). A word joiner
+    after every `:`, before every `@` and after `www` breaks those patterns and shows nothing."""
+    escaped = _MD_PUNCT.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    escaped = escaped.replace("\\:", "\\:" + _JOIN).replace("\\@", _JOIN + "\\@")
+    return _WWW.sub(r"\1" + _JOIN, escaped)
 
 
 def plotly(value: object) -> str:

@@ -13,10 +13,17 @@ def _commonmark_unescape(text: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
+def _shown(text: str) -> str:
+    """What a reader sees: the escapes resolved, the invisible word joiners gone."""
+    return _commonmark_unescape(text).replace("\u2060", "")
+
+
 def test_markdown_escapes_every_punctuation_character_and_reads_back_as_typed():
-    for value in (*HOSTILE, *NORMAL, "50% off | $5 ~ `x` :red[y] #1 a_b www.example.com"):
+    for value in (*HOSTILE, *NORMAL, "50% off | $5 ~ `x` :red[y] #1 a_b www.example.com a@b.co :smile:"):
         escaped = safe.markdown(value)
-        assert _commonmark_unescape(escaped) == value
+        assert _shown(escaped) == value
+        # what Streamlit scans the parsed text for (GFM bare-URL/e-mail autolinks, emoji and icon shortcodes)
+        assert not re.search(r"https?://|www\.|\w@\w|:[\w/+-]+:", _commonmark_unescape(escaped)), escaped
         bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)  # what is left once every escape pair is removed
         assert not re.search(r"[!-/:-@\[-`{-~]", bare), escaped
     assert safe.markdown("Tier A & B") == "Tier A \\& B"

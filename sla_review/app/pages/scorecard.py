@@ -18,7 +18,8 @@ if ui.guard(v):
         st.markdown(v.t("sc_versions", spans=safe.markdown(ui.terms_spans(v, shown)),
                         name=safe.markdown(terms["name"])))
     elif terms is not None:
-        st.markdown(v.t("sc_version", name=safe.markdown(terms["name"]), date=i18n.fmt_date(terms["effective_from"], v.lang)))
+        st.markdown(v.t("sc_version", name=safe.markdown(terms["name"]),
+                        date=i18n.fmt_date(terms["effective_from"], v.lang)))
 
     data = ui.fetch(v, PAGE, "data", maturity_days=v.maturity_days)
     report = data.report

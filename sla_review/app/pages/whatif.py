@@ -15,7 +15,8 @@ if ui.guard(v):
     terms = shown.as_dict()
     ui.terms_note(v, shown)
     today = int(round(terms["mql_threshold"]))
-    st.markdown(v.t("wi_terms", name=safe.markdown(terms["name"]), threshold=i18n.fmt_num(terms["mql_threshold"], v.lang, 0),
+    st.markdown(v.t("wi_terms", name=safe.markdown(terms["name"]),
+                    threshold=i18n.fmt_num(terms["mql_threshold"], v.lang, 0),
                     fw=f"{terms['fit_weight']:g}", ew=f"{terms['engagement_weight']:g}",
                     commitment=i18n.fmt_int(terms["monthly_mql_commitment"]),
                     target=i18n.fmt_pct(terms["mql_to_sql_target"], v.lang, 0)))
