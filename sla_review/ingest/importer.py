@@ -90,14 +90,16 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
 def _future_rows(con: duckdb.DuckDBPyConnection, staged: list[str], moment: dt.datetime) -> tuple[int, list[Problem]]:
     """Rows of the staged tables dated after the import moment: their count and the first few, as problems
     (file, row, column, value) so the CLI and the Data page show them like any other finding."""
-    parts = [f"SELECT __file, __row, '{c}' AS col, {_q(c)} AS t FROM typed_{t} WHERE {_q(c)} > $moment"
+    parts = [f"SELECT __file, __row, '{c}' AS col, {_q(c)} AS t FROM {_t(t, 'typed')} WHERE {_q(c)} > $moment"
              for t in staged for c in TIMESTAMP_COLUMNS[t] if c in _COLUMNS]
     if not parts:
         return 0, []
-    union = " UNION ALL ".join(parts)
-    total = con.execute(f"SELECT count(*) FROM ({union})", {"moment": moment}).fetchall()[0][0]
-    rows = con.execute(f"SELECT * FROM ({union}) ORDER BY t DESC, __file, __row LIMIT $n",
-                       {"moment": moment, "n": MAX_FUTURE_EXAMPLES}).fetchall() if total else []
+    # one scan: the first rows and, on each, the total (a row-less result means there are none)
+    found = con.execute(f"SELECT *, count(*) OVER () FROM ({' UNION ALL '.join(parts)}) "
+                        "ORDER BY t DESC, __file, __row LIMIT $n", {"moment": moment, "n": MAX_FUTURE_EXAMPLES}
+                        ).fetchall()
+    total = found[0][-1] if found else 0
+    rows = [r[:-1] for r in found]
     examples = [Problem(f, int(r) if r is not None else None, c, v.isoformat(),
                         "is dated after the import; it is kept but never counts in the default view")
                 for f, r, c, v in rows]
@@ -115,6 +117,14 @@ def _q(name: str) -> str:
     if name not in _IDENTIFIERS:
         raise ValueError(f"{name!r} is not a canonical column")
     return f'"{name}"'
+
+
+def _t(table: str, stage: str = "") -> str:
+    """A canonical table name, or its TEMP staging copy (stage "raw" or "typed"); anything else is refused, so
+    only names from SPECS are ever formatted into SQL text."""
+    if table not in SPECS or stage not in ("", "raw", "typed"):
+        raise ValueError(f"{table!r} is not a canonical table")
+    return f"{stage}_{table}" if stage else table
 
 
 class _Checks:
@@ -153,7 +163,7 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
         reader = "read_parquet($path)"
     else:
         reader = "read_csv($path, all_varchar = true, header = true)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT *, $name AS __file, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_t(table, 'raw')} AS SELECT *, $name AS __file, "
                 f"row_number() OVER () + 1 AS __row FROM {reader}", {"path": str(path), "name": path.name})
 
 
@@ -166,13 +176,13 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     arrow = frame.with_columns(pl.col("__row").cast(pl.Int64)).to_arrow()
     con.register("_frame_in", arrow)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT * FROM _frame_in")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_t(table, 'raw')} AS SELECT * FROM _frame_in")
     finally:
         con.unregister("_frame_in")
 
 
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE raw_{table}").fetchall()}
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {_t(table, 'raw')}").fetchall()}
 
 
 def _timestamp_expr(column: str, kind: str) -> str:
@@ -191,7 +201,7 @@ def _timestamp_expr(column: str, kind: str) -> str:
 def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str) -> None:
     """Build TEMP typed_<table> in canonical types, reporting missing columns and bad values."""
     spec, types = SPECS[table], _types(con, table)
-    file = con.execute(f"SELECT any_value(__file) FROM raw_{table}").fetchall()[0][0] or table
+    file = con.execute(f"SELECT any_value(__file) FROM {_t(table, 'raw')}").fetchall()[0][0] or table
     missing = [c for c in spec.required if c not in types]
     for column in missing:
         found = ", ".join(c for c in types if not c.startswith("__")) or "none"
@@ -212,12 +222,12 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     # keep the raw text only where parsing can fail, so messages can quote it (typed Parquet needs none)
     texts = [c for c in spec.timestamps + spec.scores if c in types and types[c] == "VARCHAR"]
     raws = "".join(f", {_q(c)} AS {_q('raw_' + c)}" for c in texts)
-    typed = f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(select)}{raws}, __file, __row " \
-            f"FROM raw_{table}"
+    typed = f"CREATE OR REPLACE TEMP TABLE {_t(table, 'typed')} AS SELECT {', '.join(select)}{raws}, __file, __row " \
+            f"FROM {_t(table, 'raw')}"
     business_calendar.install_local_instant(con)
     con.execute(typed, bind(typed, {"tz": tz}))
-    con.execute(f"DROP TABLE raw_{table}")
-    t = f"typed_{table}"
+    con.execute(f"DROP TABLE {_t(table, 'raw')}")
+    t = _t(table, "typed")
     for column in spec.required:
         if column not in spec.timestamps:
             checks.rows(t, column, f"{_q(column)} IS NULL", "is empty, but every row needs a value", value="NULL")
@@ -253,8 +263,8 @@ def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) ->
                 (" (including leads already in the database)" if append else ""))
     known = "(SELECT lead_id FROM typed_leads" + (" UNION SELECT lead_id FROM leads)" if append else ")")
     for table in ("stage_events", "activities"):
-        if _exists(con, f"typed_{table}"):
-            checks.rows(f"typed_{table}", "lead_id", f"lead_id IS NOT NULL AND lead_id NOT IN {known}",
+        if _exists(con, _t(table, "typed")):
+            checks.rows(_t(table, "typed"), "lead_id", f"lead_id IS NOT NULL AND lead_id NOT IN {known}",
                         "refers to a lead that is not in leads")
     if _exists(con, "typed_stage_events"):
         checks.rows("typed_stage_events", "stage", "stage IS NOT NULL AND NOT list_contains($stages, stage)",
@@ -338,7 +348,7 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
             checks.add(Problem(name, None, None, None, f"cannot be read as a table ({first})"))
             continue
         _typed(con, table, checks, tz)
-    if mode == "replace" and not all(_exists(con, f"typed_{t}") for t in REQUIRED_TABLES):
+    if mode == "replace" and not all(_exists(con, _t(t, "typed")) for t in REQUIRED_TABLES):
         for t in REQUIRED_TABLES:
             if t not in sources:
                 checks.add(Problem(f"{t}.csv", None, None, None, "is required but was not given"))
@@ -354,8 +364,8 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     """Free the TEMP staging tables (a refused import must not keep gigabytes in memory)."""
     for table in SPECS:
-        con.execute(f"DROP TABLE IF EXISTS temp.raw_{table}")
-        con.execute(f"DROP TABLE IF EXISTS temp.typed_{table}")
+        con.execute(f"DROP TABLE IF EXISTS temp.{_t(table, 'raw')}")
+        con.execute(f"DROP TABLE IF EXISTS temp.{_t(table, 'typed')}")
 
 
 def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks: _Checks) -> SlaConfig | None:
@@ -391,7 +401,7 @@ def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
            source: str, imported_at: dt.datetime | None = None) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
-    staged = [t for t in SPECS if _exists(con, f"typed_{t}")]
+    staged = [t for t in SPECS if _exists(con, _t(t, "typed"))]
     moment = imported_at or dt.datetime.now(dt.UTC)
     future, future_examples = _future_rows(con, staged, moment)
     # nothing below depends on row order (the staging's __row numbers are already taken): letting DuckDB
@@ -401,10 +411,10 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     try:
         if mode == "replace":
             for table in SPECS:
-                con.execute(f"DELETE FROM {table}")
+                con.execute(f"DELETE FROM {_t(table)}")
         for table in staged:
             cols = ", ".join(_q(c) for c in SPECS[table].columns)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM typed_{table}")
+            con.execute(f"INSERT INTO {_t(table)} ({cols}) SELECT {cols} FROM {_t(table, 'typed')}")
         _store_config(con, config)
         first, last = con.execute(
             "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
@@ -417,7 +427,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         hi = max(last.astimezone(tz).date(), today) if last else today
         business_calendar.load_business_days(con, config.calendar, lo, hi)
         rebuild_derived(con, config.calendar.timezone)
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in SPECS}
+        counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
         import_id = con.execute(
             "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
             "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
