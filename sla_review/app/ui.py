@@ -25,6 +25,7 @@ import duckdb
 import streamlit as st
 
 from sla_review.core import periods
+from sla_review.core import terms as sla_terms
 from sla_review.core.periods import Period
 from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import SEGMENTS, Filters
@@ -99,7 +100,7 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
-METRIC_MODULES = {m.__name__: m for m in (bd, sc)}
+METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms)}
 """The modules ui.call runs functions of (the cache stores a function by its module and name)."""
 
 
@@ -117,7 +118,7 @@ def _cached(db: str, data_version_: int, name: str, period: tuple | None, filter
 
 
 def call(fn: Callable[..., Any], period: Period | None = None, filters: Filters | None = None, **extra: Any) -> Any:
-    """Run a metric function (sla_review.metrics.breakdowns or .scorecard) through the cache (db, data version,
+    """Run a metric function (metrics.breakdowns, metrics.scorecard, core.terms) through the cache (db, data version,
     function, period, filters, args)."""
     return _cached(db_path(), version(), f"{fn.__module__}.{fn.__name__}", _period_key(period),
                    _filters_key(filters), tuple(sorted(extra.items())))

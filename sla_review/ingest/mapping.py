@@ -32,21 +32,14 @@ from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import (
     CANONICAL_COLUMNS,
     CHANNELS,
-    LADDER,
     REQUIRED_COLUMNS,
-    SIDE_STAGES,
     STAGES,
     TIMESTAMP_COLUMNS,
 )
 from sla_review.ingest.readers import FILE_COL, ROW_COL
 
 __all__ = [
-    "CANONICAL_COLUMNS",
-    "CHANNELS",
-    "LADDER",
     "PRESETS_DIR",
-    "SIDE_STAGES",
-    "STAGES",
     "Condition",
     "DateSettings",
     "Field",
@@ -55,7 +48,6 @@ __all__ = [
     "MappedData",
     "Mapping",
     "MappingError",
-    "Problem",
     "Rule",
     "apply",
     "canonical_mapping",

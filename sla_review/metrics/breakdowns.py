@@ -14,7 +14,6 @@ import duckdb
 import polars as pl
 
 from sla_review.core.periods import Period
-from sla_review.core.terms import PeriodTerms, period_terms
 from sla_review.core.vocabulary import SEGMENTS, Filters
 from sla_review.metrics.report import build_report, query
 from sla_review.store.sql import run_sql
@@ -42,11 +41,6 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.da
 def segment_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """segment, value, label, leads: the options of the sidebar's segment filters."""
     return query_plain(con, "segment_values")
-
-
-def terms(con: duckdb.DuckDBPyConnection, period: Period) -> PeriodTerms | None:
-    """The SLA terms shown for the period and every version applied in it (sla_review.core.terms' one rule)."""
-    return period_terms(con, period)
 
 
 def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sla_review.core.terms import period_terms
 from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import MATURITY_DAYS
@@ -54,7 +55,7 @@ def call(fn: Callable[..., Any], period: str | None = PERIOD, filters: bool = Tr
 GUARD = call(bd.activity)
 """sla_review.app.ui.guard: is there anything in this view? (every page runs it before its own calls)"""
 
-TERMS = call(bd.terms, filters=False)
+TERMS = call(period_terms, filters=False)
 WEIGHTS = ("fit_weight", "engagement_weight")
 
 VIEWS: dict[str, dict[str, Call]] = {

@@ -351,6 +351,7 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
     """Each chart slide is the page's builder (present.charts) on the page's metric function for the same view:
     the page's figure (screen variant) and the slide's carry the same x/y; a slide only adds the comparison
     period. Worked example: 2 of the 4 judged handoffs were answered within target."""
+    from sla_review.core.terms import period_terms
     from sla_review.core.vocabulary import Filters
     from sla_review.metrics import breakdowns as bd
     from sla_review.metrics import scorecard as sc
@@ -360,7 +361,7 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
     try:
         slides = {c.key: c.figure for c in export.charts(con, period, comparison, "en")}
         f = Filters()
-        terms = bd.terms(con, period)
+        terms = period_terms(con, period)
         targets = [(a.version.name, a.version.response_target_hours) for a in terms.applied]
         bins = charts.response_bins(targets)
         label = formats.period(period.from_day, period.to_day, "en")

@@ -10,14 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from sla_review.core.problems import Problem
+from sla_review.core.vocabulary import CANONICAL_COLUMNS
 from sla_review.ingest.mapping import (
-    CANONICAL_COLUMNS,
     MAX_ROW_PROBLEMS,
     PRESETS_DIR,
     MappedData,
     Mapping,
     MappingError,
-    Problem,
     apply,
     canonical_mapping,
     detect,
