@@ -23,7 +23,6 @@ import io
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import zoneinfo
@@ -53,6 +52,7 @@ from sla_review.present import charts as builders
 from sla_review.present import formats, i18n, safe
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
 from sla_review.present.theme import INK, MUTED, PRIMARY, SLIDE, TONES
+from sla_review.store import scratch
 
 ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "response", "rejections",
                                  "what_if", "versions", "appendix")
@@ -85,7 +85,7 @@ def _wrapper_script() -> str:
     """A shell script that execs Chromium with --disable-background-networking added (kaleido omits it)."""
     global _wrapper_dir
     if _wrapper_dir is None or not Path(_wrapper_dir, "chromium").exists():
-        _wrapper_dir = tempfile.mkdtemp(prefix="sla-kaleido-")
+        _wrapper_dir = str(scratch.make_dir("sla-kaleido-"))  # pid-stamped: a later run sweeps it after a kill
         atexit.register(shutil.rmtree, _wrapper_dir, True)
     script = Path(_wrapper_dir, "chromium")
     browser = _browser_path().replace("'", "'\\''")

@@ -61,7 +61,8 @@ def test_unparseable_timestamp(loaded_db, worked_dir):
     edit(worked_dir / "stage_events.csv", "L1,sql,2026-04-10T15:00:00+09:00", "L1,sql,2026-04-31T15:00:00+09:00")
     msg = refused(loaded_db, worked_dir)
     # header is row 1; L1's sql event is the 4th data row -> row 5
-    assert 'stage_events.csv, row 5, column "entered_at": "2026-04-31T15:00:00+09:00" is not a date/time' in msg
+    assert ('stage_events.csv, row 5, column "entered_at": "2026-04-31T15:00:00+09:00" is not a date (expected a date '
+            'like 2026-04-06') in msg
 
 
 def test_empty_required_timestamp(loaded_db, worked_dir):
