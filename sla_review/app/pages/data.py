@@ -149,6 +149,7 @@ def reset_for_new_batch() -> None:
         del ss[key]
     ss.pop("dp_preview", None)
     ss.pop("dp_outcome", None)
+    ss.pop("dp_replace_empty", None)  # asked for one set of files only
 
 
 def upload_section() -> flow.Batch | None:
@@ -406,13 +407,16 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
 def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_key: str, mode: str,
                     tz: str | None) -> flow.Preview:
     st.subheader(t("preview_header"), divider="gray")
-    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version())
+    empty_ok = bool(ss.get("dp_replace_empty", False))  # the import section's named checkbox (last run's value)
+    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version(), empty_ok)
     cached = ss.get("dp_preview")
     if cached is not None and cached[0] == key:
         result: flow.Preview = cached[1]
     else:
         with st.spinner(t("checking")):
-            result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor())
+            # a file that could not be read (e.g. a rejected sla.toml) blocks the import: it is in the problems
+            result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor(),
+                                  rejected=batch.problems, replace_with_empty=empty_ok)
         ss["dp_preview"] = (key, result)
     st.caption(t("rows_mapped"))
     cols = st.columns(4)
@@ -452,6 +456,8 @@ def request_import() -> None:
 def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sla: str | None, mode: str,
                    requested: bool) -> None:
     st.subheader(t("import_header"), divider="gray")
+    if result.empty and mode == "replace":  # asked by name, never by default: it empties the database
+        st.checkbox(t("replace_empty"), key="dp_replace_empty", help=t("replace_empty_help"))
     st.button(t("import_button", n=i18n.fmt_int(result.counts["leads"], lang)), type="primary",
               disabled=not result.ok, key="dp_import", icon=":material/database_upload:", on_click=request_import)
     if not result.ok:
