@@ -122,7 +122,7 @@ class Batch:
     @property
     def problems(self) -> list[Problem]:
         """Unreadable files as problems (file, message), as sla_review.ingest.byod reports them."""
-        return [Problem(f.name, None, None, None, f.message) for f in self.unreadable]
+        return [Problem(f.name, None, None, None, f.message.removeprefix(f.name).lstrip(": ")) for f in self.unreadable]
 
 
 def safe_name(name: str, taken: set[str] | None = None) -> str:

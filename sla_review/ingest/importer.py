@@ -303,7 +303,7 @@ def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) ->
                         "refers to a lead that is not in leads")
     if _exists(con, "typed_stage_events"):
         checks.rows("typed_stage_events", "stage", "stage IS NOT NULL AND NOT list_contains($stages, stage)",
-                    f"is not a known stage ({', '.join(STAGES)})", {"stages": list(STAGES)})
+                    f"is not a stage (use one of {', '.join(STAGES)})", {"stages": list(STAGES)})
     if _exists(con, "typed_activities"):
         checks.rows("typed_activities", "channel",
                     "channel IS NOT NULL AND NOT list_contains($channels, channel)",

@@ -1472,7 +1472,7 @@ class _Applier:
                                                         return_dtype=pl.Utf8).alias("__ch"))
             bad = base.filter(pl.col("channel").is_not_null() & pl.col("__ch").is_null())
             self._distinct_values(bad.rename({"channel": "v"}), "channel",
-                                  f"is not a channel the mapping knows ({', '.join(CHANNELS)})", kind="channel")
+                                  f"is not a known channel ({', '.join(CHANNELS)})", kind="channel")
             base = base.with_columns(pl.coalesce("__ch", "channel").alias("channel")).drop("__ch")
         return base
 

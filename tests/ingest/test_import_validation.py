@@ -102,7 +102,7 @@ def test_activity_for_unknown_lead(loaded_db, worked_dir):
 def test_unknown_stage_name(loaded_db, worked_dir):
     edit(worked_dir / "stage_events.csv", "L1,opportunity", "L1,negotiation")
     msg = refused(loaded_db, worked_dir)
-    assert 'stage_events.csv, row 6, column "stage": "negotiation" is not a known stage' in msg
+    assert 'stage_events.csv, row 6, column "stage": "negotiation" is not a stage' in msg
 
 
 def test_unknown_channel(loaded_db, worked_dir):
@@ -143,7 +143,7 @@ def test_first_twenty_problems_then_a_count(loaded_db, worked_dir):
     with (worked_dir / "stage_events.csv").open("a") as f:
         f.write(rows)
     msg = refused(loaded_db, worked_dir)
-    assert msg.count("is not a known stage") == 20
+    assert msg.count("is not a stage") == 20
     assert "(30 problems)" in msg and "… and 10 more." in msg
 
 
