@@ -83,7 +83,8 @@ picked AS (
     FROM events
     WHERE stage = $closed_stage AND ($dim = 'all' OR dim_key = $key)
 )
-SELECT p.lead_id, f.company, coalesce(f.owner_name, f.owner_id) AS owner, f.team, f.source, f.score,
+SELECT p.lead_id, f.company, coalesce(f.owner_name, f.owner_id) AS owner, f.team, f.source,
+       CAST(f.score AS DOUBLE) AS score,  -- exact in lead_facts; shown and exported as a plain number
        CASE WHEN f.won_at <= $as_of THEN 'won' WHEN f.opportunity_at <= $as_of THEN 'opportunity'
             WHEN f.sql_at <= $as_of THEN 'sql' WHEN f.sal_at <= $as_of THEN 'sal'
             WHEN f.mql_at <= $as_of THEN 'mql' WHEN f.inquiry_at <= $as_of THEN 'inquiry' END AS stage,
