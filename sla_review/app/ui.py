@@ -70,6 +70,7 @@ def begin_run() -> None:
     _local.version = None
     _local.url = {}
     _local.view = None
+    _local.drill_done = False
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -677,13 +678,34 @@ EVENT_COLUMNS = {"event_at": ("drill_col_event", "text"), "reason": ("drill_col_
 RESPONSES = ("within_target", "breached", "pending")
 
 
+K = drill.Kind
+ANCHOR_KINDS: dict[str, tuple[drill.Kind, ...]] = {
+    "sc_tiles": (K.MQL_COHORT, K.RESPONSE, K.FOLLOW_UP), "sc_funnel": (K.FUNNEL,), "fn_chart": (K.FUNNEL,),
+    "cv_cohorts": (K.COHORT_MONTH,), "cv_by_table": (K.CONVERSION_SEGMENT,), "cv_reps_table": (K.CONVERSION_SEGMENT,),
+    "rs_tiles": (K.RESPONSE, K.FOLLOW_UP), "rs_hist": (K.HIST_BIN,), "rs_by_table": (K.RESPONSE_ROW,),
+    "rs_breaches": (K.RESPONSE,), "cl_tiles": (K.CLOSED_LOOP,), "cl_reasons": (K.CLOSED_LOOP,),
+    "cl_by": (K.CLOSED_LOOP,)}
+"""Which kinds a list opened from a link may show under (a list opened by a click shows under its element)."""
+
+
+def _page() -> str:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
 def _drill_state() -> dict | None:
-    """The open list, read from the URL the session opened with until a click or a close decides."""
+    """The open list, read from the URL the session opened with until a click or a close decides; a list
+    belongs to the page it was opened on (another page closes it)."""
     ss = st.session_state
     if _DRILL not in ss:
         raw = _url_at_start().get("leads")
-        ss[_DRILL] = {"n": raw[-1], "at": None} if raw else None
-    return ss[_DRILL]
+        ss[_DRILL] = {"n": raw[-1], "at": None, "page": None} if raw else None
+    state = ss[_DRILL]
+    if state is not None and state.get("page") not in (None, _page()):
+        ss[_DRILL] = state = None
+    return state
 
 
 def _opened_by(key: str | None, selection: list, make: Callable[[], drill.Number | None]) -> None:
@@ -698,13 +720,13 @@ def _opened_by(key: str | None, selection: list, make: Callable[[], drill.Number
     if selection:
         num = make()
         if num is not None:
-            st.session_state[_DRILL] = {"n": num.encode(), "at": key}
+            st.session_state[_DRILL] = {"n": num.encode(), "at": key, "page": _page()}
 
 
 def leads_button(v: View, num: drill.Number, key: str, anchor: str) -> None:
     """The small "show leads" control under a tile: opens `num` under `anchor` (see leads_here)."""
     if st.button(v.t("drill_show"), key=key, icon=":material/format_list_bulleted:", type="tertiary"):
-        st.session_state[_DRILL] = {"n": num.encode(), "at": anchor}
+        st.session_state[_DRILL] = {"n": num.encode(), "at": anchor, "page": _page()}
 
 
 def leads_here(v: View, anchor: str) -> None:
@@ -714,16 +736,20 @@ def leads_here(v: View, anchor: str) -> None:
     if state is None or getattr(_local, "drill_done", False) or state["at"] not in (None, anchor):
         record("u_leads", state["n"] if state else None, None)
         return
-    _local.drill_done = True
     try:
         num = drill.decode(state["n"])
     except drill.DrillError as err:
+        _local.drill_done = True
         st.session_state[_DRILL] = None
         record("u_leads", None, None)
         st.warning(v.t("drill_bad_link", name=safe.markdown(err.name), value=safe.markdown(err.value)),
                    icon=":material/link_off:")
         return
-    state["at"] = anchor
+    record("u_leads", state["n"], None)
+    if state["at"] is None and num.kind not in ANCHOR_KINDS.get(anchor, ()):
+        return  # from a link: wait for an element that opens this kind
+    _local.drill_done = True
+    state["at"], state["page"] = anchor, _page()
     record("u_leads", state["n"], None)
     _leads_panel(v, num, anchor)
 

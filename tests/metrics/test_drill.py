@@ -26,8 +26,8 @@ def worked(worked_db):
     con.close()
 
 
-def ids(con, period, num: drill.Number, filters: Filters = Filters()) -> list[str]:
-    out = drill.listing(con, period, filters, num.encode())
+def ids(con, period, num: drill.Number, filters: Filters | None = None) -> list[str]:
+    out = drill.listing(con, period, filters or Filters(), num.encode())
     assert out["total"] == out["rows"].height  # the worked lists are short: every row is shown
     return out["rows"]["lead_id"].to_list()
 
