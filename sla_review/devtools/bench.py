@@ -259,14 +259,15 @@ PAGE_LABELS = {"scorecard": "scorecard", "funnel": "funnel", "conversion": "conv
 def page_calls(page: str, con, p, c, f) -> list[tuple[Callable, tuple, dict]]:
     """The calls a page's default view makes, read from its declaration (sla_review.metrics.views): the guard,
     then each declared call at its declared defaults (period "last_half", comparison "previous", no filter).
-    Runtime arguments are what the page reads at its defaults: the what-if weights of the terms in force."""
+    Runtime arguments are what the page reads at its defaults: the what-if weights of the terms in force, and
+    the comparison period for the calls that read both periods."""
     from sla_review.metrics import views
 
     declared_calls = (views.GUARD, *views.VIEWS[page].values())
-    runtime = {}
-    if any(d.runtime for d in declared_calls):
+    runtime: dict = {"compare": c}  # views.COMPARED: the comparison period itself
+    if any(set(d.runtime) & set(views.WEIGHTS) for d in declared_calls):
         version = views.TERMS.fn(con, p).version
-        runtime = {"fit_weight": float(version.fit_weight), "engagement_weight": float(version.engagement_weight)}
+        runtime |= {"fit_weight": float(version.fit_weight), "engagement_weight": float(version.engagement_weight)}
     out, seen = [], set()
     for declared in declared_calls:
         kwargs = declared.kwargs(**{k: runtime[k] for k in declared.runtime})

@@ -8,11 +8,14 @@ overall rate is R = Σ w_i·r_i and, in the symmetric form,
     mix_i  = (w1_i − w0_i) · (r0_i + r1_i) / 2
     rate_i = (r1_i − r0_i) · (w0_i + w1_i) / 2
 
-so mix_i + rate_i = w1_i·r1_i − w0_i·r0_i and the parts add up to R1 − R0 exactly (no residual term). A segment
-present in only one period has no rate in the other; it is taken equal to its rate where it exists, so its whole
-contribution is mix (docs/definitions.md). Everything is computed from the integer counts with Fraction, so
-"parts add up" is an equality, not a rounding; the loop below runs over segment groups (a few hundred at most,
-aggregated in SQL), never over leads.
+so mix_i + rate_i = w1_i·r1_i − w0_i·r0_i and the parts add up to R1 − R0 exactly (no residual term). Per
+segment, the mix part is shown against the average overall rate R̄ = (R0 + R1)/2:
+mix_i = (w1_i − w0_i)·((r0_i + r1_i)/2 − R̄). Since Σ(w1_i − w0_i) = 0 the mix total is the same, but a segment
+whose share grows raises the rate only if it converts better than average (otherwise every growing segment would
+"add" mix, and a new one its whole w1·r1). A segment present in only one period has no rate in the other; it is
+taken equal to its rate where it exists, so its whole contribution is mix (docs/definitions.md). Everything is
+computed from the integer counts with Fraction, so "parts add up" is an equality, not a rounding; the loop below
+runs over segment groups (a few hundred at most, aggregated in SQL), never over leads.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ def decompose(measure: str, dim: str, counts: pl.DataFrame | None) -> MixRate:
         return MixRate(measure, dim, "no_data", n0, k0, n1, k1)
     if not n0:
         return MixRate(measure, dim, "no_comparison_data", n0, k0, n1, k1)
+    rbar = (Fraction(k0, n0) + Fraction(k1, n1)) / 2
     parts = []
     for key, a0, b0, a1, b1 in counts.select("key", "n0", "k0", "n1", "k1").iter_rows():
         if not (a0 or a1):
@@ -132,7 +136,8 @@ def decompose(measure: str, dim: str, counts: pl.DataFrame | None) -> MixRate:
         w0, w1 = Fraction(a0, n0), Fraction(a1, n1)
         r0 = Fraction(b0, a0) if a0 else Fraction(b1, a1)  # absent in a period: its rate where present
         r1 = Fraction(b1, a1) if a1 else r0
-        parts.append(Part(key, a0, b0, a1, b1, (w1 - w0) * (r0 + r1) / 2, (r1 - r0) * (w0 + w1) / 2))
+        parts.append(Part(key, a0, b0, a1, b1, (w1 - w0) * ((r0 + r1) / 2 - rbar),
+                          (r1 - r0) * (w0 + w1) / 2))
     parts.sort(key=lambda p: (-abs(p.total), p.key is None, p.key or ""))
     state = "too_few" if min(n0, n1) < MIN_CASES else "ok"
     return MixRate(measure, dim, state, n0, k0, n1, k1, tuple(parts))
@@ -167,32 +172,53 @@ MEASURES_OF = {conversion_mix.__name__: "mql_to_sql", attainment_mix.__name__: "
 """Which measure each metric function decomposes (a page's section words itself by it)."""
 
 
-def largest_move(result: MixRate) -> tuple[str, Part] | None:
-    """("rate" | "mix", segment) of the largest single part among segments with enough cases, or None."""
-    judged = [(kind, p) for p in result.parts if not p.too_few for kind in ("rate", "mix")]
+def largest_move(result: MixRate, kind: str | None = None) -> tuple[str, Part] | None:
+    """("rate" | "mix", segment) of the largest part among segments with enough cases, or None; with `kind`,
+    the largest of that kind in the direction its total moved."""
+    judged = [(k, p) for p in result.parts if not p.too_few for k in ("rate", "mix") if kind in (None, k)]
     if not judged:
         return None
-    return max(judged, key=lambda kp: (abs(getattr(kp[1], kp[0])), kp[0] == "rate"))
+    sign = 1 if kind is None or getattr(result, kind) >= 0 else -1
+    size = (lambda kp: abs(getattr(kp[1], kp[0]))) if kind is None or not getattr(result, kind) else (
+        lambda kp: sign * getattr(kp[1], kp[0]))
+    return max(judged, key=lambda kp: (size(kp), kp[0] == "rate"))
 
 
 def explain(result: MixRate, label: dict[str | None, str], lang: str) -> str:
-    """The sentence under the waterfall and the slide's headline, as plain text (escape it for Markdown):
-    the change, its mix and rate parts and the segment that moved it most. `label` maps a segment key to its
-    shown name. Honest states say why there is nothing to split."""
+    """The sentence under the waterfall, as plain text (escape it for Markdown): the change, its mix and rate
+    parts and the segment that moved it most. `label` maps a segment key to its shown name."""
+    head, tail = explain_parts(result, label, lang)
+    return head if tail is None else i18n.t(lang, "mx_sentence", head=head, tail=tail)
+
+
+def explain_parts(result: MixRate, label: dict[str | None, str], lang: str) -> tuple[str, str | None]:
+    """(the change and its two parts, what moved it most) as plain text; the slide puts the second in its
+    headline. Honest states say why there is nothing to split (and have no second part)."""
     t, pp = (lambda key, **v: i18n.t(lang, key, **v)), (lambda x: i18n.fmt_pp(float(x), lang))
     measure = t(f"mx_measure_{result.measure}")
     if not result.decomposed:
-        return t(f"mx_state_{result.state}", measure=measure)
+        return t(f"mx_state_{result.state}", measure=measure), None
     values = {"measure": measure, "total": pp(result.total), "mix": pp(result.mix), "rate": pp(result.rate),
               "r0": i18n.fmt_pct(float(result.r0), lang), "r1": i18n.fmt_pct(float(result.r1), lang)}
     head = t("mx_change", **values)
     if result.state == "too_few":
-        return t("mx_sentence", head=head, tail=t("mx_state_too_few", measure=measure, min=MIN_CASES))
-    move = largest_move(result)
-    if move is None:
-        return t("mx_sentence", head=head, tail=t("mx_no_mover", min=MIN_CASES))
-    kind, part = move
-    value = getattr(part, kind)
-    where = {"segment": label.get(part.key, str(part.key)), "value": pp(value)}
-    most = result.total != 0 and (value > 0) == (result.total > 0) and abs(value) * 2 > abs(result.total)
-    return t("mx_sentence", head=head, tail=t(f"mx_{'most' if most else 'largest'}_{kind}", **values, **where))
+        return head, t("mx_state_too_few", min=MIN_CASES, **values)
+    kind = "rate" if abs(result.rate) >= abs(result.mix) else "mix"
+    total, part_of_kind = result.total, getattr(result, kind)
+    move = largest_move(result, kind)
+
+    def most(x: Fraction) -> bool:  # x is more than half of the change, in its direction
+        return total != 0 and (x > 0) == (total > 0) and abs(x) * 2 > abs(total)
+
+    if move is not None and most(getattr(move[1], kind)):
+        key = f"mx_most_{kind}"
+    elif move is not None and most(part_of_kind):
+        key = f"mx_mostly_{kind}"
+    else:
+        move = largest_move(result)
+        if move is None:
+            return head, t("mx_no_mover", min=MIN_CASES, **values)
+        kind, key = move[0], f"mx_largest_{move[0]}"
+    part = move[1]
+    where = {"segment": label.get(part.key, str(part.key)), "value": pp(getattr(part, kind))}
+    return head, t(key, **values, **where)
