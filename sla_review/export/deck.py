@@ -511,6 +511,8 @@ def chart_mix_rate(data: DeckData, lang: str) -> Chart:
     notes += [text(lang, "n_mix_part", name=labels[p.key], n0=_int(p.n0), k0=_int(p.k0), n1=_int(p.n1),
                    k1=_int(p.k1), mix=formats.points(float(p.mix), lang), rate=formats.points(float(p.rate), lang))
               for p in result.parts]
+    if result.state == "no_comparison_data":  # the period's own rate still in the headline, in numbers
+        head = text(lang, "h_mix_rate_alone", rate=_pct(float(result.r1)), k=_int(result.k1), n=_int(result.n1))
     return Chart("mix_rate", text(lang, "sec_mix_rate"), tail or head, _drawn(fig, lang), notes,
                  head if tail else text(lang, "fn_mix_rate"))
 

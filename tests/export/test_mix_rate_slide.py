@@ -81,6 +81,10 @@ def test_without_comparison_data_the_slide_says_so_and_draws_no_waterfall(demo_d
         con.close()
     chart = export.chart_mix_rate(data, "en")
     assert data.mix.state == "no_comparison_data"
-    assert chart.headline == i18n.t("en", "mx_state_no_comparison_data", measure=i18n.t("en", "mx_measure_mql_to_sql"))
+    mix = data.mix
+    rate, k, n = formats.percent(mix.k1 / mix.n1), formats.integer(mix.k1), formats.integer(mix.n1)
+    assert mix.n1 > 0 and chart.headline == (f"MQL→SQL is {rate} ({k} of {n} MQLs); the comparison period has no "
+                                             "MQLs in this view, so there is no change to split into mix and rate")
+    assert i18n.t("en", "mx_state_no_comparison_data", measure="MQL→SQL") in chart.notes
     assert chart.footnote == deck_text.text("en", "fn_mix_rate")
     assert not [t for t in chart.figure.data if t.type == "waterfall"]  # the "nothing to draw" picture
