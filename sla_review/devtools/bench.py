@@ -231,9 +231,11 @@ def default_period(con):
 
 def _query_params(period, filters) -> dict[str, object]:
     # the extras the dashboard's files take, at the pages' defaults ("source" is valid for every `dim`)
+    cmp = periods.comparison_period(period).params()  # the two-period files (mix vs rate) read both
     return {**period.params(), **filters.params(), "thresholds": WHAT_IF_THRESHOLDS, "bucket_hours": 0.5,
             "max_bucket": 16, "days": 90, "max_days": 180, "segment": "source", "dim": "source", "dim2": "none",
-            "limit": 100_000, "tz": period.tz, "bin_hours": 0.5, "max_bin": 33, "max_attempts": 6}
+            "limit": 100_000, "tz": period.tz, "bin_hours": 0.5, "max_bin": 33, "max_attempts": 6,
+            "cmp_from_ts": cmp["from_ts"], "cmp_to_ts": cmp["to_ts"], "cmp_as_of": cmp["as_of"]}
 
 
 def metric_files() -> list[str]:

@@ -44,8 +44,25 @@ STATES = ("ok", "no_comparison", "no_comparison_data", "no_data", "too_few")
 MIN_CASES in either period overall (the numbers are exact but judge nothing)."""
 
 
+class _Rates:
+    """r0 and r1 from the counts (n0, k0, n1, k1): exact, None where a period has no cases."""
+
+    n0: int
+    k0: int
+    n1: int
+    k1: int
+
+    @property
+    def r0(self) -> Fraction | None:
+        return Fraction(self.k0, self.n0) if self.n0 else None
+
+    @property
+    def r1(self) -> Fraction | None:
+        return Fraction(self.k1, self.n1) if self.n1 else None
+
+
 @dataclass(frozen=True)
-class Part:
+class Part(_Rates):
     """One segment's counts in both periods and its exact contributions (rates are Fractions, None where the
     segment has no cases in that period)."""
 
@@ -56,14 +73,6 @@ class Part:
     k1: int
     mix: Fraction
     rate: Fraction
-
-    @property
-    def r0(self) -> Fraction | None:
-        return Fraction(self.k0, self.n0) if self.n0 else None
-
-    @property
-    def r1(self) -> Fraction | None:
-        return Fraction(self.k1, self.n1) if self.n1 else None
 
     @property
     def total(self) -> Fraction:
@@ -81,7 +90,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class MixRate:
+class MixRate(_Rates):
     """The decomposition of one measure's change by one dimension; parts are () unless state is ok/too_few."""
 
     measure: str
@@ -92,14 +101,6 @@ class MixRate:
     n1: int = 0
     k1: int = 0
     parts: tuple[Part, ...] = ()
-
-    @property
-    def r0(self) -> Fraction | None:
-        return Fraction(self.k0, self.n0) if self.n0 else None
-
-    @property
-    def r1(self) -> Fraction | None:
-        return Fraction(self.k1, self.n1) if self.n1 else None
 
     @property
     def decomposed(self) -> bool:

@@ -18,22 +18,9 @@ from sla_review.metrics import mix_rate
 from sla_review.metrics.report import make_period
 from sla_review.present import deck_text, formats, i18n
 from sla_review.store.db import connect
+from tests.export import test_export
 
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sla_review.ingest.demo import generate
-    from sla_review.ingest.importer import import_dir
-
-    root = tmp_path_factory.mktemp("mix-deck")
-    generate(root / "files", leads=4000, seed=7)
-    path = root / "demo.duckdb"
-    con = connect(path)
-    try:
-        import_dir(con, root / "files", is_demo=True, source="demo")
-    finally:
-        con.close()
-    return path
+demo_db = test_export.demo_db  # the deck tests' demo database (4,000 leads, seed 7)
 
 
 def _texts(slide) -> list[str]:
