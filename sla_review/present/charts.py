@@ -657,8 +657,10 @@ def mix_rate(result: MixRate, labels: dict[str | None, str], lang: str, title: s
     t = lambda key, **v: i18n.t(lang, key, **v)  # noqa: E731
     few = t("mx_too_few_tag")
 
-    def name(p) -> str:
+    def name(p, width: int | None = None) -> str:
+        """The segment's name (cut to `width` for an axis label), with "too few to judge" never cut off."""
         text = labels.get(p.key, str(p.key))
+        text = _short(text, width) if width else text
         return f"{text} ({few})" if p.too_few else text
 
     def counts(p) -> str:
@@ -670,7 +672,7 @@ def mix_rate(result: MixRate, labels: dict[str | None, str], lang: str, title: s
         """The part of `kind` per segment for the `top` segments it moved most, then the rest in one bar."""
         shown = sorted(result.parts, key=lambda p: -abs(getattr(p, kind)))[:top]
         rest = [p for p in result.parts if p not in shown]
-        out = [(safe.plotly(t(f"mx_{kind}_bar", segment=_short(name(p)))), "relative", getattr(p, kind), counts(p))
+        out = [(safe.plotly(t(f"mx_{kind}_bar", segment=name(p, 36))), "relative", getattr(p, kind), counts(p))
                for p in shown]
         if rest:
             out.append((t(f"mx_{kind}_rest", n=len(rest)), "relative", sum((getattr(p, kind) for p in rest), 0), ""))

@@ -95,6 +95,9 @@ def test_too_few_cases_are_named_as_such_and_never_the_mover():
     assert "D-seg" not in mix_rate.explain(r, {"A": "A-seg", "D": "D-seg"}, "en")
     fig = charts.mix_rate(r, {"A": "A-seg", "D": "D-seg"}, "en", "t", "now", "before")
     assert "Rate within D-seg (too few to judge)" in list(fig.data[0].y)
+    long = "D" * 60  # a long name is cut on the axis, its "too few to judge" never is
+    fig = charts.mix_rate(r, {"A": "A-seg", "D": long}, "en", "t", "now", "before")
+    assert f"Rate within {'D' * 35}… (too few to judge)" in list(fig.data[0].y)
     # a whole period below MIN_CASES: the parts, and no verdict on them
     small = mix_rate.decompose("mql_to_sql", "source", _counts(("A", 10, 2, 12, 6)))
     assert small.state == "too_few" and small.mix + small.rate == small.total
