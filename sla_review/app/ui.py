@@ -31,10 +31,10 @@ from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import drill, views
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import timezone_of
-from sla_review.present import i18n, safe
+from sla_review.present import charts, i18n, safe
 from sla_review.store.db import connect, data_version, resolve_db_path
 
 _local = threading.local()
@@ -101,7 +101,7 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
-METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill)}
+METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate)}
 """The modules ui.call runs functions of (the cache stores a function by its module and name)."""
 
 
@@ -222,6 +222,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in (
     _scalar("u_ew", "ew", float, _fmt_float),
     _scalar("u_cldim", "cldim", str),
     _scalar("u_leads", "leads", str),  # the open list of leads (sla_review.metrics.drill.Number.encode)
+    _scalar("u_mxdim", "mxdim", str),
+    _scalar("u_rmxdim", "rmxdim", str),
 )}
 
 
@@ -834,3 +836,22 @@ def _leads_panel(v: View, num: drill.Number, anchor: str) -> None:
             if st.button(v.t("drill_close"), key=f"{anchor}_leads_close", icon=":material/close:"):
                 st.session_state[_DRILL] = None
                 st.rerun()
+
+
+def mix_rate_section(v: View, page: str, key: str, dims: Sequence[str], dim_arg: str) -> None:
+    """A page's mix-vs-rate section (its declared "mix" call, sla_review.metrics.mix_rate): a dimension picker,
+    the sentence naming what moved the change most, and the waterfall; without a comparison, the reason why."""
+    declared = views.VIEWS[page]["mix"]
+    measure = mix_rate.MEASURES_OF[declared.fn.__name__]
+    st.subheader(v.t(f"mx_title_{measure}"))
+    word = lambda d: v.t(f"seg_{d}" if d in SEGMENTS else f"dim_{d}")  # noqa: E731
+    dim = param_select(key, v.t("mx_by"), dims, declared.default(dim_arg), word, kind="segmented")
+    result = fetch(v, page, "mix", **{dim_arg: dim}, compare=v.compare)
+    labels = {p.key: dim_label(v, dim, p.key) for p in result.parts}
+    sentence = safe.markdown(mix_rate.explain(result, labels, v.lang))
+    if not result.decomposed:
+        st.info(sentence, icon=":material/compare_arrows:")
+        return
+    st.markdown(sentence)
+    title = v.t(f"mx_chart_title_{measure}", dim=word(dim))
+    show(v, charts.mix_rate(result, labels, v.lang, title, v.period_label, v.compare_label), "def_mix_rate")

@@ -231,9 +231,11 @@ def default_period(con):
 
 def _query_params(period, filters) -> dict[str, object]:
     # the extras the dashboard's files take, at the pages' defaults ("source" is valid for every `dim`)
+    cmp = periods.comparison_period(period).params()  # the two-period files (mix vs rate) read both
     return {**period.params(), **filters.params(), "thresholds": WHAT_IF_THRESHOLDS, "bucket_hours": 0.5,
             "max_bucket": 16, "days": 90, "max_days": 180, "segment": "source", "dim": "source", "dim2": "none",
-            "limit": 100_000, "tz": period.tz, "bin_hours": 0.5, "max_bin": 33, "max_attempts": 6}
+            "limit": 100_000, "tz": period.tz, "bin_hours": 0.5, "max_bin": 33, "max_attempts": 6,
+            "cmp_from_ts": cmp["from_ts"], "cmp_to_ts": cmp["to_ts"], "cmp_as_of": cmp["as_of"]}
 
 
 def metric_files() -> list[str]:
@@ -259,14 +261,15 @@ PAGE_LABELS = {"scorecard": "scorecard", "funnel": "funnel", "conversion": "conv
 def page_calls(page: str, con, p, c, f) -> list[tuple[Callable, tuple, dict]]:
     """The calls a page's default view makes, read from its declaration (sla_review.metrics.views): the guard,
     then each declared call at its declared defaults (period "last_half", comparison "previous", no filter).
-    Runtime arguments are what the page reads at its defaults: the what-if weights of the terms in force."""
+    Runtime arguments are what the page reads at its defaults: the what-if weights of the terms in force, and
+    the comparison period for the calls that read both periods."""
     from sla_review.metrics import views
 
     declared_calls = (views.GUARD, *views.VIEWS[page].values())
-    runtime = {}
-    if any(d.runtime for d in declared_calls):
+    runtime: dict = {"compare": c}  # views.COMPARED: the comparison period itself
+    if any(set(d.runtime) & set(views.WEIGHTS) for d in declared_calls):
         version = views.TERMS.fn(con, p).version
-        runtime = {"fit_weight": float(version.fit_weight), "engagement_weight": float(version.engagement_weight)}
+        runtime |= {"fit_weight": float(version.fit_weight), "engagement_weight": float(version.engagement_weight)}
     out, seen = [], set()
     for declared in declared_calls:
         kwargs = declared.kwargs(**{k: runtime[k] for k in declared.runtime})

@@ -6,7 +6,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import drill, views
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.present import charts
 
 PAGE = "conversion"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -56,3 +56,5 @@ if ui.guard(v):
                            "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
                            "rate_within": ("col_rate_within", "pct")}, key="cv_reps_table",
                  opens=lambda i: drill.number(drill.Kind.CONVERSION_SEGMENT, segment="owner", value=reps["segment"][i]))
+
+    ui.mix_rate_section(v, PAGE, "u_mxdim", mix_rate.CONVERSION_DIMS, "segment")

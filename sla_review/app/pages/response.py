@@ -9,7 +9,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.export import csv_export
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import drill, views
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.present import charts, i18n
 
 PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -75,6 +75,8 @@ if ui.guard(v):
                       "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
                       "follow_up_rate": ("col_follow_up_rate", "pct")}, key="rs_by_table",
                      opens=lambda i: drill.number(drill.Kind.RESPONSE_ROW, dim=dim, key=by["key"][i]))
+
+        ui.mix_rate_section(v, PAGE, "u_rmxdim", mix_rate.ATTAINMENT_DIMS, "dim")
 
         attempts = ui.fetch(v, PAGE, "attempts")
         ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
