@@ -186,11 +186,11 @@ def test_too_big_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.M
         raise AssertionError("the file must not be read")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    with pytest.raises(SourceError, match=r"^huge\.csv is 200\.0 MB, larger than the 200\.0 MB limit"):
+    with pytest.raises(SourceError, match=r"^huge\.csv: the file is 200\.0 MB, larger than the 200\.0 MB limit"):
         read_table(big)
     monkeypatch.undo()
     small = write(tmp_path, "small.csv", b"a,b\n1,2\n")
-    with pytest.raises(SourceError, match=r"^small\.csv is 8 bytes, larger than the 4 bytes limit"):
+    with pytest.raises(SourceError, match=r"^small\.csv: the file is 8 bytes, larger than the 4 bytes limit"):
         read_table(small, max_bytes=4)
 
 
