@@ -46,6 +46,7 @@ __all__ = [
     "SourceError",
     "check_before_read",
     "explain_csv_error",
+    "read_after_parser_error",
     "read_table",
     "read_tables",
 ]
@@ -90,6 +91,12 @@ class SourceError(ValueError):
         texts = tuple((lang, catalogue.t(f"reader.{key}", lang, **values)) for lang in catalogue.LANGS)
         problem = Problem(file, row, column, value, dict(texts)["en"], texts)
         return cls(sentence(problem, "en"), problem)
+
+    def as_problem(self, file: str) -> Problem:
+        """The refusal as a Problem (older messages, English only, become the file's message)."""
+        if self.problem is not None:
+            return self.problem
+        return Problem(file, None, None, None, str(self).removeprefix(file).lstrip(": "))
 
     def text(self, lang: str) -> str:
         """The whole sentence in ``lang`` (English for messages that have no translation yet)."""
@@ -239,7 +246,51 @@ def check_before_read(path: Path | str, *, max_bytes: int | None = DEFAULT_MAX_B
     elif suffix in _PARQUET:
         _check_parquet(path)
     elif not head.startswith((b"PK\x03\x04", b"PAR1")):
+        _check_text(path, default_tab=suffix in {".tsv", ".tab"})
         _check_header(path, default_tab=suffix in {".tsv", ".tab"})
+
+
+def _check_text(path: Path, default_tab: bool) -> None:
+    """A delimited file is text: refuse binary content, and name the row, column and value of a NUL character
+    (DuckDB and polars would store it silently). Streams the file in chunks; C-speed searches only."""
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return  # UTF-16: every other byte is zero
+        if head.count(b"\x00") > max(8, len(head) // 100):  # many zero bytes: not text at all
+            raise SourceError(
+                f"{name} is not a text (CSV) file: it contains binary data, as an image, a zip or a database "
+                "file would. Export the data from its program as CSV or XLSX."
+            )
+        fh.seek(0)
+        header = fh.readline(limits.HEADER_BYTES)
+        fh.seek(0)
+        row, carry = 1, b""
+        while chunk := fh.read(limits.HEADER_BYTES):
+            nul = chunk.find(b"\x00")
+            if nul < 0:
+                row += chunk.count(b"\n")
+                last = chunk.rfind(b"\n")
+                carry = chunk[last + 1:] if last >= 0 else carry + chunk
+                continue
+            before = chunk.rfind(b"\n", 0, nul)
+            row += chunk.count(b"\n", 0, nul)
+            start = (carry + chunk[:nul]) if before < 0 else chunk[before + 1:nul]
+            end = chunk.find(b"\n", nul)
+            line = start + (chunk[nul:] if end < 0 else chunk[nul:end])
+            data, base = _row_window(header, row, line)
+            raise _located("nul_byte", name, data, base + len(start), default_tab)
+
+
+def _row_window(header: bytes, row: int, line: bytes) -> tuple[bytes, int]:
+    """Bytes standing for a file whose header is ``header`` and whose line ``row`` is ``line`` (blank lines in
+    between), and where that line starts: what :func:`_located` needs, without holding the file."""
+    if row <= 1:
+        return line, 0
+    header = header if header.endswith(b"\n") else header + b"\n"
+    data = header + b"\n" * (row - 2) + line
+    return data, len(data) - len(line)
 
 
 def _too_many_columns(name: str, count: int, row: int | None = None) -> SourceError:
@@ -408,18 +459,20 @@ def _check_cells(frame: pl.DataFrame, name: str) -> None:
                              over=_over(count, limits.MAX_CELL_CHARS))
 
 
-def explain_csv_error(path: Path | str, error: Exception) -> SourceError:
-    """A parser's failure on a canonical CSV (DuckDB: "CSV Error on Line: N") in the file's terms: the same
-    refusal the Data page's reader gives when the file is within its size limit, else the row DuckDB names
-    with its value and, for bytes that are not UTF-8, the column."""
+def read_after_parser_error(path: Path | str, error: Exception) -> pl.DataFrame:
+    """After DuckDB refused a canonical CSV ("CSV Error on Line: N"), read it with this module's reader, the Data
+    page's: it either reads the file (the CLI then imports that frame, so both accept the same files) or refuses
+    it in the file's terms. A file over the size limit gets :func:`explain_csv_error`'s refusal."""
     path = Path(path)
     if path.stat().st_size <= DEFAULT_MAX_BYTES:
-        try:
-            read_table(path)
-        except SourceError as err:
-            return err
-        except Exception:  # noqa: BLE001 - fall back to the parser's line below
-            pass
+        return read_table(path)
+    raise explain_csv_error(path, error)
+
+
+def explain_csv_error(path: Path | str, error: Exception) -> SourceError:
+    """A parser's failure on a CSV in the file's terms: the row DuckDB names, with its value and, for bytes that
+    are not UTF-8, the column (what :func:`read_after_parser_error` says of a file too big to re-read)."""
+    path = Path(path)
     detail = [ln.strip() for ln in str(error).strip().splitlines() if ln.strip()]
     found = re.search(r"Line: (\d+)", str(error))
     if found:
@@ -427,9 +480,7 @@ def explain_csv_error(path: Path | str, error: Exception) -> SourceError:
         with path.open("rb") as fh:
             header = fh.readline() if line > 1 else b""
             raw = next(itertools.islice(fh, max(line - 2, 0), None), b"") if line > 1 else fh.readline()
-        # the header line, blank lines standing for the rows between, then the row DuckDB names
-        data = header + b"\n" * max(line - 2, 0) + raw
-        base = len(data) - len(raw)
+        data, base = _row_window(header, line, raw)
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -453,15 +504,6 @@ def _decode(data: bytes, name: str, default_tab: bool = False) -> tuple[str, str
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
-    head = data[:8192]
-    if head.count(b"\x00") * 100 > len(head):
-        raise SourceError(
-            f"{name} is not a text (CSV) file: it contains binary data, as an image, a zip or a database "
-            "file would. Export the data from its program as CSV or XLSX."
-        )
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise _located("nul_byte", name, data, nul, default_tab)
     first_error = None
     for encoding in ENCODINGS:
         try:
@@ -536,18 +578,6 @@ def _sniff_delimiter(text: str, default_tab: bool) -> str:
     return best[2]
 
 
-def _first_overlong_record(payload: bytes, delimiter: str, width: int) -> tuple[int, int]:
-    """Find (spreadsheet row, field count) of the first record wider than ``width`` (error path only)."""
-    text = payload.decode("utf-8", errors="replace")
-    try:
-        for index, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
-            if any(v.strip() for v in record[width:]):
-                return index + 1, len(record)
-    except csv.Error:
-        pass
-    return 0, 0
-
-
 def _max_width(payload: bytes, delimiter: str, name: str, budget: ReadBudget) -> int:
     """Widest record in the file (only used when polars reports ragged lines); a record wider than
     limits.MAX_COLUMNS is refused at once, and the budget is checked between chunks of records."""
@@ -602,7 +632,7 @@ def _read_delimited(path: Path, default_tab: bool, budget: ReadBudget) -> pl.Dat
     except pl.exceptions.PolarsError as exc:
         raise _parse_error(name, payload, delimiter, exc) from None
     budget.check()
-    return _frame_from_records(raw, name, payload=payload, delimiter=delimiter)
+    return _frame_from_records(raw, name)
 
 
 def _parse_error(name: str, payload: bytes, delimiter: str, exc: Exception) -> SourceError:
@@ -620,8 +650,7 @@ def _parse_error(name: str, payload: bytes, delimiter: str, exc: Exception) -> S
     return SourceError.refuse("unreadable_csv", name, detail=detail)
 
 
-def _frame_from_records(raw: pl.DataFrame, name: str, *, payload: bytes | None = None,
-                        delimiter: str = ",") -> pl.DataFrame:
+def _frame_from_records(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     """Turn a header-less all-string frame (record 1 = header) into the final frame with ``__row``."""
     if raw.height == 0 or raw.width == 0:
         raise SourceError(f"{name} is empty: there is no header row and no data.")
@@ -648,12 +677,11 @@ def _frame_from_records(raw: pl.DataFrame, name: str, *, payload: bytes | None =
     if extra and data.select(
         pl.any_horizontal(pl.col(extra).str.strip_chars().str.len_chars() > 0).fill_null(False).any()
     ).item():
-        row, count = _first_overlong_record(payload, delimiter, keep) if payload is not None else (0, 0)
-        where = f" (first at row {row}, which has {count} values for {keep} column names)" if row else ""
-        raise SourceError(
-            f"{name}: some rows have more values than there are column names in the header{where}. "
-            "Check for unquoted commas inside values, or add the missing column names."
-        )
+        first = data.filter(pl.any_horizontal(pl.col(extra).str.strip_chars().str.len_chars() > 0).fill_null(False))
+        values = first.select(cols).row(0)
+        count = max(i + 1 for i, v in enumerate(values) if v is not None and v.strip())
+        raise SourceError.refuse("ragged", name, row=int(first["__record"][0]), count=formats.integer(count),
+                                 names=formats.integer(keep))
     cols, header_values = cols[:keep], header_values[:keep]
 
     named = [v for v in header_values if v]

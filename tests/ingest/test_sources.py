@@ -172,8 +172,8 @@ def test_no_header_row() -> None:
 
 
 def test_rows_longer_than_the_header() -> None:
-    with pytest.raises(SourceError, match=r"^ragged_rows\.csv: some rows have more values than there are column "
-                                          r"names in the header \(first at row 3, which has 4 values for 3"):
+    with pytest.raises(SourceError, match=r"^ragged_rows\.csv, row 3: this row has 4 values but the header names 3 "
+                                          r"columns"):
         read_table(BAD / "ragged_rows.csv")
 
 
