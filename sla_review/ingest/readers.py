@@ -116,7 +116,7 @@ def sentence(problem: Problem, lang: str) -> str:
         where.append(catalogue.t("reader.where_column", lang, column=problem.column))
     shown = ""
     if problem.value is not None:
-        text = str(problem.value).replace("\x00", "\u2400")
+        text = str(problem.value)
         shown = catalogue.t("reader.where_value", lang, value=f"{text[:60]}…" if len(text) > 60 else text)
     return catalogue.t("reader.sentence", lang, where=catalogue.t("reader.where_sep", lang).join(where),
                        value=shown, message=problem.text(lang))
@@ -147,6 +147,8 @@ def _over(count: float, limit: float) -> str:
 
 def _human_size(n: int) -> str:
     """Format a byte count the way a file browser would."""
+    if n >= 1024 * 1024 * 1024:
+        return f"{n / (1024 * 1024 * 1024):.1f} GB"
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB"
     if n >= 1024:
@@ -388,10 +390,6 @@ def _check_xlsx(path: Path, sheet: str | int | None) -> None:
             raise SourceError.refuse("uncompressed", name, size=_human_size(total),
                                      limit=_human_size(limits.MAX_UNCOMPRESSED_BYTES),
                                      over=_human_size(total - limits.MAX_UNCOMPRESSED_BYTES))
-        if total > limits.RATIO_CHECK_FROM and total > packed * limits.MAX_COMPRESSION_RATIO:
-            raise SourceError.refuse("ratio", name, ratio=formats.integer(total // packed),
-                                     size=_human_size(total), compressed=_human_size(packed),
-                                     limit=formats.integer(limits.MAX_COMPRESSION_RATIO))
         members = {i.filename for i in infos}
         try:
             if "xl/sharedStrings.xml" in members:
@@ -402,12 +400,18 @@ def _check_xlsx(path: Path, sheet: str | int | None) -> None:
                     raise SourceError.refuse("shared_strings", name, count=formats.integer(count),
                                              limit=formats.integer(limits.MAX_SHARED_STRINGS),
                                              over=_over(count, limits.MAX_SHARED_STRINGS))
+            if total > limits.RATIO_CHECK_FROM and total > packed * limits.MAX_COMPRESSION_RATIO:
+                raise SourceError.refuse("ratio", name, ratio=formats.integer(total // packed),
+                                         size=_human_size(total), compressed=_human_size(packed),
+                                         limit=formats.integer(limits.MAX_COMPRESSION_RATIO))
             found = _sheet_member(zf, sheet)
             if found is None or found[1] not in members:
                 return  # openpyxl names the missing sheet in its own words
             title, member = found
             dim = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z$]+[$\d]+)(?::([A-Za-z$]+[$\d]+))?"',
                             _zip_head(zf, member))
+        except SourceError:
+            raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise SourceError(f"{name} could not be opened as an Excel workbook (.xlsx): {exc}") from None
     if dim is None:
@@ -544,7 +548,7 @@ def _located(key: str, name: str, data: bytes, offset: int, default_tab: bool = 
     except csv.Error:
         index, fields, header = 0, [], []
     column = header[index].strip() if index < len(header) and row > 1 else _column_letter(index)
-    value = fields[index] if index < len(fields) else None
+    value = fields[index].replace("\x00", "\u2400") if index < len(fields) else None  # a NUL shown as ␀
     return SourceError.refuse(key, name, row=row, column=column, value=value,
                               offset=formats.integer(offset + 1), **values)
 
