@@ -70,15 +70,20 @@ def long_cell_csv(folder: Path, chars: int = 50 * 1024 * 1024, name: str = "lead
     return path
 
 
+def _package(zf: zipfile.ZipFile) -> None:
+    """The parts every workbook here shares: content types, relationships, the workbook naming one sheet."""
+    zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+    zf.writestr("_rels/.rels", _ROOT_RELS)
+    zf.writestr("xl/workbook.xml", _WORKBOOK)
+    zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+
+
 def _workbook(path: Path, sheet_rows: list[bytes] | None = None, *, dimension: str = "", repeat: bytes = b"",
               repeat_bytes: int = 0, shared: tuple[int, bytes] | None = None) -> Path:
     """An xlsx written with zipfile (DEFLATE, streamed): the sheet is ``sheet_rows`` then ``repeat`` written
     until ``repeat_bytes``; ``shared`` = (count, one <si> entry) writes a shared-strings table of that size."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _ROOT_RELS)
-        zf.writestr("xl/workbook.xml", _WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        _package(zf)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             dim = f'<dimension ref="{dimension}"/>' if dimension else ""
             fh.write(_SHEET_OPEN.format(dimension=dim).encode())
@@ -122,3 +127,39 @@ def xlsx_wide_dimension(folder: Path, name: str = "leads.xlsx") -> Path:
     16,384 cells."""
     row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>L1</t></is></c></row>'
     return _workbook(folder / name, [row], dimension="A1:XFD1048576")
+
+
+def xlsx_many_rows(folder: Path, rows: int = 1_500_000, name: str = "slow.xlsx") -> Path:
+    """A legitimate but slow workbook: ``rows`` leads with random ids and a dimension, about 35 MB zipped;
+    openpyxl reads it row by row for well over ten seconds. For the "closing the tab stops the read" figure."""
+    import secrets
+
+    block_rows = 10_000
+    template = '<row><c t="inlineStr"><is><t>{}</t></is></c><c t="inlineStr"><is><t>2026-04-01</t></is></c></row>'
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        _package(zf)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            dimension = f'<dimension ref="A1:B{rows + 1}"/>'  # as Excel writes it: openpyxl need not scan the sheet
+            fh.write((_SHEET_OPEN.format(dimension=dimension) + _HEADER_ROW).encode())
+            for _ in range(rows // block_rows):
+                ids = secrets.token_hex(16 * block_rows)
+                fh.write("".join(template.format(ids[i:i + 32]) for i in range(0, len(ids), 32)).encode())
+            fh.write(_SHEET_CLOSE.encode())
+        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                            'count="0" uniqueCount="0"/>')
+    return path
+
+
+def xlsx_unsized(folder: Path, rows: int = 150_000, name: str = "leads.xlsx") -> Path:
+    """A workbook whose sheet has no dimension and is over 10 MB of XML: openpyxl would parse it all to size it."""
+    path = xlsx_many_rows(folder, rows=rows, name=name)
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    start = sheet.find(b"<dimension")
+    parts["xl/worksheets/sheet1.xml"] = sheet[:start] + sheet[sheet.find(b"/>", start) + 2:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in parts.items():
+            zf.writestr(member, data)
+    return path

@@ -43,10 +43,16 @@ RATIO_CHECK_FROM = 50 * 1024 * 1024
 #: distinct names, stages and e-mail addresses at 1 million leads.
 MAX_SHARED_STRINGS = 2_000_000
 
-#: Most cells (rows x columns) in the xlsx sheet, read from its dimension before parsing. openpyxl reads about
-#: 200,000 cells a second here: 10 million cells is about a minute of reading, the read budget below. A CSV of
-#: the same data reads in a second or two, and the message says so.
-MAX_XLSX_CELLS = 10_000_000
+#: Most cells (rows x columns) in the xlsx sheet, read from its dimension before parsing. openpyxl read 400,000
+#: cells in 18 s on this 2-core machine under a load of 8 (about 22,000 a second; several times that when idle):
+#: 5 million cells is about the read budget below on an idle machine. A CSV of the same data reads in a second
+#: or two, and the message says so. A sheet without a dimension is bounded by the budget, chunk by chunk.
+MAX_XLSX_CELLS = 5_000_000
+
+#: Largest sheet (uncompressed XML) read when the sheet does not state its size (no <dimension>, which Excel,
+#: Google Sheets and xlsxwriter always write): openpyxl then parses the whole sheet once just to size it, in one
+#: call nothing can interrupt (a 165 MB sheet took 84 s under load here). 10 MB is about 100,000 rows.
+MAX_UNSIZED_SHEET_BYTES = 10 * 1024 * 1024
 
 #: Wall-clock seconds one file's read may take. The reader checks it (and whether the browser tab is still
 #: open) between chunks of rows and between stages of a read, and stops with a message past it.

@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import logging
 import re
 import time
 import zipfile
@@ -136,6 +137,8 @@ class ReadBudget:
 
     def check(self, row: int | None = None) -> None:
         if self.should_stop is not None and self.should_stop():
+            logging.getLogger(__name__).warning("stopped reading %s at row %s: its browser session has gone",
+                                                self.file, row)
             raise ReadCancelled.refuse("cancelled", self.file)
         if time.monotonic() - self.started > self.seconds:
             raise SourceError.refuse("over_budget", self.file, row=row, seconds=formats.integer(self.seconds))
@@ -410,12 +413,16 @@ def _check_xlsx(path: Path, sheet: str | int | None) -> None:
             title, member = found
             dim = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z$]+[$\d]+)(?::([A-Za-z$]+[$\d]+))?"',
                             _zip_head(zf, member))
+            sheet_bytes = zf.getinfo(member).file_size
         except SourceError:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise SourceError(f"{name} could not be opened as an Excel workbook (.xlsx): {exc}") from None
     if dim is None:
-        return  # no dimension written: the reader checks the width and the budget row by row
+        if sheet_bytes > limits.MAX_UNSIZED_SHEET_BYTES:
+            raise SourceError.refuse("unsized_sheet", name, sheet=title, size=_human_size(sheet_bytes),
+                                     limit=_human_size(limits.MAX_UNSIZED_SHEET_BYTES))
+        return  # a small sheet without a dimension: the reader checks the width and the budget row by row
     first = _cell_ref(dim.group(1).decode())
     last = _cell_ref(dim.group(2).decode()) if dim.group(2) else first
     columns, rows = last[0] - first[0] + 1, last[1] - first[1] + 1
@@ -542,7 +549,7 @@ def _located(key: str, name: str, data: bytes, offset: int, default_tab: bool = 
     delimiter = delimiter or _sniff_delimiter(header_text[:_SNIFF_CHARS], default_tab)
     before = line[: offset - start].decode("utf-8", errors="replace")
     try:
-        index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
+        index = max(len(next(csv.reader([before], delimiter=delimiter), [""])) - 1, 0)
         fields = next(csv.reader([line.decode("utf-8", errors="replace").rstrip("\r")], delimiter=delimiter), [])
         header = next(csv.reader([header_text.lstrip("\ufeff").rstrip("\r")], delimiter=delimiter), [])
     except csv.Error:

@@ -137,6 +137,15 @@ def test_a_sheet_claiming_the_whole_grid_is_refused_by_its_dimension(tmp_path, d
     assert_words(page_refuses(db, book), cli_refuses(db, ["--mapping", str(HUBSPOT), str(book)], capsys), en, ja)
 
 
+def test_a_large_sheet_that_does_not_state_its_size_is_refused(tmp_path, db, capsys):
+    """Without a <dimension>, openpyxl parses the whole sheet once, uninterruptibly, just to size it (84 s for a
+    165 MB sheet under load): over 10 MB such a sheet is refused before openpyxl is called."""
+    book = hostile.xlsx_unsized(tmp_path)  # 150,000 rows, 18.2 MB of sheet XML
+    en = ['leads.xlsx: the sheet "Leads" does not say how large it is, and at 18.2 MB it is over the 10.0 MB']
+    ja = ["leads.xlsx：シート「Leads」は自身の大きさを記録しておらず、18.2 MBあるため", "上限10.0 MBを超えています"]
+    assert_words(page_refuses(db, book), cli_refuses(db, ["--mapping", str(HUBSPOT), str(book)], capsys), en, ja)
+
+
 @pytest.mark.slow
 def test_a_50_mb_cell_is_refused_naming_row_and_column(tmp_path, db, capsys):
     big = hostile.long_cell_csv(tmp_path)
