@@ -739,8 +739,8 @@ def run_hostile(workdir: Path, log: Callable[[str], None]) -> str:
                                f"the upload; the server used {cpu_stop - cpu_closed:.2f} s "
                                f"of CPU in the next second and {cpu_after - cpu_stop:.2f} s in the 10 s after that "
                                f"(idle with a tab open: {cpu_idle:.2f} s in 10 s). The server log "
-                               + ("says where the read stopped: "
-                                  + stopped[0].split(": ", 1)[-1].strip() if stopped else "has no stop line") + ".")
+                               + ("says: “" + stopped[0][stopped[0].find("stopped reading"):].strip() + "”"
+                                  if stopped else "has no stop line: the read did not stop") + ".")
             finally:
                 browser.close()
         time.sleep(0.5)
