@@ -203,6 +203,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=10, help="timed runs after the first (cold) one")
     bench.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section to rewrite")
     bench.add_argument("--workdir", help="keep (and reuse) generated data and databases here")
+    bench.add_argument("--hostile", action="store_true",
+                       help="hostile uploads through the CLI and the Data page: peak memory, time to refusal")
     bench.set_defaults(run=cmd_bench)
     return p
 

@@ -60,6 +60,19 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _connection(db_path())
 
 
+def session_gone() -> bool:
+    """True once the browser session of this script run has gone (tab closed, connection lost): long work
+    (reading an upload) asks this between chunks and stops. Streamlit removes a disconnected session from its
+    runtime's active sessions at once (WebsocketSessionManager.disconnect_session) and asks its script to stop."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return False  # not inside a served session (AppTest, a plain call): nobody to lose
+    return not Runtime.instance().is_active_session(ctx.session_id)
+
+
 def begin_run() -> None:
     """Start a script run: a fresh cursor, data version and URL registry for this thread."""
     old = getattr(_local, "cursor", None)

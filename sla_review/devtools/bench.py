@@ -583,6 +583,200 @@ def write_markdown(path: Path, result: Result) -> None:
     path.write_text(head + "\n" + body, encoding="utf-8")
 
 
+# ---------------------------------------------------------------------------------------------- hostile uploads
+HOSTILE_BOUND_MIB = 1024  # the stated bound: the server's peak RSS during a hostile upload stays under this
+
+
+def _rss_of(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a process in bytes, from /proc (psutil is not installed here)."""
+    values = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) * 1024
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pid(url: str) -> int:
+    """The `streamlit run` process serving ``url`` (its command line names the port)."""
+    port = url.rsplit(":", 1)[1]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    args = fh.read().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(args) and port.encode() in args:
+                return int(entry)
+    raise RuntimeError(f"no streamlit process on port {port}")
+
+
+class _Sampler:
+    """Peak RSS of one process, sampled every 20 ms on a thread while a step runs."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_of(self.pid)[0])
+            time.sleep(0.02)
+
+    def __enter__(self) -> _Sampler:
+        self.peak = _rss_of(self.pid)[0]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _cli_hostile(argv: list[str]) -> dict:
+    """The CLI in a subprocess of its own: exit code, wall seconds (interpreter start included), peak RSS."""
+    code = ("import json, resource, sys; from sla_review.cli import main; rc = main(sys.argv[1:]); "
+            "print(json.dumps({'rc': rc, 'maxrss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}),"
+            " file=sys.stderr)")
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    wall = time.perf_counter() - started
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    said = next((ln for ln in proc.stderr.splitlines() if ln.startswith("- ")), "")
+    return {"rc": stats["rc"], "seconds": wall, "maxrss": stats["maxrss"], "said": said[2:]}
+
+
+def run_hostile(workdir: Path, log: Callable[[str], None]) -> str:
+    """`bench --hostile`: the hostile uploads of issue 16 through the CLI and through the Data page in Chromium
+    (the real server: sla_review.devtools.serve), with the server's peak RSS and the seconds until the refusal
+    is on screen; and a slow legitimate workbook whose tab is closed mid-read, with the server's CPU after."""
+    from playwright.sync_api import sync_playwright
+
+    from sla_review.cli import main as cli_main
+    from sla_review.devtools import hostile_files as hostile
+    from sla_review.devtools.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+    files = workdir / "hostile"
+    files.mkdir(parents=True, exist_ok=True)
+    log("generating the hostile files")
+    wide = hostile.wide_header_csv(files)
+    bomb = hostile.xlsx_bomb(files)
+    slow_rows = 1_500_000
+    slow = hostile.xlsx_many_rows(files, rows=slow_rows)
+    folder = files / "canonical"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "worked", folder, dirs_exist_ok=True)
+    shutil.copyfile(wide, folder / "leads.csv")
+    db = workdir / "hostile.duckdb"
+    db.unlink(missing_ok=True)
+    if cli_main(["import", "--db", str(db), str(ROOT / "tests" / "fixtures" / "worked")]) != 0:
+        raise RuntimeError("could not import the worked example")
+    hubspot = str(ROOT / "data" / "mappings" / "hubspot.toml")
+    rows: list[str] = []
+    for label, path, argv in (("10^6-column CSV header", wide, ["--db", str(db), str(folder)]),
+                              ("xlsx zip bomb", bomb, ["--db", str(db), "--mapping", hubspot, str(bomb)])):
+        log(f"CLI: {label}")
+        out = _cli_hostile(["import", *argv])
+        rows.append(f"| CLI `python -m sla_review import` | {label} ({_fmt_bytes(path.stat().st_size)}) | "
+                    f"{_fmt_seconds(out['seconds'])} | {_fmt_bytes(out['maxrss'])} | exit {out['rc']}: "
+                    f"{out['said'][:90]}… |")
+    cancel_note, server_peaks = "", []
+    with streamlit_server(db, workdir / "hostile-server.log") as url:
+        pid = _server_pid(url)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for label, path, words in (("10^6-column CSV header", wide, "998,000 too many"),
+                                           ("xlsx zip bomb", bomb, "more than the 1.0 GB limit")):
+                    log(f"Data page: {label}")
+                    context = browser.new_context(viewport={"width": 1400, "height": 900})
+                    page = context.new_page()
+                    page.set_default_timeout(300_000)
+                    page.goto(f"{url}/data")
+                    page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
+                    page.wait_for_timeout(1500)
+                    before = _rss_of(pid)[0]
+                    with _Sampler(pid) as sampler:
+                        started = time.perf_counter()
+                        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+                        page.get_by_test_id("stText").filter(has_text=words).first.wait_for()
+                        seconds = time.perf_counter() - started
+                    server_peaks.append(sampler.peak)
+                    page.screenshot(path=str(workdir / f"hostile-{path.suffix[1:]}.png"), full_page=True)
+                    rows.append(f"| Data page (Chromium, real server) | {label} ({_fmt_bytes(path.stat().st_size)}) | "
+                                f"{_fmt_seconds(seconds)} | {_fmt_bytes(sampler.peak)} (server; "
+                                f"{_fmt_bytes(before)} before) | refusal on screen |")
+                    context.close()
+                log("Data page: a slow workbook, tab closed mid-read")
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{url}/data")
+                page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
+                page.wait_for_timeout(1500)
+                cpu_idle = _cpu_of(pid)
+                time.sleep(10.0)
+                cpu_idle = _cpu_of(pid) - cpu_idle  # the server's own CPU in 10 s with a tab open and idle
+                page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(slow))
+                page.wait_for_timeout(8000)
+                cpu_closed = _cpu_of(pid)
+                context.close()
+                time.sleep(1.0)
+                cpu_stop = _cpu_of(pid)
+                time.sleep(10.0)
+                cpu_after = _cpu_of(pid)
+                log_text = (workdir / "hostile-server.log").read_text(errors="replace")
+                stopped = [ln for ln in log_text.splitlines() if "stopped reading" in ln]
+                cancel_note = (f"A legitimate but slow workbook ({slow.name}, {_fmt_bytes(slow.stat().st_size)}, "
+                               f"{slow_rows:,} rows, read by openpyxl row by row): the tab was closed 8 s after "
+                               f"the upload; the server used {cpu_stop - cpu_closed:.2f} s "
+                               f"of CPU in the next second and {cpu_after - cpu_stop:.2f} s in the 10 s after that "
+                               f"(idle with a tab open: {cpu_idle:.2f} s in 10 s). The server log "
+                               + ("says: “" + stopped[0][stopped[0].find("stopped reading"):].strip() + "”"
+                                  if stopped else "has no stop line: the read did not stop") + ".")
+            finally:
+                browser.close()
+        time.sleep(0.5)
+    peak = max(server_peaks) / 1024**2
+    holds = "holds" if peak < HOSTILE_BOUND_MIB else "**does not hold**"
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = ["<!-- bench hostile -->", f"## Hostile uploads (issue 16) — {when}", "",
+             "Produced by `python -m sla_review bench --hostile` (sla_review/devtools/bench.py `run_hostile`; the "
+             "files come from sla_review/devtools/hostile_files.py). The CLI runs in a subprocess of its own "
+             "(peak = its ru_maxrss, wall time includes the interpreter start); the Data page is the real server "
+             "(sla_review.devtools.serve) driven by Chromium, its RSS sampled from /proc every 20 ms from the "
+             "upload until the refusal is on screen.", "",
+             f"**Bound: the server stays under {HOSTILE_BOUND_MIB:,} MiB during these uploads** — measured peak "
+             f"{peak:,.0f} MiB: {holds}. Before (issue 16, main before the limits): the 10^6-column CSV took the "
+             "dashboard to 7.3 GB in 70 s (the CLI refused it in 3.8 s); the 2.6 MB xlsx bomb held the server for "
+             "230 s at 2 GB and the work went on after the tab closed.", "",
+             "| path | file | seconds to refusal | peak RSS | outcome |", "|---|---|---:|---:|---|", *rows, "",
+             f"- {cancel_note}", "<!-- /bench hostile -->"]
+    return "\n".join(lines) + "\n"
+
+
+def write_hostile(path: Path, section: str) -> None:
+    """Put the hostile section into BENCHMARKS.md: replace the last one, or add it after the findings."""
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(r"<!-- bench hostile -->.*?<!-- /bench hostile -->\n?", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        first = text.find("<!-- bench leads=")
+        text = text + "\n" + section if first < 0 else text[:first] + section + "\n" + text[first:]
+    path.write_text(text, encoding="utf-8")
+
+
 # ---------------------------------------------------------------------------------------------- entry
 def main(args: argparse.Namespace) -> int:
     """`python -m sla_review bench`: run, print the section, write it to --out."""
@@ -592,6 +786,16 @@ def main(args: argparse.Namespace) -> int:
         tmp = tempfile.TemporaryDirectory(prefix="sla-bench-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    if getattr(args, "hostile", False):
+        try:
+            section = run_hostile(workdir, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
+        print(section)
+        if getattr(args, "out", None):
+            write_hostile(Path(args.out), section)
+        return 0
     try:
         result = run(args.leads, args.repeat, workdir, import_repeat=getattr(args, "import_repeat", None),
                      import_config=_settings(getattr(args, "import_setting", None)),
@@ -628,6 +832,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--import-repeat", type=int, help="imports to time (default 3 up to 2M leads, else 1)")
     p.add_argument("--import-setting", action="append", help="DuckDB setting for the import, e.g. threads=2")
     p.add_argument("--query-setting", action="append", help="DuckDB setting for the queries")
+    p.add_argument("--hostile", action="store_true", help="the hostile uploads (issue 16) instead of the timings")
     return p
 
 

@@ -38,7 +38,7 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
         try:
             frames[path.name] = read_table(path)
         except SourceError as err:
-            problems.append(Problem(path.name, None, None, None, str(err).removeprefix(path.name).lstrip(": ")))
+            problems.append(err.as_problem(path.name))
     if problems:
         raise ImportFailed(problems)
     try:

@@ -18,7 +18,7 @@ import re
 import tomllib
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +42,15 @@ from sla_review.ingest.mapping import (
     detect,
     presets,
 )
-from sla_review.ingest.readers import DEFAULT_MAX_BYTES, FILE_COL, ROW_COL, SourceError, read_table
+from sla_review.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    FILE_COL,
+    ROW_COL,
+    ReadCancelled,
+    SourceError,
+    read_table,
+    sentence,
+)
 from sla_review.store import scratch
 from sla_review.store.db import connect
 
@@ -102,6 +110,12 @@ class FileInfo:
     rows: int | None = None
     columns: int | None = None
     message: str = ""
+    #: an unreadable file's refusal as a Problem (its message in every language), when the reader gave one
+    problem: Problem | None = None
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``: the refusal's own sentence when it has one, else the English message."""
+        return sentence(self.problem, lang) if self.problem is not None and self.problem.texts else self.message
 
 
 @dataclass
@@ -122,7 +136,8 @@ class Batch:
     @property
     def problems(self) -> list[Problem]:
         """Unreadable files as problems (file, message), as sla_review.ingest.byod reports them."""
-        return [Problem(f.name, None, None, None, f.message.removeprefix(f.name).lstrip(": ")) for f in self.unreadable]
+        return [f.problem or Problem(f.name, None, None, None, f.message.removeprefix(f.name).lstrip(": "))
+                for f in self.unreadable]
 
 
 def safe_name(name: str, taken: set[str] | None = None) -> str:
@@ -141,13 +156,14 @@ def safe_name(name: str, taken: set[str] | None = None) -> str:
 
 
 def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
-            max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+            max_bytes: int = DEFAULT_MAX_BYTES, should_stop: Callable[[], bool] | None = None) -> Batch:
     """Write uploads to a private temporary folder (keeping their names and sizes), read them, clean up.
 
     read_table works on files: it needs the real name (the extension picks the reader; messages name the file)
     and the size (files over ``max_bytes`` are refused with its plain-language message). The copies live only
     while they are read (the frames are in memory after that); the folder is pid-stamped so that, after a kill,
-    the next upload sweeps it (sla_review.store.scratch).
+    the next upload sweeps it (sla_review.store.scratch). ``should_stop`` (is the
+    browser tab gone?) is asked between chunks of every read: when it says yes the reading stops (ReadCancelled).
     """
     with scratch.scratch_dir("sla-upload-") as folder:
         paths: list[Path] = []
@@ -158,10 +174,11 @@ def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
             path = folder / clean
             path.write_bytes(data)
             paths.append(path)
-        return receive_paths(paths, max_bytes=max_bytes)
+        return receive_paths(paths, max_bytes=max_bytes, should_stop=should_stop)
 
 
-def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  should_stop: Callable[[], bool] | None = None) -> Batch:
     """Read files already on disk into a Batch (the page's uploads, and the tests' fixtures)."""
     batch = Batch(id=uuid.uuid4().hex)
     for raw in paths:
@@ -171,9 +188,12 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
             batch.files.append(_read_toml(path, size, batch, max_bytes))
             continue
         try:
-            frame = read_table(path, max_bytes=max_bytes)
+            frame = read_table(path, max_bytes=max_bytes, should_stop=should_stop)
+        except ReadCancelled:
+            raise  # nobody waits for this batch any more: read none of the rest
         except SourceError as err:
-            batch.files.append(FileInfo(path.name, "unreadable", size, message=str(err)))
+            batch.files.append(FileInfo(path.name, "unreadable", size, message=str(err),
+                                        problem=err.as_problem(path.name)))
             continue
         except Exception as err:  # noqa: BLE001 - a reader bug must still end as a message, not a stack trace
             batch.files.append(FileInfo(path.name, "unreadable", size,

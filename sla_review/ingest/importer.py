@@ -21,6 +21,7 @@ from sla_review.core.problems import Problem, summarize
 from sla_review.core.terms import WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
 from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_MESSAGE, ZONE_NAME_MESSAGE, ZONE_NAME_SUFFIX
+from sla_review.ingest.readers import SourceError, check_before_read, read_after_parser_error
 from sla_review.store import business_time as business_calendar
 from sla_review.store.db import rebuild_derived
 from sla_review.store.sql import bind
@@ -172,9 +173,23 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     if path.suffix.lower() == ".parquet":
         reader = "read_parquet($path)"
     else:
-        reader = "read_csv($path, all_varchar = true, header = true)"
+        # the delimiter is given: DuckDB's sniffer would read a ragged file as one wide column without a word
+        delim = "\t" if path.suffix.lower() == ".tsv" else ","
+        reader = f"read_csv($path, all_varchar = true, header = true, delim = '{delim}', quote = '\"')"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_t(table, 'raw')} AS SELECT *, $name AS __file, "
                 f"row_number() OVER () + 1 AS __row FROM {reader}", {"path": str(path), "name": path.name})
+
+
+def _stage_checked(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Stage a canonical file after the readers' limits (sla_review/ingest/limits.py; DuckDB streams the file, so
+    no size limit); a CSV DuckDB cannot parse is read by the Data page's reader, which reads or refuses it."""
+    check_before_read(path, max_bytes=None)
+    try:
+        _stage_file(con, table, path)
+    except duckdb.Error as err:
+        if path.suffix.lower() == ".parquet":
+            raise
+        _stage_frame(con, table, read_after_parser_error(path, err))
 
 
 def _stage_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -379,7 +394,10 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
             if isinstance(src, pl.DataFrame):
                 _stage_frame(con, table, src)
             else:
-                _stage_file(con, table, Path(src))
+                _stage_checked(con, table, Path(src))
+        except SourceError as err:  # over a limit, or a parser error said in the file's terms (readers)
+            checks.add(err.as_problem(Path(src).name))
+            continue
         except duckdb.Error as err:
             name = src.name if isinstance(src, Path) else table
             first = str(err).strip().splitlines()[0]

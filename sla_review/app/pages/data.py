@@ -64,7 +64,7 @@ def problem_frame(problems: list[Problem]) -> pl.DataFrame:
         "row": [p.row for p in problems],
         "column": [p.column for p in problems],
         "value": [None if p.value is None else str(p.value) for p in problems],
-        "message": [p.message for p in problems],
+        "message": [p.text(lang) for p in problems],
     }, schema={"file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "message": pl.Utf8})
 
 
@@ -158,8 +158,9 @@ def upload_section() -> flow.Batch | None:
                              key="dp_upload", help=t("upload_help")) or []
     sig = tuple(f.file_id for f in files)
     if ss.get("dp_sig") != sig:
-        ss["dp_sig"] = sig
-        ss["dp_batch"] = flow.receive([(f.name, f.getbuffer()) for f in files]) if files else None
+        ss["dp_batch"] = flow.receive([(f.name, f.getbuffer()) for f in files],
+                                      should_stop=ui.session_gone) if files else None
+        ss["dp_sig"] = sig  # after the read: a read stopped half-way (the tab closed) is read again next time
         reset_for_new_batch()
     batch: flow.Batch | None = ss.get("dp_batch")
     if batch is None:
@@ -171,7 +172,7 @@ def upload_section() -> flow.Batch | None:
         "rows": [f.rows for f in batch.files],
         "columns": [f.columns for f in batch.files],
         "size": [fmt_size(f.size) for f in batch.files],
-        "note": [f.message for f in batch.files],
+        "note": [f.text(lang) for f in batch.files],
     }, schema={"file": pl.Utf8, "kind": pl.Utf8, "rows": pl.Int64, "columns": pl.Int64, "size": pl.Utf8,
                "note": pl.Utf8})
     st.caption(t("files_caption"))
@@ -183,7 +184,7 @@ def upload_section() -> flow.Batch | None:
     if batch.unreadable:
         st.error(t("unreadable", n=len(batch.unreadable)), icon=":material/block:")
         for info in batch.unreadable:  # the whole sentence, as plain text (a table cell would cut it off)
-            st.text(f"• {info.message}", width="stretch")
+            st.text(f"• {info.text(lang)}", width="stretch")
         if lang != "en":
             st.caption(t("messages_en"))
     if not batch.frames:
