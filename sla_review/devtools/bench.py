@@ -44,6 +44,7 @@ TARGETS: dict[str, tuple[float, float]] = {
     "report": (2.0, 10.0),
     "import": (15.0, 120.0),
     "memory": (2 * GIB, 8 * GIB),
+    "list": (0.300, 1.200),  # opening the leads behind a number (a click): the 10M one scaled as the pages' (4x)
 }
 WHAT_IF_THRESHOLDS = [50.0, 60.0, 65.0, 70.0, 80.0]
 REPORT_QUERIES = ("funnel_cohort", "mql_monthly", "mql_to_sql", "response", "follow_up", "rejections",
@@ -311,6 +312,63 @@ def sidebar_meta(con) -> None:
     bd.segment_values(con)
 
 
+def drill_numbers(con, period, filters) -> dict[str, str]:
+    """One number of every kind the pages open (sla_review.metrics.drill), each the largest of its figure in the
+    default view (the most rows to count and cut): label -> the number's URL form. A figure with no rows at this
+    size opens nothing and is left out."""
+    from sla_review.metrics import breakdowns as bd
+    from sla_review.metrics import drill
+
+    k = drill.Kind
+
+    def largest(frame, count: str, key: str):
+        return frame.sort(count, descending=True)[key][0] if frame.height and frame[count].max() else None
+
+    hist = bd.response_hist(con, period, filters, 0.5, 8.0)  # the response page's declared bins
+    picks = {
+        "funnel bar (cohort view, MQL)": (k.FUNNEL, {"view": "cohort", "stage": "mql"}),
+        "funnel by source cell (largest source, MQL)": (
+            k.FUNNEL_SEGMENT, {"segment": "source", "stage": "mql",
+                               "value": largest(bd.funnel_by(con, period, filters, "source"), "mql", "segment")}),
+        "MQL tile (the period's MQL cohort)": (k.MQL_COHORT, {"part": "all"}),
+        "monthly MQL cohort bar (first month)": (k.COHORT_MONTH, {"month": period.from_day.strftime("%Y-%m")}),
+        "MQL→SQL by campaign row (largest)": (
+            k.CONVERSION_SEGMENT, {"segment": "campaign",
+                                   "value": largest(bd.conversion_by(con, period, filters, "campaign"), "mqls",
+                                                    "segment")}),
+        "response tile (judged handoffs)": (k.RESPONSE, {"status": "judged"}),
+        "response histogram bar (largest bin, within target)": (
+            k.HIST_BIN, {"bin_hours": 0.5, "max_bin": drill.max_bin(0.5, 8.0), "part": "within",
+                         "bin": largest(hist, "within_target", "bin")}),
+        "response by team row (largest)": (
+            k.RESPONSE_ROW, {"dim": "team", "key": largest(bd.response_by(con, period, filters, "team"), "handoffs",
+                                                           "key")}),
+        "follow-up tile (due handoffs)": (k.FOLLOW_UP, {"part": "due"}),
+        "follow-up attempts bar (1 attempt)": (k.ATTEMPTS, {"max_attempts": 6, "attempts": 1}),
+        "rejection reason bar (largest)": (
+            k.CLOSED_LOOP, {"closed_stage": "rejected", "dim": "reason",
+                            "key": largest(bd.closed_loop_by(con, period, filters, "reason")
+                                           .filter(stage="rejected"), "count", "key")}),
+    }
+    return {label: drill.number(kind, **args).encode() for label, (kind, args) in picks.items()
+            if all(v is not None for v in args.values())}
+
+
+def drill_timings(con, period, filters, repeat: int) -> list[Timing]:
+    """Opening each number's list as a page does (drill.listing: the count + the first rows drawn), and its CSV
+    (drill.leads: every row), timed apart from the pages: a page runs no drill query until a number is opened."""
+    from sla_review.metrics import drill
+
+    out = []
+    for label, num in drill_numbers(con, period, filters).items():
+        rows = drill.listing(con, period, filters, num, shown=0)["total"]
+        out.append(measure(label, "drill", lambda n=num: drill.listing(con, period, filters, n), repeat, "list",
+                           note=f"{rows:,} rows"))
+        out.append(measure(label, "drill csv", lambda n=num: drill.leads(con, period, filters, n),
+                           max(1, min(repeat, 3))))
+    return out
+
+
 def deck_builder() -> Callable | None:
     try:
         module = importlib.import_module("sla_review.export.deck")
@@ -422,6 +480,7 @@ def run(leads: int, repeat: int, workdir: Path, *, import_repeat: int | None = N
     for page, view in page_views().items():
         t.append(measure(f"page '{page}': default view, uncached", "page",
                          lambda v=view: v(con, period, compare, filters), repeat, "page"))
+    t.extend(drill_timings(con, period, filters, repeat))
     t.append(measure("what-if pre-aggregation (whatif.build_grid: grid query + model fit)", "page",
                      lambda: whatif.build_grid(con, period, filters), repeat))
     weights = iter(np.random.default_rng(0).random(max(repeat, 20) + 1))
@@ -525,7 +584,7 @@ def markdown(result: Result) -> str:
              "",
              "| measurement | first (cold) | median | p95 | median CPU | target | holds |",
              "|---|---:|---:|---:|---:|---:|:---:|"]
-    main = [x for x in result.timings if x.group != "query"]
+    main = [x for x in result.timings if x.group not in ("query", "drill", "drill csv")]
     single = [x for x in result.timings if x.group == "query"]
     for timing in main:
         limit = limit_for(timing.target, result.leads) if timing.target else None
@@ -543,6 +602,7 @@ def markdown(result: Result) -> str:
         holds = ("yes" if value <= mem_limit else "**no**") if judged else ""
         lines.append(f"| {name} | {_fmt_bytes(value)} | {'≤ ' + _fmt_bytes(mem_limit) if judged else ''} | "
                      f"{holds} |")
+    lines += drill_markdown(result)
     if single:
         lines += ["", "<details><summary>Single metric queries (where page time goes)</summary>", "",
                   "| sql/metrics/ file | first | median | p95 | median CPU |", "|---|---:|---:|---:|---:|"]
@@ -570,6 +630,28 @@ rewrites the section for its N and keeps the others.
 Targets (server-side medians on a 2-core machine): 1M leads — page ≤ 150 ms, slider ≤ 30 ms, report ≤ 2 s,
 import ≤ 15 s, peak memory ≤ 2 GB; 10M leads — ≤ 600 ms, ≤ 100 ms, ≤ 10 s, ≤ 120 s, ≤ 8 GB.
 """
+
+
+def drill_markdown(result: Result) -> list[str]:
+    """The lists table: opening the leads behind each kind of number, with its CSV beside it."""
+    lists = [x for x in result.timings if x.group == "drill"]
+    if not lists:
+        return []
+    csv = {x.name: x for x in result.timings if x.group == "drill csv"}
+    limit = limit_for("list", result.leads)
+    lines = ["", "Opening the leads behind a number (`drill.listing`: the count + the first 1,000 rows; not part of "
+                 "any page's time above: a page runs no drill query until a number is opened; CSV = `drill.leads`, "
+                 "every row, built when the download is clicked):", "",
+             "| number opened | rows | first (cold) | median | p95 | median CPU | target | holds | CSV median |",
+             "|---|---:|---:|---:|---:|---:|---:|:---:|---:|"]
+    for x in lists:
+        holds = "" if limit is None else ("yes" if x.median <= limit else "**no**")
+        c = csv.get(x.name)
+        lines.append(f"| {x.name} | {x.note.removesuffix(' rows')} | {_fmt_seconds(x.first)} | "
+                     f"{_fmt_seconds(x.median)} | {_fmt_seconds(x.p95)} | {_fmt_seconds(x.cpu_median or 0.0)} | "
+                     f"{'≤ ' + _fmt_seconds(limit) if limit else ''} | {holds} | "
+                     f"{_fmt_seconds(c.median) if c else ''} |")
+    return lines
 
 
 def write_markdown(path: Path, result: Result) -> None:

@@ -24,7 +24,6 @@ from sla_review.core.periods import Period
 from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
 from sla_review.metrics.breakdowns import CLOSED_LOOP_DIMS, CLOSED_LOOP_STAGES, RESPONSE_DIMS
 from sla_review.metrics.report import query
-from sla_review.store.sql import bind, sql_text
 
 QUERY = "leads_behind"
 SHOWN = 1000
@@ -177,24 +176,24 @@ def _params(num: Number, period: Period, filters: Filters) -> dict[str, Any]:
     return {"kind": num.kind.value, "tz": period.tz, **SQL_DEFAULTS, **dict(num.args)}
 
 
-def _relation(con: duckdb.DuckDBPyConnection, num: Number, period: Period,
-              filters: Filters) -> duckdb.DuckDBPyRelation:
-    text = sql_text(QUERY)
-    params = {**period.params(), **filters.params(), **_params(num, period, filters)}
-    return con.sql(text, params=bind(text, params))
+def _run(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, number: str,
+         shown: int | None) -> pl.DataFrame:
+    """One run of the query: the first `shown` rows (None: all), each carrying the list's full length (`total`),
+    so the heading's count and the table come from the same pass (the ids are counted before the cut)."""
+    return query(con, QUERY, period, filters, **_params(decode(number), period, filters), shown=shown)
 
 
 def leads(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, number: str) -> pl.DataFrame:
     """Every lead (handoff, event) behind the number, ordered by lead id: what the CSV holds."""
-    return query(con, QUERY, period, filters, **_params(decode(number), period, filters))
+    return _run(con, period, filters, number, None).drop("total")
 
 
 def listing(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, number: str,
             shown: int = SHOWN) -> dict[str, Any]:
     """How many rows are behind the number (the heading) and the first `shown` of them (the table)."""
-    rel = _relation(con, decode(number), period, filters)
-    total = int(rel.aggregate("count(*)").fetchall()[0][0])
-    return {"total": total, "rows": rel.limit(shown).pl()}
+    frame = _run(con, period, filters, number, max(shown, 1))  # at least one row, to carry the count
+    total = int(frame["total"][0]) if frame.height else 0
+    return {"total": total, "rows": frame.drop("total").head(max(shown, 0))}
 
 
 # ---------------------------------------------------------------- from a clicked point to its Number

@@ -82,8 +82,16 @@ picked AS (
     SELECT lead_id, entered_at, reason
     FROM events
     WHERE stage = $closed_stage AND ($dim = 'all' OR dim_key = $key)
+),
+page AS (
+    -- counted and ordered on the picked ids alone, then cut to the $shown rows a screen draws (NULL: all, for
+    -- the CSV): the output columns below are joined and formatted for those rows only, not for every lead
+    SELECT lead_id, event_at, reason, count(*) OVER () AS total
+    FROM picked
+    ORDER BY lead_id, event_at, reason
+    LIMIT $shown
 )
-SELECT p.lead_id, f.company, coalesce(f.owner_name, f.owner_id) AS owner, f.team, f.source,
+SELECT p.total, p.lead_id, f.company, coalesce(f.owner_name, f.owner_id) AS owner, f.team, f.source,
        CAST(f.score AS DOUBLE) AS score,  -- exact in lead_facts; shown and exported as a plain number
        CASE WHEN f.won_at <= $as_of THEN 'won' WHEN f.opportunity_at <= $as_of THEN 'opportunity'
             WHEN f.sql_at <= $as_of THEN 'sql' WHEN f.sal_at <= $as_of THEN 'sal'
@@ -102,8 +110,8 @@ SELECT p.lead_id, f.company, coalesce(f.owner_name, f.owner_id) AS owner, f.team
             END AS rejected_at,
        strftime(timezone($tz, p.event_at), '%Y-%m-%d %H:%M') AS event_at,
        p.reason
-FROM picked p
+FROM page p
 JOIN lead_facts f USING (lead_id)
 LEFT JOIN handoffs_judged('-infinity'::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ, $as_of,
                           NULL, NULL, NULL, NULL, NULL, NULL, NULL) h USING (lead_id)
-ORDER BY p.lead_id, p.event_at
+ORDER BY p.lead_id, p.event_at, p.reason

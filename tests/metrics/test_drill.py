@@ -275,3 +275,19 @@ def test_points_map_back_to_their_rows():
     april = i18n.month_labels(["2026-04"], "ja")[0]
     assert drill.cohort_point({"curve_number": 0, "point_index": 0, "x": april, "y": 0.3}, cohorts, "ja") == \
         drill.number(Kind.COHORT_MONTH, month="2026-04")
+
+
+def test_demo_count_and_rows_come_from_one_pass(demo):
+    """The heading's count rides on the rows (counted before the cut): it must hold with no row drawn, with no
+    row at all, and the CSV's frame must carry the same columns as the table's, without the count."""
+    con, period, _ = demo
+    num = drill.number(Kind.RESPONSE, status="judged").encode()
+    full = drill.leads(con, period, Filters(), num)
+    counted = drill.listing(con, period, Filters(), num, shown=0)
+    assert counted["total"] == full.height > 1 and counted["rows"].height == 0
+    one = drill.listing(con, period, Filters(), num, shown=1)
+    assert one["total"] == full.height and one["rows"]["lead_id"].to_list() == full["lead_id"].head(1).to_list()
+    assert one["rows"].columns == full.columns and "total" not in full.columns
+    none = drill.listing(con, period, Filters(), drill.number(Kind.CLOSED_LOOP, closed_stage="rejected",
+                                                              dim="reason", key="(no such reason)").encode())
+    assert none["total"] == 0 and none["rows"].height == 0 and none["rows"].columns == full.columns
