@@ -545,12 +545,25 @@ def show(v: View, fig: Any, definition: str | None = None, key: str | None = Non
                         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
     if definition:
         with st.expander(v.t("definition"), icon=":material/info:"):
-            st.markdown(v.t(definition))
+            st.markdown(definition_text(v, definition))
 
 
 STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
                 "no_data": ":material/block:", "too_few": ":material/help:", "maturing": ":material/hourglass_top:",
                 "unjudged": ":material/remove_circle_outline:"}
+
+
+NOISE_ICON = ":material/difference:"
+INTERVAL_DEFINITIONS = ("def_mql_to_sql", "def_response", "def_follow_up", "def_rejection", "def_acceptance",
+                        "def_funnel", "def_conversion_by", "def_response_by", "def_whatif", "def_cohorts")
+"""The definitions beside a rate that carries a 95% interval: each ends with what the interval means."""
+
+
+def definition_text(v: View, key: str) -> str:
+    """A definition's words, with the plain-words note on the 95% interval where the number carries one."""
+    if key in INTERVAL_DEFINITIONS:
+        return v.t(key) + "\n\n" + v.t("def_interval", min=sc.MIN_CASES)
+    return v.t(key)
 
 
 def scorecard_tile(v: View, tile: sc.Tile) -> None:
@@ -560,8 +573,12 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
     with st.container(border=True, height="stretch"):
         st.metric(text.label, text.value, text.delta,
                   delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
-                  delta_arrow="off" if flat else "auto", help=v.t(f"def_{tile.key}"))
+                  delta_arrow="off" if flat else "auto", help=definition_text(v, f"def_{tile.key}"))
+        if text.noise:  # the change's verdict, quietly beside the delta (never a status colour)
+            st.badge(text.noise, color="gray", icon=NOISE_ICON)
         st.badge(text.status_label, color=sc.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
+        if text.interval:
+            st.caption(text.interval)
         st.markdown(f"**{text.target}**")
         if text.detail:
             st.caption(text.detail)
