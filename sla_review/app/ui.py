@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from sla_review.core import periods
@@ -34,6 +35,7 @@ from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics import views
 from sla_review.metrics.report import timezone_of
+from sla_review.present import formats as present_formats
 from sla_review.present import i18n, safe
 from sla_review.store.db import connect, data_version, resolve_db_path
 
@@ -586,6 +588,14 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
             st.caption(text.reason)
 
 
+def interval_line(v: View, rate: float | None, ci: tuple[float, float] | None, noise: str | None = None) -> None:
+    """Under a rate's metric: the change's quiet verdict badge (if any) and the rate with its 95% interval."""
+    if noise is not None:
+        st.badge(v.t(f"noise_{noise}"), color="gray", icon=NOISE_ICON)
+    if ci is not None and rate is not None:
+        st.caption(present_formats.interval(rate, *ci, v.lang))
+
+
 def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = True) -> dict[str, str]:
     """st.metric arguments for a change: grey and arrowless when it rounds to zero."""
     if delta is not None and abs(delta) < tolerance:
@@ -594,7 +604,10 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
 
 
 def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto") -> None:
-    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool."""
+    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool, and interval: the
+    column "<rate>_interval" shows <rate> with its 95% interval (<rate>_low/_high, formats.interval) and
+    "too few to judge" where <rate>_judged is false (fewer than MIN_CASES cases)."""
+    frame = with_interval_texts(v, frame, [c for c, (_, kind) in columns.items() if kind == "interval"])
     formats = {"int": "localized", "pct": "percent", "num": "%.1f"}
     keep = [c for c in columns if c in frame.columns]
     renamed = frame.select(keep).rename({c: v.t(columns[c][0]) for c in keep})
@@ -606,6 +619,21 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
         elif kind == "bool":
             config[label] = st.column_config.CheckboxColumn(label)
     st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
+
+
+def with_interval_texts(v: View, frame: Any, names: list[str]) -> Any:
+    """The text columns "<rate>_interval" of a breakdown: the rate and its interval, marked when too few."""
+    for name in names:
+        rate = name.removesuffix("_interval")
+        if f"{rate}_low" not in frame.columns:
+            continue
+        texts = present_formats.interval_texts(frame[rate].to_list(), frame[f"{rate}_low"].to_list(),
+                                            frame[f"{rate}_high"].to_list(), v.lang)
+        few = v.t("too_few_to_judge")
+        frame = frame.with_columns(pl.Series(name, texts, dtype=pl.Utf8)).with_columns(
+            pl.when(pl.col(f"{rate}_judged") | pl.col(rate).is_null()).then(pl.col(name))
+            .otherwise(pl.col(name) + f" · {few}").alias(name))
+    return frame
 
 
 def dim_label(v: View, dim: str, key: str | None) -> str:

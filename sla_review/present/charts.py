@@ -280,14 +280,37 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
     frame = frame.sort(base, descending=True).head(top).sort(measure, descending=False, nulls_last=False)
     labels = [_label(v, lang) for v in frame["segment"]]
     values = [_num(v) for v in frame[measure]]
+    colors, texts, hover, error = _interval_bars(frame, measure, base, lang, [PRIMARY] * frame.height)
     fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=PRIMARY,
-        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame[base], strict=True)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+        x=values, y=labels, orientation="h", marker_color=colors, text=texts, error_x=error, customdata=hover,
+        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{customdata}<extra></extra>"))
     top_value = max([v for v in values if v is not None] + [0.05])
     fig.update_xaxes(tickformat=".0%", range=[0, top_value * 1.35], title_text=i18n.t(lang, "axis_conversion"))
     fig.update_yaxes(showgrid=False, type="category")
     return finish(fig, title, 110 + 30 * frame.height, variant)
+
+
+def _interval_bars(frame: pl.DataFrame, measure: str, base: str, lang: str,
+                   colors: list[str]) -> tuple[list[str], list[str], list[str], dict | None]:
+    """A breakdown's bars with their 95% intervals (the frame's <measure>_low/_high from
+    sla_review.metrics.intervals): whiskers, the interval in the hover (formats.interval), and bars with fewer
+    than MIN_CASES behind them (<measure>_judged false) grey and labelled "too few to judge", not coloured."""
+    values = frame[measure].to_list()
+    counts = [f"n={i18n.fmt_int(n)}" for n in frame[base]]
+    if f"{measure}_low" not in frame.columns:
+        return colors, [f"{i18n.fmt_pct(v, lang)}  ({n})" for v, n in zip(values, counts, strict=True)], \
+            [i18n.fmt_pct(v, lang) for v in values], None
+    low, high, judged = frame[f"{measure}_low"].to_list(), frame[f"{measure}_high"].to_list(), \
+        frame[f"{measure}_judged"].to_list()
+    few = i18n.t(lang, "too_few_to_judge")
+    colors = [c if ok else MUTED for c, ok in zip(colors, judged, strict=True)]
+    texts = [f"{i18n.fmt_pct(v, lang)}  ({n})" if ok else f"{i18n.fmt_pct(v, lang)}  ({n}, {few})"
+             for v, n, ok in zip(values, counts, judged, strict=True)]
+    hover = formats.interval_texts(values, low, high, lang)
+    error = {"type": "data", "symmetric": False, "color": INK, "thickness": 1, "width": 3,
+             "array": [None if v is None or h is None else h - v for v, h in zip(values, high, strict=True)],
+             "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(values, low, strict=True)]}
+    return colors, texts, hover, error
 
 
 # ---------------------------------------------------------------- response
@@ -376,11 +399,11 @@ def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | Non
     frame = frame.sort("handoffs", descending=True).head(top).sort("attainment", descending=True)
     values = [_num(v) for v in frame["attainment"]]
     colors = [PRIMARY if guide is None or (v is not None and v >= guide) else BAD for v in values]
+    colors, texts, hover, error = _interval_bars(frame, "attainment", "handoffs", lang, colors)
     fig = go.Figure(go.Bar(
-        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors,
-        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame["handoffs"],
-                                                                                strict=True)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors, text=texts, error_x=error,
+        customdata=hover, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
     if guide is not None:
         fig.add_vline(x=guide, line={"color": WARN, "dash": "dash", "width": 1.5})
         fig.add_annotation(x=guide, y=1.0, yref="paper", yanchor="bottom", showarrow=False,

@@ -108,6 +108,12 @@ def interval(value: float | None, low: float | None, high: float | None, lang: s
     return catalogue.t("units.interval", lang, value=shown, low=lo, high=hi)
 
 
+def interval_texts(values: list, lows: list, highs: list, lang: str = "en", digits: int = 1,
+                   unit: str = "percent") -> list[str]:
+    """interval() for each row of a breakdown (its few aggregated rows: segments, reps, months, steps)."""
+    return [interval(v, lo, hi, lang, digits, unit) for v, lo, hi in zip(values, lows, highs, strict=True)]
+
+
 def _unit(key: str, value: float, lang: str, digits: int, sign: bool = False) -> str:
     """A number with a unit word of the catalogue ([units]: "1.5 h", "1.5 時間"): the SLA's own words ("2
     business hours") are shorter than CLDR's ("1.5 hr"), and a translator can change them without code."""

@@ -48,8 +48,10 @@ if ui.guard(v):
         ui.table(v, by, {"segment": ("col_segment", "text"), "mqls": ("col_mqls", "int"),
                          "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                          "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                         "rate_within": ("col_rate_within", "pct")})
+                         "rate_within": ("col_rate_within", "pct"),
+                         f"{measure}_interval": ("col_interval", "interval")})
         ui.table(v, reps, {"segment": ("col_rep", "text"), "mqls": ("col_mqls", "int"),
                            "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                            "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                           "rate_within": ("col_rate_within", "pct")})
+                           "rate_within": ("col_rate_within", "pct"),
+                           f"{measure}_interval": ("col_interval", "interval")})
