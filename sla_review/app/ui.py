@@ -555,7 +555,6 @@ STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:
                 "unjudged": ":material/remove_circle_outline:"}
 
 
-NOISE_ICON = ":material/difference:"
 INTERVAL_DEFINITIONS = ("def_mql_to_sql", "def_response", "def_follow_up", "def_rejection", "def_acceptance",
                         "def_funnel", "def_conversion_by", "def_response_by", "def_whatif", "def_cohorts")
 """The definitions beside a rate that carries a 95% interval: each ends with what the interval means."""
@@ -577,7 +576,7 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
                   delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
                   delta_arrow="off" if flat else "auto", help=definition_text(v, f"def_{tile.key}"))
         if text.noise:  # the change's verdict, quietly beside the delta (never a status colour)
-            st.badge(text.noise, color="gray", icon=NOISE_ICON)
+            st.badge(text.noise, color="gray")  # no icon: a narrow tile keeps the words whole
         st.badge(text.status_label, color=sc.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
         if text.interval:
             st.caption(text.interval)
@@ -591,7 +590,7 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
 def interval_line(v: View, rate: float | None, ci: tuple[float, float] | None, noise: str | None = None) -> None:
     """Under a rate's metric: the change's quiet verdict badge (if any) and the rate with its 95% interval."""
     if noise is not None:
-        st.badge(v.t(f"noise_{noise}"), color="gray", icon=NOISE_ICON)
+        st.badge(v.t(f"noise_{noise}"), color="gray")
     if ci is not None and rate is not None:
         st.caption(present_formats.interval(rate, *ci, v.lang))
 
@@ -618,6 +617,8 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
             config[label] = st.column_config.NumberColumn(label, format=formats[kind])
         elif kind == "bool":
             config[label] = st.column_config.CheckboxColumn(label)
+        elif kind == "interval":  # wide enough for "32.2% (95%: 28.1–36.5%) · too few to judge" unclipped
+            config[label] = st.column_config.TextColumn(label, width="large")
     st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
 
 

@@ -282,9 +282,14 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
     values = [_num(v) for v in frame[measure]]
     colors, texts, hover, error = _interval_bars(frame, measure, base, lang, [PRIMARY] * frame.height)
     fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=colors, text=texts, error_x=error, customdata=hover,
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{customdata}<extra></extra>"))
+        x=values, y=labels, orientation="h", marker_color=colors, text=None if error else texts, error_x=error,
+        customdata=hover, textposition="outside", cliponaxis=False, showlegend=False,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    _labels_after_whiskers(fig, values, labels, texts, error)
     top_value = max([v for v in values if v is not None] + [0.05])
+    if error:  # room for the label after the whisker of the widest interval (the axis below ends at 1.35x)
+        top_value = max(top_value, *(v + e for v, e in zip(values, error["array"], strict=True)
+                                     if v is not None and e is not None)) * 1.25
     fig.update_xaxes(tickformat=".0%", range=[0, top_value * 1.35], title_text=i18n.t(lang, "axis_conversion"))
     fig.update_yaxes(showgrid=False, type="category")
     return finish(fig, title, 110 + 30 * frame.height, variant)
@@ -311,6 +316,17 @@ def _interval_bars(frame: pl.DataFrame, measure: str, base: str, lang: str,
              "array": [None if v is None or h is None else h - v for v, h in zip(values, high, strict=True)],
              "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(values, low, strict=True)]}
     return colors, texts, hover, error
+
+
+def _labels_after_whiskers(fig: go.Figure, values: list, labels: list[str], texts: list[str],
+                           error: dict | None) -> None:
+    """The bars' labels as a text trace starting where each whisker ends (a bar's own outside text would sit
+    under its whisker)."""
+    if not error:
+        return
+    ends = [None if v is None else v + (e or 0) for v, e in zip(values, error["array"], strict=True)]
+    fig.add_trace(go.Scatter(x=ends, y=labels, mode="text", text=[f" {t}" for t in texts],
+                             textposition="middle right", hoverinfo="skip", showlegend=False, cliponaxis=False))
 
 
 # ---------------------------------------------------------------- response
@@ -401,9 +417,10 @@ def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | Non
     colors = [PRIMARY if guide is None or (v is not None and v >= guide) else BAD for v in values]
     colors, texts, hover, error = _interval_bars(frame, "attainment", "handoffs", lang, colors)
     fig = go.Figure(go.Bar(
-        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors, text=texts, error_x=error,
-        customdata=hover, textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors, text=None if error else texts,
+        error_x=error, customdata=hover, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False))
+    _labels_after_whiskers(fig, values, frame["label"].to_list(), texts, error)
     if guide is not None:
         fig.add_vline(x=guide, line={"color": WARN, "dash": "dash", "width": 1.5})
         fig.add_annotation(x=guide, y=1.0, yref="paper", yanchor="bottom", showarrow=False,

@@ -29,6 +29,7 @@ NBSP = "\u00a0"
 WORD_JOINER = "\u2060"  # invisible; forbids a line break on either side
 _CJK = "\u3040-\u30ff\u4e00-\u9fff"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])(?=\\S)|(?<=\\S)(?=[{_CJK}])")  # between two characters, one of them Japanese
+_CJK_PAIR = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])")  # between two Japanese characters (inside one word)
 
 
 def _locale(lang: str) -> Locale:
@@ -118,7 +119,11 @@ def interval(value: float | None, low: float | None, high: float | None, lang: s
         if missing(low) or missing(high):
             return shown
         lo, hi = number(low, lang, digits), hours(high, lang, digits)
-    return catalogue.t("units.interval", lang, value=shown, low=lo, high=hi)
+    text = catalogue.t("units.interval", lang, value=shown, low=lo, high=hi)
+    # a narrow tile may wrap before the bracket, after "95%" or "95%:", never inside the range or a Japanese word
+    for dash in ("–", "～"):
+        text = text.replace(f"{lo}{dash}", f"{lo}{WORD_JOINER}{dash}{WORD_JOINER}")
+    return _CJK_PAIR.sub(WORD_JOINER, text)
 
 
 def interval_texts(values: list, lows: list, highs: list, lang: str = "en", digits: int = 1,

@@ -177,8 +177,8 @@ def test_each_rate_tile_carries_its_wilson_interval_and_the_change_its_verdict()
     assert t["mql_to_sql"].noise == "beyond_noise" and t["follow_up"].noise == "within_noise"
     assert t["mql_volume"].ci is None and t["mql_volume"].noise is None  # a count per month is not a rate
     text = sc.tile_text(t["mql_to_sql"], "en")
-    assert text.interval == "24.0% (95%: 21.5–26.7%)" and text.noise == "beyond noise"
-    assert sc.tile_text(t["mql_to_sql"], "ja").noise == "誤差を超える変化"
+    assert text.interval == "24.0% (95%: 21.5\u2060–\u206026.7%)" and text.noise == "beyond noise"
+    assert sc.tile_text(t["mql_to_sql"], "ja").noise == "誤差を超える"
     assert sc.tile_text(t["follow_up"], "ja").noise == "誤差の範囲内"
 
 
