@@ -705,8 +705,10 @@ class _Deck:
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = _rgb(fill)
                 ink = inks.get((i, j), "FFFFFF" if header else INK)
-                _write(cell.text_frame, [(cells[i][j], size if header else col_size.get(j, size),
-                                          header or (i, j) in bold, ink)], self.lang, align.get(j))
+                # one paragraph per line: a raw line feed inside a run is no line break in PowerPoint, and
+                # LibreOffice centres such a run's first line off-centre
+                _write(cell.text_frame, [(line, size if header else col_size.get(j, size), header or (i, j) in bold,
+                                          ink) for line in cells[i][j].split("\n")], self.lang, align.get(j))
         return table
 
 

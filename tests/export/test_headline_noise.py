@@ -11,10 +11,10 @@ from sla_review.metrics import intervals
 
 @pytest.mark.parametrize(("lang", "noise", "expected"), [
     ("en", intervals.BEYOND, "rose from 18% to 24%, beyond noise"),
-    ("en", intervals.WITHIN, "moved within noise (18% → 24%)"),
+    ("en", intervals.WITHIN, "moved within noise, from 18% to 24%"),
     ("en", None, "rose from 18% to 24%"),
     ("ja", intervals.BEYOND, "18%から24%に上昇（誤差を超える変化）"),
-    ("ja", intervals.WITHIN, "誤差の範囲内で推移（18%→24%）"),
+    ("ja", intervals.WITHIN, "18%から24%へ、誤差の範囲内で推移"),
 ])
 def test_move_words_the_verdict(lang, noise, expected):
     assert deck._move(lang, 0.18, 0.24, noise) == expected
