@@ -101,8 +101,9 @@ def stage_days(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters)
 
 
 def mql_cohorts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, days: int = 90) -> pl.DataFrame:
-    """Monthly MQL cohorts with conversion within `days` days and a maturity flag."""
-    return query(con, "mql_to_sql_by_month", period, filters, days=int(days))
+    """Monthly MQL cohorts with conversion within `days` days (with its 95% interval) and a maturity flag."""
+    return intervals.with_wilson(query(con, "mql_to_sql_by_month", period, filters, days=int(days)),
+                                 "converted_within", "mqls", "rate_within")
 
 
 def mql_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, max_days: int = 180) -> pl.DataFrame:

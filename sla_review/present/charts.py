@@ -220,11 +220,15 @@ def cohorts(frame: pl.DataFrame, lang: str, days: int, *, previous: pl.DataFrame
         if not xs:
             continue
         ys = [r for r, f in zip(rates, mature, strict=True) if f == flag]
-        ns = [n for n, f in zip(frame["mqls"], mature, strict=True) if f == flag]
+        shown = (formats.interval_texts(frame["rate_within"].to_list(), frame["rate_within_low"].to_list(),
+                                        frame["rate_within_high"].to_list(), lang)
+                 if "rate_within_low" in frame.columns else [i18n.fmt_pct(r, lang) for r in rates])
+        hover = [[f"{h} (n={i18n.fmt_int(n)})"] for h, n, f in zip(shown, frame["mqls"], mature, strict=True)
+                 if f == flag]  # the rate with its 95% interval
         fig.add_bar(x=xs, y=ys, name=i18n.t(lang, key, n=days), marker_color=color,
                     marker_pattern_shape="" if flag else "/", text=[i18n.fmt_pct(r, lang) for r in ys],
-                    textposition="outside", cliponaxis=False, customdata=ns,
-                    hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>")
+                    textposition="outside", cliponaxis=False, customdata=hover,
+                    hovertemplate="%{x}: %{customdata[0]}<extra></extra>")
     points = [(i, r) for i, (r, f) in enumerate(zip(rates, mature, strict=True)) if f and r is not None]
     if len(points) >= 2:
         n = len(points)
