@@ -115,10 +115,13 @@ ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "resp
 
 def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
                  filters: Filters | None = None, sections: tuple[str, ...] = ALL_SECTIONS, *,
-                 cohort: dict | None = None, presence: dict[str, bool] | None = None) -> dict:
+                 cohort: dict | None = None, presence: dict[str, bool] | None = None,
+                 hours_intervals: bool = True) -> dict:
     """The report object of DOMAIN.md, in its key order. `sections` runs only the queries asked for (the
     scorecard needs five of them); each section is still defined once, here. A caller that already holds the
-    period's mql_cohort() row or the data_presence() flags passes them in, so they are not fetched twice."""
+    period's mql_cohort() row or the data_presence() flags passes them in, so they are not fetched twice.
+    hours_intervals=False skips the median/p90 intervals (null): for a comparison period whose tiles only
+    give the change, so the scorecard does not pay one more scan for figures nobody sees."""
     out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                             "as_of": period.as_of.isoformat()}}
     conv = cohort
@@ -148,7 +151,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
                                "median_business_hours": _rate(resp["median_business_hours"]),
                                "p90_business_hours": _rate(resp["p90_business_hours"]),
                                "attainment_ci95": ci95(resp["within_target"], resp["within_target"] + resp["breached"])}
-                            | hours_ci95(con, period, filters, resp["responded"]))
+                            | (hours_ci95(con, period, filters, resp["responded"]) if hours_intervals
+                               else {"median_business_hours_ci95": None, "p90_business_hours_ci95": None}))
             if not presence["has_activities"]:
                 out[section] |= NO_RESPONSE_DATA
         elif section == "follow_up":

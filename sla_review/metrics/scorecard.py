@@ -59,11 +59,13 @@ class ScorecardData:
 
 
 def scorecard_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                   maturity_days: int = MATURITY_DAYS) -> ScorecardData:
-    """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call)."""
+                   maturity_days: int = MATURITY_DAYS, shown: bool = True) -> ScorecardData:
+    """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call); shown=False
+    for the comparison period, whose tiles give only the change (no median/p90 intervals are worked out)."""
     presence = data_presence(con)
     cohort = mql_cohort(con, period, filters, maturity_days)
-    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence)
+    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence,
+                       hours_intervals=shown)
     # any MQL or handoff in the period is activity (period_activity counts them alike): count the rest only
     # when both are zero, instead of a fourth scan on every visit
     active = bool(rep["mql_count"] or rep["response"]["handoffs"]) or any(activity(con, period, filters).values())
