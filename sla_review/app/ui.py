@@ -604,8 +604,8 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
 
 def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto") -> None:
     """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool, and interval: the
-    column "<rate>_interval" shows <rate> with its 95% interval (<rate>_low/_high, formats.interval) and
-    "too few to judge" where <rate>_judged is false (fewer than MIN_CASES cases)."""
+    column "<rate>_interval" shows the 95% interval of <rate> (<rate>_low/_high, formats.interval, the range
+    alone) and "too few to judge" where <rate>_judged is false (fewer than MIN_CASES cases)."""
     frame = with_interval_texts(v, frame, [c for c, (_, kind) in columns.items() if kind == "interval"])
     formats = {"int": "localized", "pct": "percent", "num": "%.1f"}
     keep = [c for c in columns if c in frame.columns]
@@ -617,19 +617,19 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
             config[label] = st.column_config.NumberColumn(label, format=formats[kind])
         elif kind == "bool":
             config[label] = st.column_config.CheckboxColumn(label)
-        elif kind == "interval":  # wide enough for "32.2% (95%: 28.1–36.5%) · too few to judge" unclipped
-            config[label] = st.column_config.TextColumn(label, width="large")
+        elif kind == "interval":  # "28.1–36.5%" beside the rate's own column; "· too few to judge" when so
+            config[label] = st.column_config.TextColumn(label)
     st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
 
 
 def with_interval_texts(v: View, frame: Any, names: list[str]) -> Any:
-    """The text columns "<rate>_interval" of a breakdown: the rate and its interval, marked when too few."""
+    """The text columns "<rate>_interval" of a breakdown: the rate's 95% interval, marked when too few."""
     for name in names:
         rate = name.removesuffix("_interval")
         if f"{rate}_low" not in frame.columns:
             continue
         texts = present_formats.interval_texts(frame[rate].to_list(), frame[f"{rate}_low"].to_list(),
-                                            frame[f"{rate}_high"].to_list(), v.lang)
+                                               frame[f"{rate}_high"].to_list(), v.lang, bare=True)
         few = v.t("too_few_to_judge")
         frame = frame.with_columns(pl.Series(name, texts, dtype=pl.Utf8)).with_columns(
             pl.when(pl.col(f"{rate}_judged") | pl.col(rate).is_null()).then(pl.col(name))

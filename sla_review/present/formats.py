@@ -110,10 +110,11 @@ def points(value: float | None, lang: str = "en", digits: int = 1) -> str:
 
 
 def interval(value: float | None, low: float | None, high: float | None, lang: str = "en", digits: int = 1,
-             unit: str = "percent") -> str:
+             unit: str = "percent", bare: bool = False) -> str:
     """An estimate with its 95% interval, the one way every surface writes it: "32.2% (95%: 28.1–36.5%)",
     "1.5 h (95%: 1.2–1.9 h)" (unit "hours"); the bare figure when there is no interval, DASH without a figure.
-    The bounds are rounded like the figure, so the three read alike at the same precision."""
+    The bounds are rounded like the figure, so the three read alike at the same precision. bare=True gives the
+    range alone, "28.1–36.5%", for a table column headed "95% interval" beside the rate's own column."""
     if missing(value):
         return DASH
     if unit == "percent":
@@ -126,7 +127,7 @@ def interval(value: float | None, low: float | None, high: float | None, lang: s
         if missing(low) or missing(high):
             return shown
         lo, hi = number(low, lang, digits), hours(high, lang, digits)
-    text = catalogue.t("units.interval", lang, value=shown, low=lo, high=hi)
+    text = catalogue.t("units.interval_range" if bare else "units.interval", lang, value=shown, low=lo, high=hi)
     # a narrow tile may wrap before the bracket, after "95%" or "95%:", never inside the range or a Japanese word
     for dash in ("–", "～"):
         text = text.replace(f"{lo}{dash}", f"{lo}{WORD_JOINER}{dash}{WORD_JOINER}")
@@ -134,9 +135,9 @@ def interval(value: float | None, low: float | None, high: float | None, lang: s
 
 
 def interval_texts(values: list, lows: list, highs: list, lang: str = "en", digits: int = 1,
-                   unit: str = "percent") -> list[str]:
+                   unit: str = "percent", bare: bool = False) -> list[str]:
     """interval() for each row of a breakdown (its few aggregated rows: segments, reps, months, steps)."""
-    return [interval(v, lo, hi, lang, digits, unit) for v, lo, hi in zip(values, lows, highs, strict=True)]
+    return [interval(v, lo, hi, lang, digits, unit, bare) for v, lo, hi in zip(values, lows, highs, strict=True)]
 
 
 def _unit(key: str, value: float, lang: str, digits: int, sign: bool = False) -> str:

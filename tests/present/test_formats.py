@@ -129,3 +129,8 @@ def test_interval_is_the_figure_with_its_bounds_in_both_languages():
 def test_interval_without_bounds_or_figure_is_honest():
     assert formats.interval(0.4, None, None, "en") == "40.0%"  # too few values for an interval: the figure alone
     assert formats.interval(None, 0.1, 0.2, "en") == formats.DASH  # no data is not an interval
+
+
+def test_bare_interval_is_the_range_alone_for_a_table_column():
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "en", bare=True)) == "28.1–36.5%"
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "ja", bare=True)) == "28.1～36.5%"
