@@ -669,7 +669,11 @@ def acceptance(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> 
     fig = go.Figure(go.Scatter(
         x=months, y=frame["acceptance"].to_list(), mode="lines+markers+text", line={"color": PRIMARY, "width": 3},
         text=[i18n.fmt_pct(v, lang, 0) for v in frame["acceptance"]], textposition="top center",
-        customdata=frame["mqls"].to_list(), hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>",
+        customdata=[f"{t} (n={i18n.fmt_int(n)})" for t, n in zip(  # the rate with its 95% interval
+            formats.interval_texts(frame["acceptance"].to_list(), frame["acceptance_low"].to_list(),
+                                   frame["acceptance_high"].to_list(), lang)
+            if "acceptance_low" in frame.columns else [i18n.fmt_pct(v, lang) for v in frame["acceptance"]],
+            frame["mqls"], strict=True)], hovertemplate="%{x}: %{customdata}<extra></extra>",
         showlegend=False))
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(title_text=i18n.t(lang, "axis_acceptance"), tickformat=".0%", range=[0, 1.05])
