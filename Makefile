@@ -12,6 +12,12 @@ ADDRESS ?= 127.0.0.1
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The tests also need requirements-dev.txt (scipy, statsmodels: reference implementations the interval tests
+# check against; the dashboard never imports them).
+.venv/.dev-installed: requirements-dev.txt .venv/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
 $(DB): | .venv/.installed
 	$(PY) -m sla_review demo --db $(DB)
 
@@ -27,11 +33,11 @@ lint: .venv/.installed
 
 # The public datasets are read from $(SLA_DATASETS) (.ci/run sets it to ../shared/datasets); without it the
 # tests that need them are skipped and say why.
-test: .venv/.installed
+test: .venv/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
-test-fast: .venv/.installed
+test-fast: .venv/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -m "not app and not e2e and not office and not slow"
 

@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 WORKED = FIXTURES / "worked"  # DOMAIN.md's worked example and its expected report (kept equal by test_contract_sync)
 EXPECTED_REPORT = WORKED / "expected_report.json"
+REPORT_EXTENSIONS = {"mql_to_sql": ("ci95",),
+                     "response": ("attainment_ci95", "median_business_hours_ci95", "p90_business_hours_ci95"),
+                     "follow_up": ("rate_ci95",), "what_if": ("sql_rate_ci95",)}
+"""Keys our report adds to DOMAIN.md's report object (issue 12's 95% intervals), each at the end of its section
+(of every row, for what_if): the fixture is DOMAIN.md's block with these, and nothing else, added."""
 
 DATASET_NAMES = ("olist_marketing_funnel", "x_education_leads")
 _DATASETS_ENV = os.environ.get("SLA_DATASETS", "").strip()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from sla_review.core import periods
@@ -35,6 +36,7 @@ from sla_review.metrics import drill, mix_rate, views
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import timezone_of
 from sla_review.present import charts, i18n, safe
+from sla_review.present import formats as present_formats
 from sla_review.store.db import connect, data_version, resolve_db_path
 
 _local = threading.local()
@@ -572,12 +574,24 @@ def show(v: View, fig: Any, definition: str | None = None, key: str | None = Non
         leads_here(v, key)
     if definition:
         with st.expander(v.t("definition"), icon=":material/info:"):
-            st.markdown(v.t(definition))
+            st.markdown(definition_text(v, definition))
 
 
 STATUS_ICONS = {"green": ":material/check_circle:", "amber": ":material/warning:", "red": ":material/error:",
                 "no_data": ":material/block:", "too_few": ":material/help:", "maturing": ":material/hourglass_top:",
                 "unjudged": ":material/remove_circle_outline:"}
+
+
+INTERVAL_DEFINITIONS = ("def_mql_to_sql", "def_response", "def_follow_up", "def_rejection", "def_acceptance",
+                        "def_funnel", "def_conversion_by", "def_response_by", "def_whatif", "def_cohorts")
+"""The definitions beside a rate that carries a 95% interval: each ends with what the interval means."""
+
+
+def definition_text(v: View, key: str) -> str:
+    """A definition's words, with the plain-words note on the 95% interval where the number carries one."""
+    if key in INTERVAL_DEFINITIONS:
+        return v.t(key) + "\n\n" + v.t("def_interval", min=sc.MIN_CASES)
+    return v.t(key)
 
 
 def scorecard_tile(v: View, tile: sc.Tile) -> None:
@@ -587,13 +601,25 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
     with st.container(border=True, height="stretch"):
         st.metric(text.label, text.value, text.delta,
                   delta_color="off" if flat else ("normal" if tile.higher_is_better else "inverse"),
-                  delta_arrow="off" if flat else "auto", help=v.t(f"def_{tile.key}"))
+                  delta_arrow="off" if flat else "auto", help=definition_text(v, f"def_{tile.key}"))
+        if text.noise:  # the change's verdict, quietly beside the delta (never a status colour)
+            st.badge(text.noise, color="gray")  # no icon: a narrow tile keeps the words whole
         st.badge(text.status_label, color=sc.STATUS_TONE[tile.status], icon=STATUS_ICONS[tile.status])
+        if text.interval:
+            st.caption(text.interval)
         st.markdown(f"**{text.target}**")
         if text.detail:
             st.caption(text.detail)
         if text.reason:
             st.caption(text.reason)
+
+
+def interval_line(v: View, rate: float | None, ci: tuple[float, float] | None, noise: str | None = None) -> None:
+    """Under a rate's metric: the change's quiet verdict badge (if any) and the rate with its 95% interval."""
+    if noise is not None:
+        st.badge(v.t(f"noise_{noise}"), color="gray")
+    if ci is not None and rate is not None:
+        st.caption(present_formats.interval(rate, *ci, v.lang))
 
 
 def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = True) -> dict[str, str]:
@@ -605,8 +631,11 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
 
 def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto",
           key: str | None = None, opens: Callable[[int], drill.Number | None] | None = None) -> None:
-    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool. With `key` and
+    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool, and interval: the
+    column "<rate>_interval" shows the 95% interval of <rate> (<rate>_low/_high, formats.interval, the range
+    alone) and "too few to judge" where <rate>_judged is false (fewer than MIN_CASES cases). With `key` and
     `opens` (a row index -> the Number behind it) selecting a row opens its leads below the table."""
+    frame = with_interval_texts(v, frame, [c for c, (_, kind) in columns.items() if kind == "interval"])
     formats = {"int": "localized", "pct": "percent", "num": "%.1f"}
     keep = [c for c in columns if c in frame.columns]
     renamed = frame.select(keep).rename({c: v.t(columns[c][0]) for c in keep})
@@ -617,6 +646,8 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
             config[label] = st.column_config.NumberColumn(label, format=formats[kind])
         elif kind == "bool":
             config[label] = st.column_config.CheckboxColumn(label)
+        elif kind == "interval":  # "28.1–36.5%" beside the rate's own column; "· too few to judge" when so
+            config[label] = st.column_config.TextColumn(label)
     if opens is None or key is None:
         st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
         return
@@ -625,6 +656,21 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
     rows = list(event.selection.rows) if event else []
     _opened_by(key, rows, lambda: opens(rows[0]))
     leads_here(v, key)
+
+
+def with_interval_texts(v: View, frame: Any, names: list[str]) -> Any:
+    """The text columns "<rate>_interval" of a breakdown: the rate's 95% interval, marked when too few."""
+    for name in names:
+        rate = name.removesuffix("_interval")
+        if f"{rate}_low" not in frame.columns:
+            continue
+        texts = present_formats.interval_texts(frame[rate].to_list(), frame[f"{rate}_low"].to_list(),
+                                               frame[f"{rate}_high"].to_list(), v.lang, bare=True)
+        few = v.t("too_few_to_judge")
+        frame = frame.with_columns(pl.Series(name, texts, dtype=pl.Utf8)).with_columns(
+            pl.when(pl.col(f"{rate}_judged") | pl.col(rate).is_null()).then(pl.col(name))
+            .otherwise(pl.col(name) + f" · {few}").alias(name))
+    return frame
 
 
 def dim_label(v: View, dim: str, key: str | None) -> str:

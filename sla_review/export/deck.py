@@ -46,7 +46,7 @@ from sla_review.core.terms import SlaConfig, SlaVersion, for_period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import stored_config
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import mix_rate
+from sla_review.metrics import intervals, mix_rate
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period, query
 from sla_review.present import charts as builders
@@ -169,8 +169,9 @@ def _plain(x: float) -> str:
     return f"{x:g}"
 
 
-def _move(lang: str, before: float | None, after: float | None) -> str:
-    """'rose from 18% to 24%': whole percents unless that would hide a real difference."""
+def _move(lang: str, before: float | None, after: float | None, noise: str | None = None) -> str:
+    """'rose from 18% to 24%': whole percents unless that would hide a real difference; with the change's
+    verdict (intervals.BEYOND / WITHIN) 'rose from 18% to 24%, beyond noise' / 'moved within noise (18% → 24%)'."""
     if after is None:
         return text(lang, "held", b="—")
     if before is None:
@@ -179,7 +180,16 @@ def _move(lang: str, before: float | None, after: float | None) -> str:
     a, b = _pct(before, digits), _pct(after, digits)
     if a == b:
         return text(lang, "held", b=b)
+    if noise == intervals.WITHIN:
+        return text(lang, "moved_within", a=a, b=b)
+    if noise == intervals.BEYOND:
+        return text(lang, "rose_beyond" if after > before else "fell_beyond", a=a, b=b)
     return text(lang, "rose" if after > before else "fell", a=a, b=b)
+
+
+def _noise(now: dict, before: dict, hits: str, cases: str) -> str | None:
+    """The verdict on a rate's change between two report sections (intervals.change_verdict)."""
+    return intervals.change_verdict(now[hits], now[cases], before[hits], before[cases])
 
 
 def _day(d: dt.date) -> str:
@@ -288,7 +298,7 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         closed_loop_previous=bd.closed_loop_by(con, comparison, filters, dim="reason"),
         summary=query(con, "data_summary", period, filters).row(0, named=True),
         score=sc.scorecard_data(con, period, filters, maturity_days),
-        score_previous=sc.scorecard_data(con, comparison, filters, maturity_days),
+        score_previous=sc.scorecard_data(con, comparison, filters, maturity_days, shown=False),
         terms=terms_now,
         whatif=bd.whatif_curve(con, period, filters, float(terms_now["fit_weight"]),
                                float(terms_now["engagement_weight"])),
@@ -395,7 +405,8 @@ def chart_conversion(data: DeckData, lang: str) -> Chart:
     fig = builders.cohorts(data.cohorts, lang, data.maturity_days, previous=data.cohorts_previous,
                          previous_label=_labels(data, lang)[1], variant=SLIDE)
     conv, conv_prev = data.report["mql_to_sql"], data.previous["mql_to_sql"]
-    headline = text(lang, "h_conversion", move=_move(lang, conv_prev["rate"], conv["rate"]),
+    headline = text(lang, "h_conversion", move=_move(lang, conv_prev["rate"], conv["rate"],
+                                                     _noise(conv, conv_prev, "converted", "cohort")),
                     target=_pct(data.in_force.mql_to_sql_target, 0))
     notes = [f"{text(lang, 'this_period')}: {_int(conv['converted'])} / {_int(conv['cohort'])} = {_pct(conv['rate'])}",
              f"{text(lang, 'previous_period')}: {_int(conv_prev['converted'])} / {_int(conv_prev['cohort'])} = "
@@ -720,8 +731,10 @@ class _Deck:
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = _rgb(fill)
                 ink = inks.get((i, j), "FFFFFF" if header else INK)
-                _write(cell.text_frame, [(cells[i][j], size if header else col_size.get(j, size),
-                                          header or (i, j) in bold, ink)], self.lang, align.get(j))
+                # one paragraph per line: a raw line feed inside a run is no line break in PowerPoint, and
+                # LibreOffice centres such a run's first line off-centre
+                _write(cell.text_frame, [(line, size if header else col_size.get(j, size), header or (i, j) in bold,
+                                          ink) for line in cells[i][j].split("\n")], self.lang, align.get(j))
         return table
 
 
@@ -792,15 +805,17 @@ def _scorecard_slide(deck: _Deck, data: DeckData, lang: str) -> None:
     on, judged = sc.headline_counts(shown)
     conv, conv_prev = data.report["mql_to_sql"]["rate"], data.previous["mql_to_sql"]["rate"]
     unjudged = len(shown) - judged
+    noise = next(t.noise for t in shown if t.key == "mql_to_sql")  # the tile's verdict: the same as the screen's
     headline = text(lang, "h_scorecard_unjudged" if unjudged else "h_scorecard", on=on, n=judged, k=unjudged,
-                    move=_move(lang, conv_prev, conv))
-    notes = [" · ".join(x for x in (r.label, r.value, r.delta, r.status_label, r.target, r.detail, r.reason) if x)
+                    move=_move(lang, conv_prev, conv, noise))
+    notes = [" · ".join(x for x in (r.label, r.value, r.interval, r.delta, r.noise, r.status_label, r.target,
+                                    r.detail, r.reason) if x)
              for r in rows]
     slide = deck.content_slide(text(lang, "sec_scorecard"), headline, notes)
     header = [text(lang, k) for k in ("col_metric", "col_actual", "col_change", "col_status", "col_target",
                                       "col_detail")]
-    cells = [header] + [[r.label, r.value, r.delta or i18n.DASH, r.status_label, r.target,
-                         "\n".join(x for x in (r.detail, r.reason) if x)] for r in rows]
+    cells = [header] + [[r.label, r.value, "\n".join(x for x in (r.delta or i18n.DASH, r.noise) if x), r.status_label,
+                         r.target, "\n".join(x for x in (r.interval, r.detail, r.reason) if x)] for r in rows]
     fills = {(i + 1, 3): STATUS_FILL[r.status] for i, r in enumerate(rows)}
     inks = {(i + 1, 3): STATUS_INK[r.status] for i, r in enumerate(rows)}
     bold = {(i + 1, 1) for i in range(len(rows))} | {(i + 1, 3) for i in range(len(rows))}

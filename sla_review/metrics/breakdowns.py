@@ -15,6 +15,7 @@ import polars as pl
 
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import SEGMENTS, Filters
+from sla_review.metrics import intervals
 from sla_review.metrics.report import build_report, query
 from sla_review.store.sql import run_sql
 
@@ -56,19 +57,28 @@ def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -
 def funnel(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, view: str = "cohort") -> pl.DataFrame:
     """step, stage, count, pct_prev, pct_first for the cohort (created in period) or flow (reached in period)."""
     frame = query(con, "funnel_cohort" if view == "cohort" else "funnel_flow", period, filters)
-    return with_step_shares(frame)
+    return with_step_shares(frame, nested=view == "cohort")
 
 
-def with_step_shares(frame: pl.DataFrame) -> pl.DataFrame:
-    """% of the previous step and of the first step; null where the base is zero (never NaN)."""
+def with_step_shares(frame: pl.DataFrame, nested: bool = False) -> pl.DataFrame:
+    """% of the previous step and of the first step; null where the base is zero (never NaN). Nested (the
+    cohort view: a step's leads are a subset of the step before, so each share is k of n): each share with its
+    Wilson 95% interval (pct_prev_low/_high, ...) and whether its base has MIN_CASES leads (pct_prev_judged).
+    The flow view counts different leads per step (a share may pass 100%): no interval."""
     counts = frame["count"].to_list()
     first = counts[0] if counts else 0
     prev = [None, *counts[:-1]]
-    return frame.with_columns(
+    out = frame.with_columns(
         pl.Series("pct_prev", [c / p if p else None for c, p in zip(counts, prev, strict=True)],
                   dtype=pl.Float64),
         pl.Series("pct_first", [c / first if first else None for c in counts], dtype=pl.Float64),
+        pl.col("count").shift(1).alias("_prev"), pl.col("count").first().alias("_first"),
     )
+    if not nested:
+        return out.drop("_prev", "_first")
+    out = intervals.with_wilson(intervals.with_wilson(out, "count", "_prev", "pct_prev"), "count", "_first",
+                                "pct_first")
+    return out.drop("_prev", "_first")
 
 
 def with_comparison(cur: pl.DataFrame, cmp: pl.DataFrame | None) -> pl.DataFrame:
@@ -91,8 +101,9 @@ def stage_days(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters)
 
 
 def mql_cohorts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, days: int = 90) -> pl.DataFrame:
-    """Monthly MQL cohorts with conversion within `days` days and a maturity flag."""
-    return query(con, "mql_to_sql_by_month", period, filters, days=int(days))
+    """Monthly MQL cohorts with conversion within `days` days (with its 95% interval) and a maturity flag."""
+    return intervals.with_wilson(query(con, "mql_to_sql_by_month", period, filters, days=int(days)),
+                                 "converted_within", "mqls", "rate_within")
 
 
 def mql_curve(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, max_days: int = 180) -> pl.DataFrame:
@@ -104,7 +115,9 @@ def conversion_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
                   days: int = 90) -> pl.DataFrame:
     """MQL→SQL per value of one segment (to date and within `days`)."""
     _check(segment, SEGMENTS)
-    return query(con, "mql_to_sql_by_segment", period, filters, segment=segment, days=int(days))
+    frame = query(con, "mql_to_sql_by_segment", period, filters, segment=segment, days=int(days))
+    return intervals.with_wilson(intervals.with_wilson(frame, "converted", "mqls", "rate"), "converted_within",
+                                 "mature", "rate_within")
 
 
 def conversion_measure(by: pl.DataFrame) -> str:
@@ -132,7 +145,10 @@ def response_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters
     """Response and follow-up per value of one (or two) dimensions."""
     _check(dim, RESPONSE_DIMS)
     _check(dim2, ("none", "weekday", "hour", "team"))
-    return query(con, "response_by_dimension", period, filters, dim=dim, dim2=dim2)
+    frame = query(con, "response_by_dimension", period, filters, dim=dim, dim2=dim2)
+    frame = frame.with_columns((pl.col("within_target") + pl.col("breached")).alias("judged"))
+    return intervals.with_wilson(intervals.with_wilson(frame, "within_target", "judged", "attainment"), "compliant",
+                                 "due", "follow_up_rate")
 
 
 def breaches(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, limit: int = 100_000) -> pl.DataFrame:
@@ -163,8 +179,8 @@ def closed_loop_by(con: duckdb.DuckDBPyConnection, period: Period, filters: Filt
 
 
 def acceptance(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pl.DataFrame:
-    """Monthly MQL cohorts: accepted (reached sal), rejected, recycled."""
-    return query(con, "acceptance_by_month", period, filters)
+    """Monthly MQL cohorts: accepted (reached sal), rejected, recycled; acceptance with its 95% interval."""
+    return intervals.with_wilson(query(con, "acceptance_by_month", period, filters), "accepted", "mqls", "acceptance")
 
 
 CLOSED_LOOP_STAGES = ("rejected", "recycled")
@@ -180,6 +196,9 @@ def closed_loop_summary(acc: pl.DataFrame, acc_cmp: pl.DataFrame | None, reasons
             return None
         return int(frame["accepted"].sum()) / int(frame["mqls"].sum())
 
+    def sums(frame: pl.DataFrame | None) -> tuple[int | None, int | None]:
+        return (None, None) if frame is None else (int(frame["accepted"].sum()), int(frame["mqls"].sum()))
+
     def counts(frame: pl.DataFrame | None) -> dict[str, int] | None:
         if frame is None:
             return None
@@ -187,7 +206,10 @@ def closed_loop_summary(acc: pl.DataFrame, acc_cmp: pl.DataFrame | None, reasons
 
     now, before = counts(reasons), counts(reasons_cmp)
     r, r_cmp = rate(acc), rate(acc_cmp)
-    return {"acceptance": r, "d_acceptance": r - r_cmp if r is not None and r_cmp is not None else None,
+    (k, n), (k_cmp, n_cmp) = sums(acc), sums(acc_cmp)
+    d_rate = r - r_cmp if r is not None and r_cmp is not None else None
+    return {"acceptance": r, "d_acceptance": d_rate, "acceptance_ci": intervals.wilson(k, n),
+            "acceptance_noise": intervals.change_verdict(k, n, k_cmp, n_cmp) if d_rate is not None else None,
             "counts": now, "deltas": {s: now[s] - before[s] if before is not None else None for s in now},
             "per_mql": {s: now[s] / mqls if mqls else None for s in now}}
 

@@ -13,6 +13,7 @@ import duckdb
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import default_as_of, stored_config
+from sla_review.metrics import intervals
 from sla_review.present import catalogue, formats
 from sla_review.store.sql import run_sql
 
@@ -64,8 +65,30 @@ def query(con: duckdb.DuckDBPyConnection, name: str, period: Period, filters: Fi
 
 
 # DOMAIN.md "No data is not zero": without a single activity in the data a 0% attainment would be a lie.
-NO_RESPONSE_DATA = {"attainment": None, "median_business_hours": None, "p90_business_hours": None, "no_data": True}
-NO_FOLLOW_UP_DATA = {"rate": None, "no_data": True}
+NO_RESPONSE_DATA = {"attainment": None, "median_business_hours": None, "p90_business_hours": None,
+                    "attainment_ci95": None, "median_business_hours_ci95": None, "p90_business_hours_ci95": None,
+                    "no_data": True}
+NO_FOLLOW_UP_DATA = {"rate": None, "rate_ci95": None, "no_data": True}
+
+
+def ci95(k: int | None, n: int | None) -> list[float] | None:
+    """The report's [low, high] Wilson 95% interval of k of n (null when the rate is: no cases)."""
+    bounds = intervals.wilson(k, n)
+    return None if bounds is None else [bounds[0], bounds[1]]
+
+
+def hours_ci95(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None,
+               responded: int) -> dict[str, list[float] | None]:
+    """Distribution-free 95% intervals of the median and p90 business hours (sla_review.metrics.intervals):
+    one pass over the responded hours for all four order statistics, none when too few to bracket either."""
+    ranks = {key: intervals.quantile_ranks(int(responded or 0), q)
+             for key, q in (("median_business_hours_ci95", 0.5), ("p90_business_hours_ci95", 0.9))}
+    wanted = [r for pair in ranks.values() if pair is not None for r in pair]
+    if not wanted:
+        return dict.fromkeys(ranks)
+    values = iter(query(con, "response_hours_ci", period, filters,
+                        fractions=intervals.rank_fractions(wanted, int(responded))).item(0, 0))
+    return {key: None if pair is None else [float(next(values)), float(next(values))] for key, pair in ranks.items()}
 
 
 def data_presence(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
@@ -92,10 +115,13 @@ ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "resp
 
 def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
                  filters: Filters | None = None, sections: tuple[str, ...] = ALL_SECTIONS, *,
-                 cohort: dict | None = None, presence: dict[str, bool] | None = None) -> dict:
+                 cohort: dict | None = None, presence: dict[str, bool] | None = None,
+                 hours_intervals: bool = True) -> dict:
     """The report object of DOMAIN.md, in its key order. `sections` runs only the queries asked for (the
     scorecard needs five of them); each section is still defined once, here. A caller that already holds the
-    period's mql_cohort() row or the data_presence() flags passes them in, so they are not fetched twice."""
+    period's mql_cohort() row or the data_presence() flags passes them in, so they are not fetched twice.
+    hours_intervals=False skips the median/p90 intervals (null): for a comparison period whose tiles only
+    give the change, so the scorecard does not pay one more scan for figures nobody sees."""
     out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                             "as_of": period.as_of.isoformat()}}
     conv = cohort
@@ -116,18 +142,23 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
             out[section] = [{"month": r["month"], "count": r["count"], "commitment": _number(r["commitment"]),
                              "met": bool(r["met"])} for r in rows]
         elif section == "mql_to_sql":
-            out[section] = {"cohort": conv["cohort"], "converted": conv["converted"], "rate": _rate(conv["rate"])}
+            out[section] = {"cohort": conv["cohort"], "converted": conv["converted"], "rate": _rate(conv["rate"]),
+                            "ci95": ci95(conv["converted"], conv["cohort"])}
         elif section == "response":
             resp = query(con, "response", period, filters).row(0, named=True)
             out[section] = ({k: resp[k] for k in ("handoffs", "responded", "within_target", "breached", "pending")}
                             | {"attainment": _rate(resp["attainment"]),
                                "median_business_hours": _rate(resp["median_business_hours"]),
-                               "p90_business_hours": _rate(resp["p90_business_hours"])})
+                               "p90_business_hours": _rate(resp["p90_business_hours"]),
+                               "attainment_ci95": ci95(resp["within_target"], resp["within_target"] + resp["breached"])}
+                            | (hours_ci95(con, period, filters, resp["responded"]) if hours_intervals
+                               else {"median_business_hours_ci95": None, "p90_business_hours_ci95": None}))
             if not presence["has_activities"]:
                 out[section] |= NO_RESPONSE_DATA
         elif section == "follow_up":
             follow = query(con, "follow_up", period, filters).row(0, named=True)
-            out[section] = {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"])}
+            out[section] = {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"]),
+                            "rate_ci95": ci95(follow["compliant"], follow["due"])}
             if not presence["has_activities"]:
                 out[section] |= NO_FOLLOW_UP_DATA
         elif section == "rejections":
@@ -138,7 +169,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
             rows = (query(con, "what_if", period, filters, thresholds=[float(t) for t in thresholds])
                     .iter_rows(named=True) if thresholds else [])
             out[section] = [{"threshold": _number(r["threshold"]), "volume": r["volume"],
-                             "reached_sql": r["reached_sql"], "sql_rate": _rate(r["sql_rate"])} for r in rows]
+                             "reached_sql": r["reached_sql"], "sql_rate": _rate(r["sql_rate"]),
+                             "sql_rate_ci95": ci95(r["reached_sql"], r["volume"])} for r in rows]
     return out
 
 

@@ -12,6 +12,7 @@ import duckdb
 
 from sla_review.core.periods import Period, add_months, months_elapsed
 from sla_review.core.vocabulary import Filters
+from sla_review.metrics import intervals
 from sla_review.metrics.breakdowns import activity
 from sla_review.metrics.report import MATURITY_DAYS, build_report, data_presence, mql_cohort
 
@@ -58,11 +59,13 @@ class ScorecardData:
 
 
 def scorecard_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                   maturity_days: int = MATURITY_DAYS) -> ScorecardData:
-    """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call)."""
+                   maturity_days: int = MATURITY_DAYS, shown: bool = True) -> ScorecardData:
+    """Everything tiles() reads for one period (the page caches it through sla_review.app.ui.call); shown=False
+    for the comparison period, whose tiles give only the change (no median/p90 intervals are worked out)."""
     presence = data_presence(con)
     cohort = mql_cohort(con, period, filters, maturity_days)
-    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence)
+    rep = build_report(con, period, (), filters, sections=SCORECARD_SECTIONS, cohort=cohort, presence=presence,
+                       hours_intervals=shown)
     # any MQL or handoff in the period is activity (period_activity counts them alike): count the rest only
     # when both are zero, instead of a fourth scan on every visit
     active = bool(rep["mql_count"] or rep["response"]["handoffs"]) or any(activity(con, period, filters).values())
@@ -82,6 +85,9 @@ class Tile:
     extra: dict
     cases: int | None = None  # the denominator the verdict rests on
     reason: str | None = None  # why there is no verdict: an i18n key (why_*)
+    hits: int | None = None  # a rate's numerator (hits of cases): its interval and the change's verdict rest on it
+    ci: tuple[float, float] | None = None  # a rate's Wilson 95% interval (sla_review.metrics.intervals)
+    noise: str | None = None  # the change's verdict: intervals.BEYOND / WITHIN, None without one
 
 
 def rag(actual: float | None, target: float | None, band: float, higher_is_better: bool = True) -> str:
@@ -149,10 +155,11 @@ def rejection_rate(data: ScorecardData) -> float | None:
     return _ratio(data.rejected_leads, data.report["mql_count"])
 
 
-def _rate_tile(key: str, actual: float | None, target: float | None, cases: int, guides: Guides, extra: dict,
-               higher_is_better: bool = True, absent: str | None = None, young: int = 0) -> Tile:
+def _rate_tile(key: str, actual: float | None, target: float | None, hits: int, cases: int, guides: Guides,
+               extra: dict, higher_is_better: bool = True, absent: str | None = None, young: int = 0) -> Tile:
     status, reason = verdict(actual, target, cases, guides.band, higher_is_better, absent, young)
-    return Tile(key, actual, target, status, None, higher_is_better, "rate", extra, cases, reason)
+    ci = intervals.wilson(hits, cases) if actual is not None and absent is None else None
+    return Tile(key, actual, target, status, None, higher_is_better, "rate", extra, cases, reason, hits, ci)
 
 
 def _judge(data: ScorecardData, terms: dict | None, guides: Guides, segmented: bool) -> list[Tile]:
@@ -174,18 +181,20 @@ def _judge(data: ScorecardData, terms: dict | None, guides: Guides, segmented: b
         Tile("mql_volume", mpm, commitment, vol_status, None, True, "number",
              {"count": mqls, "months": months, "met": len(met), "n_months": len(rep["mql_monthly"])},
              mqls, vol_reason),
-        _rate_tile("mql_to_sql", conv["rate"], conv_target, conv["cohort"], guides,
+        _rate_tile("mql_to_sql", conv["rate"], conv_target, conv["converted"], conv["cohort"], guides,
                    {"cohort": conv["cohort"], "converted": conv["converted"], "young": data.young_mqls,
                     "days": data.maturity_days}, young=data.young_mqls),
-        _rate_tile("response", r["attainment"], guides.attainment, r["within_target"] + r["breached"], guides,
+        _rate_tile("response", r["attainment"], guides.attainment, r["within_target"],
+                   r["within_target"] + r["breached"], guides,
                    {"median": r["median_business_hours"], "p90": r["p90_business_hours"],
+                    "median_ci": r.get("median_business_hours_ci95"), "p90_ci": r.get("p90_business_hours_ci95"),
                     "target_hours": terms["response_target_hours"] if terms else None, "handoffs": r["handoffs"],
                     "within": r["within_target"], "breached": r["breached"], "pending": r["pending"]},
                    absent=no_activities),
-        _rate_tile("follow_up", f["rate"], guides.follow_up, f["due"], guides,
+        _rate_tile("follow_up", f["rate"], guides.follow_up, f["compliant"], f["due"], guides,
                    {"due": f["due"], "compliant": f["compliant"],
                     "attempts": terms["min_attempts"] if terms else None}, absent=no_activities),
-        _rate_tile("rejection", rejection_rate(data), guides.rejection, mqls, guides,
+        _rate_tile("rejection", rejection_rate(data), guides.rejection, data.rejected_leads, mqls, guides,
                    {"rejected": data.rejected_leads, "mqls": mqls}, False,
                    absent=None if data.has_rejections else "why_no_rejections"),
     ]
@@ -196,7 +205,9 @@ def tiles(cur: ScorecardData, cmp: ScorecardData | None, terms: dict | None, gui
     """The five scorecard clauses with target, actual, status (STATUSES) and change vs the comparison period.
 
     A change is shown only where the comparison period has data and its own figure rests on at least
-    MIN_CASES cases (a change from nothing is no change: no "+667" against an empty period)."""
+    MIN_CASES cases (a change from nothing is no change: no "+667" against an empty period). A rate's change
+    carries its verdict, beyond or within noise (intervals.change_verdict: Newcombe's interval on the difference),
+    when both periods rest on at least MIN_CASES cases."""
     before = ({t.key: t for t in _judge(cmp, terms, guides, segmented)}
               if cmp is not None and cmp.has_activity else {})
     out = []
@@ -204,7 +215,9 @@ def tiles(cur: ScorecardData, cmp: ScorecardData | None, terms: dict | None, gui
         old = before.get(tile.key)
         comparable = (old is not None and old.actual is not None and tile.actual is not None
                       and old.status not in ("no_data", "too_few"))
-        out.append(replace(tile, delta=tile.actual - old.actual if comparable else None))
+        noise = (intervals.change_verdict(tile.hits, tile.cases, old.hits, old.cases)
+                 if comparable and tile.kind == "rate" and tile.ci is not None else None)
+        out.append(replace(tile, delta=tile.actual - old.actual if comparable else None, noise=noise))
     return out
 
 
@@ -226,6 +239,8 @@ class TileText:
     target: str
     detail: str
     reason: str | None
+    interval: str | None = None  # the rate with its 95% interval, "32.2% (95%: 28.1–36.5%)" (formats.interval)
+    noise: str | None = None  # the change's verdict in words: "beyond noise" / "within noise"
 
 
 TARGET_KEYS = {"mql_volume": "target_commitment", "mql_to_sql": "target_rate", "response": "target_guide",
@@ -239,7 +254,7 @@ def _digits(tile: Tile) -> int:
 
 def tile_text(tile: Tile, lang: str) -> TileText:
     """Word one tile: the only place a tile's figures are formatted (screen and deck call it alike)."""
-    from sla_review.present import i18n
+    from sla_review.present import formats, i18n
 
     def t(key: str, **values: object) -> str:
         return i18n.t(lang, key, **values)
@@ -265,8 +280,9 @@ def tile_text(tile: Tile, lang: str) -> TileText:
                                 count=fmt_int(x["count"]), months=i18n.fmt_num(x["months"], lang, 1),
                                 met=x["met"], n=x["n_months"]),
         "mql_to_sql": lambda: t("extra_mql_to_sql", converted=fmt_int(x["converted"]), cohort=fmt_int(x["cohort"])),
-        "response": lambda: t("extra_response", median=i18n.fmt_hours(x["median"], lang),
-                              p90=i18n.fmt_hours(x["p90"], lang), target=i18n.fmt_num(x["target_hours"], lang),
+        "response": lambda: t("extra_response", median=_hours_interval(x["median"], x["median_ci"], lang),
+                              p90=_hours_interval(x["p90"], x["p90_ci"], lang),
+                              target=i18n.fmt_num(x["target_hours"], lang),
                               breached=fmt_int(x["breached"]), pending=fmt_int(x["pending"])),
         "follow_up": lambda: t("extra_follow_up", compliant=fmt_int(x["compliant"]), due=fmt_int(x["due"]),
                                attempts=fmt_int(x["attempts"])),
@@ -281,8 +297,19 @@ def tile_text(tile: Tile, lang: str) -> TileText:
                    cohort=fmt_int(x.get("cohort")), days=x.get("days"))
     status_label = (t(NO_DATA_VALUES[tile.reason]) if tile.reason in NO_DATA_VALUES
                     else t(f"status_{tile.status}", n=fmt_int(tile.cases)))
+    interval = (formats.interval(tile.actual, *tile.ci, lang)
+                if tile.ci is not None and tile.reason not in NO_DATA_VALUES else None)
+    noise = t(f"noise_{tile.noise}") if tile.noise is not None and delta is not None else None
     return TileText(tile.key, t(f"tile_{tile.key}"), value, delta, tile.status, status_label, target_text, detail,
-                    reason)
+                    reason, interval, noise)
+
+
+def _hours_interval(value: float | None, ci: list[float] | None, lang: str) -> str:
+    """Business hours with their distribution-free 95% interval when there is one (formats.interval)."""
+    from sla_review.present import formats
+
+    low, high = ci if ci else (None, None)
+    return formats.interval(value, low, high, lang, unit="hours")
 
 
 def segmented(filters: Filters | None) -> bool:

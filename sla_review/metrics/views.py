@@ -65,7 +65,7 @@ VIEWS: dict[str, dict[str, Call]] = {
     "scorecard": {
         "terms": TERMS,
         "data": call(sc.scorecard_data, maturity_days=MATURITY_DAYS),
-        "data_cmp": call(sc.scorecard_data, COMPARE, maturity_days=MATURITY_DAYS),
+        "data_cmp": call(sc.scorecard_data, COMPARE, maturity_days=MATURITY_DAYS, shown=False),
         "funnel": call(bd.funnel, view="cohort"),
     },
     "funnel": {

@@ -226,11 +226,15 @@ def cohorts(frame: pl.DataFrame, lang: str, days: int, *, previous: pl.DataFrame
         if not xs:
             continue
         ys = [r for r, f in zip(rates, mature, strict=True) if f == flag]
-        ns = [n for n, f in zip(frame["mqls"], mature, strict=True) if f == flag]
+        shown = (formats.interval_texts(frame["rate_within"].to_list(), frame["rate_within_low"].to_list(),
+                                        frame["rate_within_high"].to_list(), lang)
+                 if "rate_within_low" in frame.columns else [i18n.fmt_pct(r, lang) for r in rates])
+        hover = [[f"{h} (n={i18n.fmt_int(n)})"] for h, n, f in zip(shown, frame["mqls"], mature, strict=True)
+                 if f == flag]  # the rate with its 95% interval
         fig.add_bar(x=xs, y=ys, name=i18n.t(lang, key, n=days), marker_color=color,
                     marker_pattern_shape="" if flag else "/", text=[i18n.fmt_pct(r, lang) for r in ys],
-                    textposition="outside", cliponaxis=False, customdata=ns,
-                    hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>")
+                    textposition="outside", cliponaxis=False, customdata=hover,
+                    hovertemplate="%{x}: %{customdata[0]}<extra></extra>")
     points = [(i, r) for i, (r, f) in enumerate(zip(rates, mature, strict=True)) if f and r is not None]
     if len(points) >= 2:
         n = len(points)
@@ -286,14 +290,53 @@ def conversion_by(frame: pl.DataFrame, lang: str, title: str, measure: str, top:
     frame = frame.sort(base, descending=True).head(top).sort(measure, descending=False, nulls_last=False)
     labels = [_label(v, lang) for v in frame["segment"]]
     values = [_num(v) for v in frame[measure]]
+    colors, texts, hover, error = _interval_bars(frame, measure, base, lang, [PRIMARY] * frame.height)
     fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=PRIMARY,
-        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame[base], strict=True)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+        x=values, y=labels, orientation="h", marker_color=colors, text=None if error else texts, error_x=error,
+        customdata=hover, textposition="outside", cliponaxis=False, showlegend=False,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    _labels_after_whiskers(fig, values, labels, texts, error)
     top_value = max([v for v in values if v is not None] + [0.05])
+    if error:  # room for the label after the whisker of the widest interval (the axis below ends at 1.35x)
+        top_value = max(top_value, *(v + e for v, e in zip(values, error["array"], strict=True)
+                                     if v is not None and e is not None)) * 1.25
     fig.update_xaxes(tickformat=".0%", range=[0, top_value * 1.35], title_text=i18n.t(lang, "axis_conversion"))
     fig.update_yaxes(showgrid=False, type="category")
     return finish(fig, title, 110 + 30 * frame.height, variant)
+
+
+def _interval_bars(frame: pl.DataFrame, measure: str, base: str, lang: str,
+                   colors: list[str]) -> tuple[list[str], list[str], list[str], dict | None]:
+    """A breakdown's bars with their 95% intervals (the frame's <measure>_low/_high from
+    sla_review.metrics.intervals): whiskers, the interval in the hover (formats.interval), and bars with fewer
+    than MIN_CASES behind them (<measure>_judged false) grey and labelled "too few to judge", not coloured."""
+    values = frame[measure].to_list()
+    counts = [f"n={i18n.fmt_int(n)}" for n in frame[base]]
+    if f"{measure}_low" not in frame.columns:
+        return colors, [f"{i18n.fmt_pct(v, lang)}  ({n})" for v, n in zip(values, counts, strict=True)], \
+            [i18n.fmt_pct(v, lang) for v in values], None
+    low, high, judged = frame[f"{measure}_low"].to_list(), frame[f"{measure}_high"].to_list(), \
+        frame[f"{measure}_judged"].to_list()
+    few = i18n.t(lang, "too_few_to_judge")
+    colors = [c if ok else MUTED for c, ok in zip(colors, judged, strict=True)]
+    texts = [f"{i18n.fmt_pct(v, lang)}  ({n})" if ok else f"{i18n.fmt_pct(v, lang)}  ({n}, {few})"
+             for v, n, ok in zip(values, counts, judged, strict=True)]
+    hover = formats.interval_texts(values, low, high, lang)
+    error = {"type": "data", "symmetric": False, "color": INK, "thickness": 1, "width": 3,
+             "array": [None if v is None or h is None else h - v for v, h in zip(values, high, strict=True)],
+             "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(values, low, strict=True)]}
+    return colors, texts, hover, error
+
+
+def _labels_after_whiskers(fig: go.Figure, values: list, labels: list[str], texts: list[str],
+                           error: dict | None) -> None:
+    """The bars' labels as a text trace starting where each whisker ends (a bar's own outside text would sit
+    under its whisker)."""
+    if not error:
+        return
+    ends = [None if v is None else v + (e or 0) for v, e in zip(values, error["array"], strict=True)]
+    fig.add_trace(go.Scatter(x=ends, y=labels, mode="text", text=[f" {t}" for t in texts],
+                             textposition="middle right", hoverinfo="skip", showlegend=False, cliponaxis=False))
 
 
 # ---------------------------------------------------------------- response
@@ -382,11 +425,12 @@ def attainment_by(frame: pl.DataFrame, lang: str, title: str, guide: float | Non
     frame = frame.sort("handoffs", descending=True).head(top).sort("attainment", descending=True)
     values = [_num(v) for v in frame["attainment"]]
     colors = [PRIMARY if guide is None or (v is not None and v >= guide) else BAD for v in values]
+    colors, texts, hover, error = _interval_bars(frame, "attainment", "handoffs", lang, colors)
     fig = go.Figure(go.Bar(
-        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors,
-        text=[f"{i18n.fmt_pct(v, lang)}  (n={i18n.fmt_int(n)})" for v, n in zip(values, frame["handoffs"],
-                                                                                strict=True)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+        x=values, y=frame["label"].to_list(), orientation="h", marker_color=colors, text=None if error else texts,
+        error_x=error, customdata=hover, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False))
+    _labels_after_whiskers(fig, values, frame["label"].to_list(), texts, error)
     if guide is not None:
         fig.add_vline(x=guide, line={"color": WARN, "dash": "dash", "width": 1.5})
         fig.add_annotation(x=guide, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
@@ -631,7 +675,11 @@ def acceptance(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> 
     fig = go.Figure(go.Scatter(
         x=months, y=frame["acceptance"].to_list(), mode="lines+markers+text", line={"color": PRIMARY, "width": 3},
         text=[i18n.fmt_pct(v, lang, 0) for v in frame["acceptance"]], textposition="top center",
-        customdata=frame["mqls"].to_list(), hovertemplate="%{x}: %{y:.1%} (n=%{customdata:,})<extra></extra>",
+        customdata=[f"{t} (n={i18n.fmt_int(n)})" for t, n in zip(  # the rate with its 95% interval
+            formats.interval_texts(frame["acceptance"].to_list(), frame["acceptance_low"].to_list(),
+                                   frame["acceptance_high"].to_list(), lang)
+            if "acceptance_low" in frame.columns else [i18n.fmt_pct(v, lang) for v in frame["acceptance"]],
+            frame["mqls"], strict=True)], hovertemplate="%{x}: %{customdata}<extra></extra>",
         showlegend=False))
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(title_text=i18n.t(lang, "axis_acceptance"), tickformat=".0%", range=[0, 1.05])

@@ -17,25 +17,40 @@ from sla_review.core.vocabulary import Filters
 from sla_review.export import deck as export
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import scorecard as sc
-from sla_review.metrics.report import make_period, timezone_of
-from sla_review.present import charts, i18n
+from sla_review.metrics.report import build_report, make_period, timezone_of
+from sla_review.present import charts, formats, i18n
 from sla_review.store.db import connect
 from tests.app.conftest import app
 from tests.conftest import ROOT
 
-BADGE = re.compile(r"^:(\w+)-badge\[(?::material/\w+: )?(.*)\]$", re.S)
+BADGE = re.compile(r"^:(\w+)-badge\[(?::material/(\w+): )?(.*)\]$", re.S)
 
 
 def _screen(at) -> list[dict]:
-    """The five tiles as the page drew them: metric label/value/delta, badge text and colour, bold target."""
-    badges = [m for m in (BADGE.match(md.value) for md in at.markdown) if m]
-    targets = [md.value[2:-2] for md in at.markdown if md.value.startswith("**") and md.value.endswith("**")]
-    assert len(at.metric) == len(badges) == len(targets) == 5
-    return [{"label": m.label, "value": m.value, "delta": m.delta or "—", "status": b.group(2),
-             "tone": b.group(1), "target": t} for m, b, t in zip(at.metric, badges, targets, strict=True)]
+    """The five tiles as the page drew them: metric label/value/delta, the change's noise badge (if any), the
+    status badge text and colour, bold target, and the 95% interval caption under the badges."""
+    tiles, tile = [], None
+    metrics = iter(at.metric)
+    for md in at.main.get("markdown"):  # in page order: each tile's metric is followed by its badges and lines
+        badge = BADGE.match(md.value)
+        if badge and badge.group(2) is None:  # the noise badge is the one without an icon (statuses have one)
+            tile = {"noise": badge.group(3)}
+        elif badge:
+            m = next(metrics)
+            tiles.append({"label": m.label, "value": m.value, "delta": m.delta or "—", "status": badge.group(3),
+                          "tone": badge.group(1), "noise": (tile or {}).get("noise"), "interval": None})
+            tile = None
+        elif md.value.startswith("**") and md.value.endswith("**") and tiles and "target" not in tiles[-1]:
+            tiles[-1]["target"] = md.value[2:-2]
+    captions = [c.value for c in at.caption]
+    for t in tiles:  # the interval caption reads "<value> (95%: …)": the first caption starting with the value
+        t["interval"] = next((c for c in captions if c.startswith(t["value"] + " (95%") or
+                              c.startswith(t["value"] + "（95%")), None)
+    assert len(at.metric) == len(tiles) == 5 and all("target" in t for t in tiles)
+    return tiles
 
 
-def _slide(db, lang: str, filters: Filters, guides: sc.Guides) -> tuple[list[dict], str]:
+def _slide(db, lang: str, filters: Filters, guides: sc.Guides) -> tuple[list[dict], str, dict]:
     """The scorecard slide of the deck for the dashboard's default view (last fiscal half vs the previous)."""
     con = connect(db)
     try:
@@ -44,6 +59,7 @@ def _slide(db, lang: str, filters: Filters, guides: sc.Guides) -> tuple[list[dic
         period = make_period(con, start, end)
         deck = export.build_deck(con, period, export.comparison_for(con, period), lang, ["scorecard"], filters,
                                  guides=guides)
+        report = build_report(con, period, (), filters)
     finally:
         con.close()
     slide = Presentation(io.BytesIO(deck)).slides[1]
@@ -51,9 +67,12 @@ def _slide(db, lang: str, filters: Filters, guides: sc.Guides) -> tuple[list[dic
     rows = []
     for row in list(table.rows)[1:]:
         cells = [c.text for c in row.cells]
-        rows.append({"label": cells[0], "value": cells[1], "delta": cells[2], "status": cells[3],
-                     "fill": str(row.cells[3].fill.fore_color.rgb), "target": cells[4], "detail": cells[5]})
-    return rows, slide.shapes.title.text
+        delta, _, noise = cells[2].partition("\n")  # the change, and under it its verdict
+        interval = cells[5].split("\n")[0] if "95%" in cells[5].split("\n")[0] else None
+        rows.append({"label": cells[0], "value": cells[1], "delta": delta, "noise": noise or None,
+                     "status": cells[3], "fill": str(row.cells[3].fill.fore_color.rgb), "target": cells[4],
+                     "detail": cells[5], "interval": interval})
+    return rows, slide.shapes.title.text, report
 
 
 @pytest.mark.parametrize(("lang", "query", "filters"), [
@@ -67,9 +86,20 @@ def test_deck_scorecard_equals_the_screen(monkeypatch, demo_db, lang, query, fil
     assert not at.exception
     guides = sc.Guides(attainment=int(query.get("g_att", 90)) / 100)
     screen = _screen(at)
-    slide, headline = _slide(demo_db, lang, filters, guides)
-    assert [{k: s[k] for k in ("label", "value", "delta", "status", "target")} for s in slide] == \
-        [{k: s[k] for k in ("label", "value", "delta", "status", "target")} for s in screen]
+    slide, headline, report = _slide(demo_db, lang, filters, guides)
+    keys = ("label", "value", "delta", "noise", "status", "target", "interval")
+    assert [{k: s[k] for k in keys} for s in slide] == [{k: s[k] for k in keys} for s in screen]
+    rates = [s for s in screen if s["interval"] is not None]
+    assert len(rates) >= 3  # every measured rate tile shows its interval (the volume tile is a count)
+    noise_words = {i18n.t(lang, "noise_beyond_noise"), i18n.t(lang, "noise_within_noise")}
+    assert all(s["noise"] in noise_words for s in screen if s["noise"] is not None)
+    # the report JSON's intervals, written by the one interval format, are the tiles' and the slide's text
+    by_key = dict(zip(("mql_volume", "mql_to_sql", "response", "follow_up", "rejection"), screen, strict=True))
+    for key, section, rate, ci in (("mql_to_sql", "mql_to_sql", "rate", "ci95"),
+                                   ("response", "response", "attainment", "attainment_ci95"),
+                                   ("follow_up", "follow_up", "rate", "rate_ci95")):
+        part = report[section]
+        assert by_key[key]["interval"] == formats.interval(part[rate], *part[ci], lang), key
     captions = {c.value for c in at.caption}
     for row, tile in zip(slide, screen, strict=True):
         assert all(part in captions for part in row["detail"].split("\n") if part), row["detail"]

@@ -16,9 +16,12 @@ def test_empty_database_reports_zeros(tmp_path):
     report = build_report(con, make_period(con, dt.date(2026, 4, 1), dt.date(2026, 7, 1)), [50])
     assert [s["count"] for s in report["funnel_cohort"]] == [0] * 6
     assert report["mql_count"] == 0 and report["mql_monthly"] == [] and report["rejections"] == []
-    assert report["mql_to_sql"] == {"cohort": 0, "converted": 0, "rate": None}
+    assert report["mql_to_sql"] == {"cohort": 0, "converted": 0, "rate": None, "ci95": None}  # no data: no interval
     assert report["response"]["attainment"] is None and report["response"]["median_business_hours"] is None
-    assert report["what_if"] == [{"threshold": 50, "volume": 0, "reached_sql": 0, "sql_rate": None}]
+    assert report["response"]["attainment_ci95"] is None and report["follow_up"]["rate_ci95"] is None
+    assert report["response"]["median_business_hours_ci95"] is None
+    assert report["what_if"] == [{"threshold": 50, "volume": 0, "reached_sql": 0, "sql_rate": None,
+                                  "sql_rate_ci95": None}]
 
 
 def test_report_on_missing_database_says_how_to_make_one(tmp_path):

@@ -163,3 +163,29 @@ def test_terminal_summary_says_no_response_data_instead_of_breaches(worked_dir: 
         con.close()
     assert "no response data" in text and "breached" not in text and "compliant" not in text
     assert "Response: 5 handoffs;" in text  # the worked example's 5 handoffs are still counted
+
+
+def test_each_rate_tile_carries_its_wilson_interval_and_the_change_its_verdict():
+    """MQL→SQL 240 of 1,000 now vs 180 of 1,000 before: Newcombe's interval for +6 pt is [+2.4, +9.6] pt
+    (statsmodels agrees, tests/metrics/test_intervals.py), so beyond noise; follow-up 95 of 100 vs 93 of 100:
+    within noise. Wilson for 240 of 1,000 by hand: n + z² = 1003.8415, centre = 241.9207 / 1003.8415 = 0.240995,
+    half = 1.959964 / 1003.8415 · √(182.4 + 0.960365) = 0.001952 · 13.5411 = 0.026438 -> [0.2146, 0.2674]."""
+    now, before = _data(mqls=1000, converted=240), _data(mqls=1000, converted=180, compliant=93)
+    t = _tiles(now, before)
+    low, high = t["mql_to_sql"].ci
+    assert round(low, 4) == 0.2146 and round(high, 4) == 0.2674
+    assert t["mql_to_sql"].noise == "beyond_noise" and t["follow_up"].noise == "within_noise"
+    assert t["mql_volume"].ci is None and t["mql_volume"].noise is None  # a count per month is not a rate
+    text = sc.tile_text(t["mql_to_sql"], "en")
+    assert text.interval == "24.0% (95%: 21.5\u2060–\u206026.7%)" and text.noise == "beyond noise"
+    assert sc.tile_text(t["mql_to_sql"], "ja").noise == "誤差を超える"
+    assert sc.tile_text(t["follow_up"], "ja").noise == "誤差の範囲内"
+
+
+def test_no_verdict_on_a_thin_comparison_and_no_interval_without_data():
+    thin = _data(mqls=12, converted=4, within=9, breached=3, due=10, compliant=9, rejected=1)
+    t = _tiles(_data(), thin)
+    assert all(tile.noise is None for tile in t.values())  # fewer than MIN_CASES before: no change, no verdict
+    t = _tiles(_data(no_data=True))
+    assert t["response"].ci is None and t["follow_up"].ci is None
+    assert sc.tile_text(t["response"], "en").interval is None

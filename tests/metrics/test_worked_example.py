@@ -115,3 +115,33 @@ def test_sections_run_only_what_is_asked_and_agree_with_the_whole(worked_db):
     part = build_report(con, period, [50], sections=("mql_count", "response", "rejections"))
     assert list(part) == ["period", "mql_count", "response", "rejections"]
     assert all(part[k] == whole[k] for k in part)
+
+
+def test_interval_keys_of_the_worked_example_by_hand():
+    """The fixture's interval keys, worked out on paper with Wilson's formula, z = 1.959964, z² = 3.841459:
+    centre = (k + z²/2) / (n + z²), half = z / (n + z²) · √(k(n−k)/n + z²/4).
+
+    MQL→SQL 2 of 5: n + z² = 8.841459; centre = 3.920729 / 8.841459 = 0.443449;
+        half = 0.221679 · √(1.2 + 0.960365) = 0.221679 · 1.469818 = 0.325828  -> [0.117621, 0.769277]
+    attainment 2 of 4 (2 within, 2 breached; the pending one is not judged): n + z² = 7.841459; centre = 0.5;
+        half = 0.249951 · √(1 + 0.960365) = 0.249951 · 1.400130 = 0.349963  -> [0.150037, 0.849963]
+    follow-up 1 of 4: centre = 2.920729 / 7.841459 = 0.372470;
+        half = 0.249951 · √(0.75 + 0.960365) = 0.249951 · 1.307809 = 0.326888  -> [0.045583, 0.699358]
+    what-if at 70, 1 of 3: n + z² = 6.841459; centre = 2.920729 / 6.841459 = 0.426915;
+        half = 0.286485 · √(0.666667 + 0.960365) = 0.286485 · 1.275552 = 0.365426  -> [0.061489, 0.792341]
+    what-if at 80: 0 MQLs -> null (no data is not an interval).
+    Median and p90 of 3 responded handoffs: the widest order-statistic span [x(1), x(3)] holds the median with
+        1 − 2·(1/2)³ = 0.75 < 0.95, and the p90 with 1 − 0.9³ − 0.1³ = 0.27: too few for a 95% interval -> null.
+    Hand figures are rounded at the 6th decimal of each step, so they agree with the fixture to 2e-5."""
+    report = domain_json()
+    hand = {("mql_to_sql", "ci95"): [0.117621, 0.769277], ("response", "attainment_ci95"): [0.150037, 0.849963],
+            ("follow_up", "rate_ci95"): [0.045583, 0.699358]}
+    for (section, key), (low, high) in hand.items():
+        got = report[section][key]
+        assert math.isclose(got[0], low, abs_tol=2e-5) and math.isclose(got[1], high, abs_tol=2e-5), (key, got)
+    wi = [row["sql_rate_ci95"] for row in report["what_if"]]
+    assert wi[0] == wi[1] == report["mql_to_sql"]["ci95"]
+    assert math.isclose(wi[2][0], 0.061489, abs_tol=2e-5) and math.isclose(wi[2][1], 0.792341, abs_tol=2e-5)
+    assert wi[3] is None
+    assert report["response"]["median_business_hours_ci95"] is None
+    assert report["response"]["p90_business_hours_ci95"] is None

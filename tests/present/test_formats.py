@@ -112,3 +112,25 @@ def test_the_dashboard_names_give_the_same_text():
     assert i18n.fmt_pp(0.032, "en") == formats.points(0.032, "en") == f"+3.2{NB}pt"
     assert i18n.fmt_period(dt.date(2026, 4, 1), dt.date(2026, 10, 1), "ja") == "2026年4月～9月"
     assert i18n.fmt_int(12345) == "12,345" and i18n.fmt_signed(-0.01, "en") == "±0.0"
+
+
+def test_interval_is_the_figure_with_its_bounds_in_both_languages():
+    """The one interval format: bounds rounded like the figure (half up), the high bound carries the unit."""
+    assert formats.interval(0.322, 0.2805, 0.3651, "en") == f"32.2% (95%: 28.1{WJ}–{WJ}36.5%)"
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "en")) == "32.2% (95%: 28.1–36.5%)"
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "ja")) == "32.2%（95%信頼区間: 28.1～36.5%）"
+    assert formats.plain(formats.interval(1.5, 1.2, 1.94, "en", unit="hours")) == "1.5 h (95%: 1.2–1.9 h)"
+    assert formats.plain(formats.interval(1.5, 1.2, 1.94, "ja", unit="hours")) == "1.5時間（95%信頼区間: 1.2～1.9時間）"
+    assert formats.plain(formats.interval(0.0, 0.0, 0.2775, "en")) == "0.0% (95%: 0.0–27.8%)"  # 0 of 10 (Wilson)
+    # a narrow tile may break before the bracket and after "95%:", never inside the range or 信頼区間
+    assert f"信{WJ}頼{WJ}区{WJ}間" in formats.interval(0.322, 0.2805, 0.3651, "ja")
+
+
+def test_interval_without_bounds_or_figure_is_honest():
+    assert formats.interval(0.4, None, None, "en") == "40.0%"  # too few values for an interval: the figure alone
+    assert formats.interval(None, 0.1, 0.2, "en") == formats.DASH  # no data is not an interval
+
+
+def test_bare_interval_is_the_range_alone_for_a_table_column():
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "en", bare=True)) == "28.1–36.5%"
+    assert formats.plain(formats.interval(0.322, 0.2805, 0.3651, "ja", bare=True)) == "28.1～36.5%"

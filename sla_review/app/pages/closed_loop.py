@@ -24,7 +24,8 @@ if ui.guard(v):
     with cols[0]:
         st.metric(v.t("cl_acceptance"), i18n.fmt_pct(figures["acceptance"], v.lang),
                   i18n.fmt_pp(d_rate, v.lang) if d_rate is not None else None, border=True,
-                  help=v.t("def_acceptance"), **ui.delta_style(d_rate, 0.0005))
+                  help=ui.definition_text(v, "def_acceptance"), **ui.delta_style(d_rate, 0.0005))
+        ui.interval_line(v, figures["acceptance"], figures["acceptance_ci"], figures["acceptance_noise"])
     for column, stage in zip(cols[1:], bd.CLOSED_LOOP_STAGES, strict=True):
         with column:
             delta = figures["deltas"][stage]

@@ -49,12 +49,14 @@ if ui.guard(v):
         ui.table(v, by, {"segment": ("col_segment", "text"), "mqls": ("col_mqls", "int"),
                          "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                          "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                         "rate_within": ("col_rate_within", "pct")}, key="cv_by_table",
+                         "rate_within": ("col_rate_within", "pct"),
+                         f"{measure}_interval": ("col_interval", "interval")}, key="cv_by_table",
                  opens=lambda i: drill.number(drill.Kind.CONVERSION_SEGMENT, segment=segment, value=by["segment"][i]))
         ui.table(v, reps, {"segment": ("col_rep", "text"), "mqls": ("col_mqls", "int"),
                            "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                            "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                           "rate_within": ("col_rate_within", "pct")}, key="cv_reps_table",
+                           "rate_within": ("col_rate_within", "pct"),
+                           f"{measure}_interval": ("col_interval", "interval")}, key="cv_reps_table",
                  opens=lambda i: drill.number(drill.Kind.CONVERSION_SEGMENT, segment="owner", value=reps["segment"][i]))
 
     ui.mix_rate_section(v, PAGE, "u_mxdim", mix_rate.CONVERSION_DIMS, "segment")

@@ -28,7 +28,8 @@ if ui.guard(v):
         numbers = bd.with_comparison(cur, cmp).with_columns(
             pl.col("stage").map_elements(lambda s: i18n.stage(s, v.lang), return_dtype=pl.Utf8))
         ui.table(v, numbers, {"stage": ("col_stage", "text"), "count": ("col_count", "int"),
-                              "pct_prev": ("col_pct_prev", "pct"), "pct_first": ("col_pct_first", "pct")})
+                              "pct_prev": ("col_pct_prev", "pct"), "pct_first": ("col_pct_first", "pct"),
+                              "pct_prev_interval": ("col_pct_prev_interval", "interval")})
         if cmp is not None:
             st.caption(f"{v.compare_label}: " + " · ".join(
                 f"{i18n.stage(s, v.lang)} {i18n.fmt_int(c)}" for s, c in zip(cmp["stage"], cmp["count"], strict=True)))

@@ -10,7 +10,7 @@ from sla_review.app import ui
 from sla_review.export import csv_export
 from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import drill, mix_rate, views
-from sla_review.present import charts, i18n
+from sla_review.present import charts, formats, i18n
 
 PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 DECLARED = views.VIEWS[PAGE]
@@ -26,6 +26,13 @@ if ui.guard(v):
     ui.terms_note(v, terms)
     report = ui.fetch(v, PAGE, "report")
     r, f = report["response"], report["follow_up"]
+    estimates = {  # each estimate with its 95% interval (the report's *_ci95), as on the scorecard tile
+        "rs_attainment": formats.interval(r["attainment"], *(r["attainment_ci95"] or (None, None)), v.lang),
+        "rs_median": formats.interval(r["median_business_hours"], *(r["median_business_hours_ci95"] or (None, None)),
+                                      v.lang, unit="hours"),
+        "rs_p90": formats.interval(r["p90_business_hours"], *(r["p90_business_hours_ci95"] or (None, None)), v.lang,
+                                   unit="hours"),
+        "tile_follow_up": formats.interval(f["rate"], *(f["rate_ci95"] or (None, None)), v.lang)}
 
     for column, (label, value) in zip(st.columns(5), (
             ("rs_attainment", i18n.fmt_pct(r["attainment"], v.lang)),
@@ -35,7 +42,9 @@ if ui.guard(v):
             ("tile_follow_up", i18n.fmt_pct(f["rate"], v.lang))), strict=True):
         with column:
             st.metric(v.t(label), value, border=True,
-                      help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
+                      help=ui.definition_text(v, "def_follow_up" if label == "tile_follow_up" else "def_response"))
+            if label in estimates:
+                st.caption(estimates[label])
             opened = {"rs_attainment": "response", "rs_handoffs": "handoffs", "tile_follow_up": "follow_up"}
             if label in opened:
                 ui.leads_button(v, drill.TILES[opened[label]], f"rs_leads_{label}", "rs_tiles")
@@ -70,10 +79,12 @@ if ui.guard(v):
                      {"key": ("dim_" + dim, "text"), "handoffs": ("col_handoffs", "int"),
                       "within_target": ("col_within_target", "int"), "breached": ("col_breached", "int"),
                       "pending": ("col_pending", "int"), "attainment": ("col_attainment", "pct"),
+                      "attainment_interval": ("col_attainment_interval", "interval"),
                       "median_business_hours": ("col_median_hours", "num"),
                       "p90_business_hours": ("col_p90_hours", "num"),
                       "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
-                      "follow_up_rate": ("col_follow_up_rate", "pct")}, key="rs_by_table",
+                      "follow_up_rate": ("col_follow_up_rate", "pct"),
+                      "follow_up_rate_interval": ("col_follow_up_interval", "interval")}, key="rs_by_table",
                      opens=lambda i: drill.number(drill.Kind.RESPONSE_ROW, dim=dim, key=by["key"][i]))
 
         ui.mix_rate_section(v, PAGE, "u_rmxdim", mix_rate.ATTAINMENT_DIMS, "dim")

@@ -4,7 +4,7 @@ is computed once per (period, filters, weights) and cached, so moving the thresh
 import streamlit as st
 
 from sla_review.app import ui
-from sla_review.metrics import whatif
+from sla_review.metrics import intervals, whatif
 from sla_review.present import charts, i18n, safe
 
 PAGE = "whatif"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -49,6 +49,8 @@ if ui.guard(v):
                   i18n.fmt_pp(d_rate, v.lang) if d_rate is not None else None, border=True, help=v.t("def_whatif"),
                   delta_description=v.t("wi_vs_today"), **ui.delta_style(d_rate, 0.0005))
         st.caption(v.t("wi_target_cap", value=i18n.fmt_pct(terms["mql_to_sql_target"], v.lang, 0)))
+        if not now["is_estimate"]:  # an observed yield: k of n handed-over leads, with its Wilson interval
+            ui.interval_line(v, rate, intervals.wilson(now["reached_sql"], now["volume"]))
     with cols[2]:
         st.metric(v.t("wi_sqls"), i18n.fmt_num(sqls, v.lang, 0),
                   i18n.fmt_signed(d_sqls, v.lang, 0) if d_sqls is not None else None, border=True,
