@@ -102,6 +102,7 @@ class FileInfo:
     rows: int | None = None
     columns: int | None = None
     message: str = ""
+    error: ConfigError | None = None  # a refused sla.toml: its message in any language (error.text(lang))
 
 
 @dataclass
@@ -212,7 +213,7 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
         try:
             config = parse_sla(text, name)
         except ConfigError as err:
-            return FileInfo(name, "unreadable", size, message=str(err))
+            return FileInfo(name, "unreadable", size, message=str(err), error=err)
         batch.sla_texts[name] = text
         return FileInfo(name, "sla", size, message=config.calendar.timezone)
     return FileInfo(name, "unreadable", size,

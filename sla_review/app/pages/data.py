@@ -170,7 +170,7 @@ def upload_section() -> flow.Batch | None:
         "rows": [f.rows for f in batch.files],
         "columns": [f.columns for f in batch.files],
         "size": [fmt_size(f.size) for f in batch.files],
-        "note": [f.message for f in batch.files],
+        "note": [f.error.text(lang) if f.error else f.message for f in batch.files],
     }, schema={"file": pl.Utf8, "kind": pl.Utf8, "rows": pl.Int64, "columns": pl.Int64, "size": pl.Utf8,
                "note": pl.Utf8})
     st.caption(t("files_caption"))
@@ -182,7 +182,7 @@ def upload_section() -> flow.Batch | None:
     if batch.unreadable:
         st.error(t("unreadable", n=len(batch.unreadable)), icon=":material/block:")
         for info in batch.unreadable:  # the whole sentence, as plain text (a table cell would cut it off)
-            st.text(f"• {info.message}", width="stretch")
+            st.text(f"• {info.error.text(lang) if info.error else info.message}", width="stretch")
         if lang != "en":
             st.caption(t("messages_en"))
     if not batch.frames:
