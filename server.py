@@ -23,12 +23,8 @@ from sla_review.app.edge import EdgeGuard  # noqa: E402
 _log = get_logger("sla_review.server")  # Streamlit's handler and format: one server log
 
 
-def _script_error(exc: Exception) -> None:
-    """Every uncaught page exception is logged here with its traceback (viewers see a generic message only:
-    client.showErrorDetails = "none")."""
-    _log.error("page raised %s", type(exc).__name__, exc_info=exc)
-
-
-app = App("dashboard.py", on_script_error=_script_error, middleware=[
+# An uncaught page exception: Streamlit logs "Uncaught app execution" with the traceback on the server; viewers see a
+# generic message only (.streamlit/config.toml client.showErrorDetails = "none").
+app = App("dashboard.py", middleware=[
     Middleware(EdgeGuard, allowed_hosts=config.get_option("server.allowedHosts"),
                allowed_origins=config.get_option("server.corsAllowedOrigins"), log=_log.warning)])

@@ -71,6 +71,7 @@ def begin_run() -> None:
     _local.url = {}
     _local.view = None
     _local.refused = []
+    _local.notice = None
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -396,7 +397,8 @@ def end_run() -> None:
     defaults), write the URL, forget this run's view (so a later direct page run is noticed)."""
     try:
         if getattr(_local, "refused", None):
-            st.sidebar.warning(i18n.t(language(), "url_refused"), icon=":material/link_off:")
+            where = getattr(_local, "notice", None) or st.sidebar
+            where.warning(i18n.t(language(), "url_refused"), icon=":material/link_off:")
             _local.refused = []
         sync_url()
         st.session_state["_frame_rerun"] = False
@@ -520,7 +522,9 @@ def _segment_filters(lang: str, values: Any) -> Filters:
 
 
 def banner(v: View) -> None:
-    """The demo warning, on every page, so nobody negotiates on generated numbers."""
+    """The demo warning, on every page, so nobody negotiates on generated numbers; above it, the place where
+    end_run says that the link held values that could not be used (known only after the page ran)."""
+    _local.notice = st.empty()
     if v.is_demo:
         st.warning(v.t("demo_banner"), icon=":material/science:")
 

@@ -22,7 +22,7 @@ CRAFTED = [
 
 
 def _warnings(at) -> list[str]:
-    return [w.value for w in at.sidebar.warning]
+    return [w.value for w in at.main.warning]
 
 
 @pytest.mark.parametrize("query", CRAFTED, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
