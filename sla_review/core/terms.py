@@ -118,6 +118,9 @@ _VERSION_NUMBERS: dict[str, tuple[float, float, bool]] = {
 DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
 CALENDAR_KEYS = ("timezone", "workdays", "day_start", "day_end", "holiday_country", "extra_holidays")
 TOP_KEYS = ("calendar", "versions")
+# keys of the contract's optional features (breaks, team calendars, tiers) that this code does not implement:
+# refused with their own message, never ignored (ignoring them would count business hours or targets wrongly)
+NOT_SUPPORTED = ("breaks", "holiday_subdivision", "calendars", "teams", "tiers")
 NAME_MAX = 100
 
 
@@ -155,10 +158,10 @@ def _date(value: object, src: str, key: str) -> dt.date:
 
 
 def _unknown(raw: dict, known: Sequence[str], src: str, where: str) -> None:
-    unknown = sorted(set(raw) - set(known))
+    unknown = sorted(set(raw) - set(known), key=lambda k: (k not in NOT_SUPPORTED, k))
     if unknown:
-        raise ConfigError(src, f"{where} {unknown[0]}".strip(), raw[unknown[0]], "unknown_key",
-                          known=", ".join(known))
+        rule = "not_supported" if unknown[0] in NOT_SUPPORTED else "unknown_key"
+        raise ConfigError(src, f"{where} {unknown[0]}".strip(), raw[unknown[0]], rule, known=", ".join(known))
 
 
 def _calendar(raw: object, src: str) -> Calendar:

@@ -76,6 +76,11 @@ CASES: dict[str, tuple[str, str, str]] = {
     "calendar key unknown": (_sub('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokyo"\nholidays = "JP"'),
                              "[calendar] holidays", '"JP"'),
     "top-level typo": (BASE.replace("[calendar]", "[calender]"), "calender", "{…}"),
+    "breaks (not supported)": (_sub('day_end = "18:00"', 'day_end = "18:00"\nbreaks = [["12:00", "13:00"]]'),
+                               "[calendar] breaks", '[["12:00", "13:00"]]'),
+    "team calendars (not supported)": (BASE + '\n[teams]\n"SDR" = "us"\n', "teams", "{…}"),
+    "tiers (not supported)": (BASE + '\n[[versions.tiers]]\nname = "A"\nresponse_target_hours = 1\n',
+                              "[[versions]] #1 tiers", "[{…}]"),
     "version key typo": (_sub("mql_threshold = 60", "mql_treshold = 60"), "[[versions]] #1 mql_treshold", "60"),
     "open = close": (_sub('day_end = "18:00"', 'day_end = "09:00"'), "[calendar] day_end", '"09:00"'),
     "open after close": (_sub('day_start = "09:00"', 'day_start = "19:00"'), "[calendar] day_end", '"18:00"'),
@@ -133,6 +138,7 @@ def test_what_is_allowed_is_said():
     assert '"Sun"' in _refusal(CASES["workdays = []"][0]).text("en")
     typo = _refusal(CASES["calendar key typo"][0]).text("en")
     assert "day_start" in typo and "check the spelling" in typo
+    assert "does not support it yet" in _refusal(CASES["breaks (not supported)"][0]).text("en")
 
 
 def test_the_worked_sla_and_its_edges_still_pass():
