@@ -13,6 +13,7 @@ still applies. HTTP answers also say `frame-ancestors 'self'` so no other origin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 FRAME_POLICY = (b"content-security-policy", b"frame-ancestors 'self'")
+_HOSTNAME = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+")  # a DNS name or an IP address (IPv6 without brackets)
 
 
 def hostname_of(host: str | None) -> str | None:
@@ -37,7 +39,8 @@ def hostname_of(host: str | None) -> str | None:
         return None
     if parts.hostname is None or parts.username is not None or parts.password is not None or parts.path:
         return None
-    return parts.hostname.rstrip(".")
+    name = parts.hostname.rstrip(".")
+    return name if _HOSTNAME.fullmatch(name) else None
 
 
 def host_allowed(host: str | None, allowed: Iterable[str]) -> bool:
