@@ -154,30 +154,17 @@ def test_the_worked_sla_and_its_edges_still_pass():
     assert config.calendar.extra_holidays == (dt.date(2099, 12, 31),)
 
 
-@pytest.fixture(scope="module")
-def worked_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database with the worked example, closed, reused by every refused import (a refusal changes nothing)."""
-    from sla_review.ingest.importer import import_dir
-    from sla_review.store.db import connect
-
-    path = tmp_path_factory.mktemp("bad-sla") / "worked.duckdb"
-    con = connect(path)
-    import_dir(con, WORKED)
-    con.close()
-    return path
-
-
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_cli_import_refuses_with_the_same_message_and_changes_nothing(case, worked_copy, tmp_path, capsys):
+def test_the_cli_import_refuses_with_the_same_message_and_changes_nothing(case, worked_db, tmp_path, capsys):
     text, _, _ = CASES[case]
     folder = tmp_path / "files"
     shutil.copytree(WORKED, folder)
     (folder / "sla.toml").write_text(text, encoding="utf-8")
-    before = sha(worked_copy)
-    code = cli.main(["import", "--db", str(worked_copy), str(folder)])
+    before = sha(worked_db)
+    code = cli.main(["import", "--db", str(worked_db), str(folder)])
     err = capsys.readouterr().err
     assert code == 2
-    assert sha(worked_copy) == before, "a refused import changed the database file"
+    assert sha(worked_db) == before, "a refused import changed the database file"
     assert "Traceback" not in err
     message = _refusal(text).text("en")
     assert message.removeprefix("sla.toml").lstrip(": ") in err, (message, err)
