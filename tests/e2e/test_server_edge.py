@@ -201,3 +201,56 @@ def test_a_page_that_raises_shows_no_traceback_and_the_server_log_has_it(demo_db
     assert "File \"" not in text and ".py" not in text, text
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" in log and "side_events" in log, log[-2000:]
+
+
+ATTACKER_PAGE = """<!doctype html><meta charset="utf-8"><title>another local port</title><script>
+window.result = {cookie: document.cookie};
+const target = new URL(location.search.slice(1));
+const ws = new WebSocket(target.href.replace("http", "ws") + "_stcore/stream", ["streamlit"]);
+ws.onopen = () => { window.result.ws = "open"; ws.close(); };
+ws.onerror = () => { window.result.ws = window.result.ws || "refused"; };
+fetch(target.href + "_stcore/host-config").then(r => r.text()).then(
+  t => { window.result.fetch = "read " + t.length; }, () => { window.result.fetch = "refused"; });
+fetch(target.href + "_stcore/upload_file/s/f", {method: "POST", body: "x", mode: "no-cors"}).then(
+  r => { window.result.put = "sent"; }, () => { window.result.put = "failed"; });
+</script>"""
+
+
+def test_a_page_on_another_local_port_reads_the_cookie_but_gets_nothing_else(edge_server, tmp_path):
+    """What README "Security" promises, in a real browser: the XSRF cookie is shared by ports (readable), yet
+    the websocket and a readable fetch from that page are refused, and a form-like POST never reaches Streamlit."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    url, log = edge_server
+    port = urlsplit(url).port
+    (tmp_path / "index.html").write_text(ATTACKER_PAGE, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                context = browser.new_context()  # one browser profile: the user's tab and the other page
+                page = context.new_page()
+                page.goto(f"http://localhost:{port}/")  # the user's own tab: Streamlit sets the XSRF cookie
+                page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=VIEW_TIMEOUT_MS)
+                evil = context.new_page()
+                evil.goto(f"http://localhost:{attacker.server_port}/index.html?http://localhost:{port}/")
+                evil.wait_for_function("() => window.result && window.result.ws && window.result.fetch "
+                                       "&& window.result.put", timeout=30_000)
+                result = evil.evaluate("() => window.result")
+            finally:
+                browser.close()
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+    assert "_streamlit_xsrf=" in result["cookie"]  # shared by ports: the residual the README states
+    assert result["ws"] == "refused" and result["fetch"] == "refused", result
+    refusals = log.read_text()
+    assert f"Origin='http://localhost:{attacker.server_port}'" in refusals
+    assert "refused http /_stcore/upload_file/s/f: origin not allowed" in refusals
