@@ -52,4 +52,7 @@ def preload() -> list[str]:
     fig.to_json()
     for lang in ("en", "ja"):
         Locale.parse(lang).number_symbols  # noqa: B018 - loads the locale data file
+    from sla_review.core.terms import known_timezones
+
+    known_timezones()  # the zone list the sla.toml check reads (asks DuckDB once)
     return names
