@@ -28,18 +28,11 @@ LOG_ERRORS = ("Traceback", "partially initialized", "Error")
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sla_review.ingest.demo import generate
-    from sla_review.ingest.importer import import_dir
-    from sla_review.store.db import connect
+    """A small demo database, built the way `python -m sla_review demo` builds one."""
+    from sla_review import cli
 
-    root = tmp_path_factory.mktemp("edge")
-    generate(root / "files", leads=3000, seed=5)
-    db = root / "edge.duckdb"
-    con = connect(db)
-    try:
-        import_dir(con, root / "files", is_demo=True, source="demo (edge)")
-    finally:
-        con.close()
+    db = tmp_path_factory.mktemp("edge") / "edge.duckdb"
+    assert cli.main(["demo", "--db", str(db), "--leads", "3000", "--seed", "5"]) == 0
     return db
 
 
