@@ -6,13 +6,13 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
 from sla_review.present import catalogue, formats
+from sla_review.store import scratch
 from sla_review.store.db import MigrationError, connect, resolve_db_path
 
 
@@ -45,12 +45,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             from sla_review.ingest.byod import import_mapped
 
             summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode,
-                                    sla_path=Path(args.sla) if args.sla else None)
+                                    sla_path=Path(args.sla) if args.sla else None,
+                                    replace_with_empty=args.replace_with_empty)
         else:
             if len(args.paths) != 1:
                 print(_m("one_folder"), file=sys.stderr)
                 return 2
-            summary = import_dir(con, args.paths[0], mode=args.mode)
+            summary = import_dir(con, args.paths[0], mode=args.mode, replace_with_empty=args.replace_with_empty)
     except ImportFailed as err:
         print(err, file=sys.stderr)
         return 2
@@ -94,15 +95,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def real_data(path: Path) -> dict | None:
+    """What a database file holds when it is real (imported) data: None when it is absent, empty, or a demo
+    database (its latest import is the demo's), else its lead count and latest import's source."""
+    if not path.is_file():
+        return None
+    con = connect(path, create=False)
+    try:
+        leads = con.execute("SELECT count(*) FROM leads").fetchall()[0][0]
+        latest = con.execute("SELECT source, is_demo FROM imports ORDER BY import_id DESC LIMIT 1").fetchall()
+    finally:
+        con.close()
+    if not leads or (latest and latest[0][1]):
+        return None
+    return {"leads": leads, "source": latest[0][0] if latest else "?"}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from sla_review.ingest.demo import CUTOFF, JST, generate
     from sla_review.ingest.importer import import_dir
 
+    db = resolve_db_path(args.db)
+    real = None if args.replace_real_data else real_data(db)
+    if real:
+        print(_m("demo_refused", path=db, leads=formats.integer(real["leads"]), source=real["source"]),
+              file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sla-demo-") as tmp:
-        counts = generate(Path(tmp), leads=args.leads, seed=args.seed)
+    with scratch.scratch_dir("sla-demo-") as tmp:  # pid-stamped: the next run sweeps it after a kill
+        counts = generate(tmp, leads=args.leads, seed=args.seed)
         generated = time.perf_counter()
-        con = connect(resolve_db_path(args.db))
+        con = connect(db)
         try:
             # the demo is generated as of its cutoff: on a clock earlier than that, the cutoff is its import moment
             moment = max(dt.datetime.now(dt.UTC), CUTOFF.replace(tzinfo=JST))
@@ -141,6 +164,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", help="a mapping preset (TOML) for CRM exports")
     imp.add_argument("--sla", help="sla.toml for mapped imports (default: keep the database's, else a template)")
     imp.add_argument("--mode", choices=("replace", "append"), default="replace")
+    imp.add_argument("--replace-with-empty", action="store_true",
+                     help="let a replace import without any leads empty the database (refused otherwise)")
     imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml")
     imp.set_defaults(run=cmd_import)
 
@@ -157,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help=db_help)
     demo.add_argument("--leads", type=int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--replace-real-data", action="store_true",
+                      help="overwrite a database that holds imported (non-demo) data (refused otherwise)")
     demo.set_defaults(run=cmd_demo)
 
     deck = sub.add_parser("deck", help="the SLA review deck (.pptx), compared with the previous period")
@@ -176,6 +203,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=10, help="timed runs after the first (cold) one")
     bench.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section to rewrite")
     bench.add_argument("--workdir", help="keep (and reuse) generated data and databases here")
+    bench.add_argument("--hostile", action="store_true",
+                       help="hostile uploads through the CLI and the Data page: peak memory, time to refusal")
     bench.set_defaults(run=cmd_bench)
     return p
 

@@ -28,13 +28,13 @@ from sla_review.core import periods
 from sla_review.core import terms as sla_terms
 from sla_review.core.periods import Period
 from sla_review.core.terms import PeriodTerms, spans_text
-from sla_review.core.vocabulary import SEGMENTS, Filters
+from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.metrics import scorecard as sc
-from sla_review.metrics import views
 from sla_review.metrics.report import timezone_of
-from sla_review.present import i18n, safe
+from sla_review.present import charts, i18n, safe
 from sla_review.store.db import connect, data_version, resolve_db_path
 
 _local = threading.local()
@@ -60,6 +60,19 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _connection(db_path())
 
 
+def session_gone() -> bool:
+    """True once the browser session of this script run has gone (tab closed, connection lost): long work
+    (reading an upload) asks this between chunks and stops. Streamlit removes a disconnected session from its
+    runtime's active sessions at once (WebsocketSessionManager.disconnect_session) and asks its script to stop."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return False  # not inside a served session (AppTest, a plain call): nobody to lose
+    return not Runtime.instance().is_active_session(ctx.session_id)
+
+
 def begin_run() -> None:
     """Start a script run: a fresh cursor, data version and URL registry for this thread."""
     old = getattr(_local, "cursor", None)
@@ -72,6 +85,7 @@ def begin_run() -> None:
     _local.view = None
     _local.refused = []
     _local.notice = None
+    _local.drill_done = False
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -102,7 +116,7 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
-METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms)}
+METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate)}
 """The modules ui.call runs functions of (the cache stores a function by its module and name)."""
 
 
@@ -221,6 +235,9 @@ PARAMS: dict[str, Param] = {p.key: p for p in (
     _scalar("u_fw", "fw", float, _fmt_float),
     _scalar("u_ew", "ew", float, _fmt_float),
     _scalar("u_cldim", "cldim", str),
+    _scalar("u_leads", "leads", str),  # the open list of leads (sla_review.metrics.drill.Number.encode)
+    _scalar("u_mxdim", "mxdim", str),
+    _scalar("u_rmxdim", "rmxdim", str),
 )}
 
 
@@ -552,13 +569,23 @@ def guard(v: View) -> bool:
     return True
 
 
-def show(v: View, fig: Any, definition: str | None = None, key: str | None = None) -> None:
-    """A chart (or a sentence when there is nothing to draw) with its definition underneath."""
+def show(v: View, fig: Any, definition: str | None = None, key: str | None = None,
+         opens: Callable[[dict], drill.Number | None] | None = None) -> None:
+    """A chart (or a sentence when there is nothing to draw) with its definition underneath; with `opens`
+    (a clicked point -> the Number behind it, sla_review.metrics.drill) a click opens its leads below it."""
     if fig is None:
         st.info(v.t("empty_chart"), icon=":material/bar_chart_off:")
-    else:
+    elif opens is None:
         st.plotly_chart(fig, theme=None, width="stretch", key=key,
                         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    else:
+        event = st.plotly_chart(fig, theme=None, width="stretch", key=key, on_select="rerun",
+                                selection_mode="points",
+                                config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+        points = event.selection.points if event else []
+        _opened_by(key, points, lambda: opens(points[0]))
+    if opens is not None and key is not None:
+        leads_here(v, key)
     if definition:
         with st.expander(v.t("definition"), icon=":material/info:"):
             st.markdown(v.t(definition))
@@ -592,8 +619,10 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
     return {"delta_color": "normal" if higher_is_better else "inverse", "delta_arrow": "auto"}
 
 
-def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto") -> None:
-    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool."""
+def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto",
+          key: str | None = None, opens: Callable[[int], drill.Number | None] | None = None) -> None:
+    """A data table with translated headers; kinds: text, int, pct, num (1 decimal), bool. With `key` and
+    `opens` (a row index -> the Number behind it) selecting a row opens its leads below the table."""
     formats = {"int": "localized", "pct": "percent", "num": "%.1f"}
     keep = [c for c in columns if c in frame.columns]
     renamed = frame.select(keep).rename({c: v.t(columns[c][0]) for c in keep})
@@ -604,7 +633,14 @@ def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int 
             config[label] = st.column_config.NumberColumn(label, format=formats[kind])
         elif kind == "bool":
             config[label] = st.column_config.CheckboxColumn(label)
-    st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
+    if opens is None or key is None:
+        st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch")
+        return
+    event = st.dataframe(renamed, hide_index=True, column_config=config, height=height, width="stretch", key=key,
+                         on_select="rerun", selection_mode="single-row")
+    rows = list(event.selection.rows) if event else []
+    _opened_by(key, rows, lambda: opens(rows[0]))
+    leads_here(v, key)
 
 
 def dim_label(v: View, dim: str, key: str | None) -> str:
@@ -655,3 +691,196 @@ def terms_table(v: View, terms: PeriodTerms | None) -> None:
         keys = [k for k in rows[0] if k != v.t("term_name")]
         st.table({v.t("term_name"): keys} | {row[v.t("term_name")]: [row[k] for k in keys] for row in rows},
                  hide_index=True)
+
+
+# ---------------------------------------------------------------- the leads behind a number
+
+_DRILL = "_drill"  # the open list: {"n": drill.Number.encode(), "at": the anchor it shows under} or None
+LEAD_COLUMNS = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"),
+                "owner": ("drill_col_owner", "text"), "team": ("col_team", "text"), "source": ("col_source", "text"),
+                "score": ("drill_col_score", "num"),
+                "stage": ("drill_col_stage", "text"), "created": ("drill_col_created", "text"),
+                "mql_at": ("drill_col_mql", "text"), "sal_at": ("drill_col_sal", "text"),
+                "sql_at": ("drill_col_sql", "text"), "opportunity_at": ("drill_col_opportunity", "text"),
+                "won_at": ("drill_col_won", "text"), "handoff_at": ("col_handoff_local", "text"),
+                "response_hours": ("col_business_hours", "num"), "response": ("drill_col_response", "text"),
+                "rejected_at": ("drill_col_rejected", "text")}
+EVENT_COLUMNS = {"event_at": ("drill_col_event", "text"), "reason": ("drill_col_reason", "text")}
+RESPONSES = ("within_target", "breached", "pending")
+
+
+K = drill.Kind
+ANCHOR_KINDS: dict[str, tuple[drill.Kind, ...]] = {
+    "sc_tiles": (K.MQL_COHORT, K.RESPONSE, K.FOLLOW_UP), "sc_funnel": (K.FUNNEL,), "fn_chart": (K.FUNNEL,),
+    "cv_cohorts": (K.COHORT_MONTH,), "cv_by_table": (K.CONVERSION_SEGMENT,), "cv_reps_table": (K.CONVERSION_SEGMENT,),
+    "rs_tiles": (K.RESPONSE, K.FOLLOW_UP), "rs_hist": (K.HIST_BIN,), "rs_by_table": (K.RESPONSE_ROW,),
+    "rs_breaches": (K.RESPONSE,), "cl_tiles": (K.CLOSED_LOOP,), "cl_reasons": (K.CLOSED_LOOP,),
+    "cl_by": (K.CLOSED_LOOP,)}
+"""Which kinds a list opened from a link may show under (a list opened by a click shows under its element)."""
+
+
+def _page() -> str:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def _drill_state() -> dict | None:
+    """The open list, read from the URL the session opened with until a click or a close decides; a list
+    belongs to the page it was opened on (another page closes it)."""
+    ss = st.session_state
+    if _DRILL not in ss:
+        raw = _url_at_start().get("leads")
+        ss[_DRILL] = {"n": raw[-1], "at": None, "page": None} if raw else None
+    state = ss[_DRILL]
+    if state is not None and state.get("page") not in (None, _page()):
+        ss[_DRILL] = state = None
+    return state
+
+
+def _opened_by(key: str | None, selection: list, make: Callable[[], drill.Number | None]) -> None:
+    """A new selection on a chart or table opens the number behind it (an unchanged one does nothing, so a
+    closed list does not reopen from the selection still on the chart)."""
+    if key is None:
+        return
+    seen, sig = st.session_state.get("_sel_" + key), repr(selection)
+    if seen == sig:
+        return
+    st.session_state["_sel_" + key] = sig
+    if selection:
+        num = make()
+        if num is not None:
+            st.session_state[_DRILL] = {"n": num.encode(), "at": key, "page": _page()}
+
+
+def leads_button(v: View, num: drill.Number, key: str, anchor: str) -> None:
+    """The small "show leads" control under a tile: opens `num` under `anchor` (see leads_here)."""
+    if st.button(v.t("drill_show"), key=key, icon=":material/format_list_bulleted:", type="tertiary"):
+        st.session_state[_DRILL] = {"n": num.encode(), "at": anchor, "page": _page()}
+
+
+def leads_here(v: View, anchor: str) -> None:
+    """Where the open list shows: under the element that opened it (a list opened from a link shows under the
+    first element that can open numbers). A crafted link gets a message naming what was wrong."""
+    state = _drill_state()
+    if state is None or getattr(_local, "drill_done", False) or state["at"] not in (None, anchor):
+        record("u_leads", state["n"] if state else None, None)
+        return
+    try:
+        num = drill.decode(state["n"])
+    except drill.DrillError as err:
+        _local.drill_done = True
+        st.session_state[_DRILL] = None
+        record("u_leads", None, None)
+        st.warning(v.t("drill_bad_link", name=safe.markdown(err.name), value=safe.markdown(err.value)),
+                   icon=":material/link_off:")
+        return
+    record("u_leads", state["n"], None)
+    if state["at"] is None and num.kind not in ANCHOR_KINDS.get(anchor, ()):
+        return  # from a link: wait for an element that opens this kind
+    _local.drill_done = True
+    state["at"], state["page"] = anchor, _page()
+    record("u_leads", state["n"], None)
+    _leads_panel(v, num, anchor)
+
+
+def describe(v: View, num: drill.Number) -> str:
+    """The number in words, as Markdown (the user's values escaped): "Funnel bar · MQL · cohort"."""
+    words = []
+    for name, value in num.args:
+        if name in ("stage", "closed_stage") and value != "leads":
+            words.append(i18n.stage(value, v.lang))
+        elif name == "view":
+            words.append(v.t(f"drill_view_{value}"))
+        elif name == "segment":
+            words.append(v.t(f"seg_{value}"))
+        elif name == "dim" and value != "all":
+            words.append(v.t(f"dim_{value}"))
+        elif name in ("value", "key"):
+            words.append(safe.markdown(dim_label(v, num.arg("dim") if "dim" in dict(num.args) else "", value)))
+        elif name in ("part", "status") and value not in ("all",):
+            words.append(v.t(f"drill_{name}_{value}"))
+        elif name == "month":
+            words.append(i18n.month_labels([value], v.lang)[0])
+        elif name == "bin":
+            hours = num.arg("bin_hours")
+            words.append(v.t("drill_bin", low=i18n.fmt_num(max(value - 1, 0) * hours, v.lang),
+                             high=i18n.fmt_num(value * hours, v.lang))
+                         if value < num.arg("max_bin") else v.t("drill_bin_over", low=i18n.fmt_num(
+                             (value - 1) * hours, v.lang)))
+        elif name == "attempts":
+            words.append(v.t("drill_attempts", n=f"{value}+" if value >= num.arg("max_attempts") else value))
+    if num.period == "compare" and v.compare_label:
+        words.append(v.compare_label)
+    return " · ".join([v.t(f"drill_kind_{num.kind.value}"), *words])
+
+
+def _shown(v: View, frame: Any) -> Any:
+    """Stages and verdicts in the view's language (plain cells)."""
+    import polars as pl
+
+    stages = {s: i18n.stage(s, v.lang) for s in LADDER}
+    verdicts = {r: v.t(f"drill_status_{r}") for r in RESPONSES}
+    return frame.with_columns(pl.col("stage").replace(stages), pl.col("response").replace(verdicts))
+
+
+def _leads_panel(v: View, num: drill.Number, anchor: str) -> None:
+    """The list: its count in the heading (= the number it was opened from), the first rows, the CSV of them
+    all, a link that reopens it, and a close button."""
+    import functools
+    import urllib.parse
+
+    from sla_review.export import csv_export
+
+    period = v.compare if num.period == "compare" else v.period
+    with st.container(border=True, key="leads_panel"):
+        if period is None:
+            st.info(v.t("drill_no_comparison"), icon=":material/event_busy:")
+            return
+        out = call(drill.listing, period, v.filters, number=num.encode())
+        unit = drill.UNIT[num.kind]
+        st.subheader(v.t(f"drill_heading_{unit}", n=i18n.fmt_int(out["total"]), what=describe(v, num)))
+        if out["total"] > out["rows"].height:
+            st.caption(v.t("drill_first_rows", shown=i18n.fmt_int(out["rows"].height),
+                           n=i18n.fmt_int(out["total"])))
+        columns = LEAD_COLUMNS | (EVENT_COLUMNS if unit == "events" else {})
+        table(v, _shown(v, out["rows"]), columns, height=320 if out["total"] > 6 else "auto")
+        query_now = [(k, x) for k in st.query_params.keys() if k != "leads"  # noqa: SIM118
+                     for x in st.query_params.get_all(k)]
+        link = "?" + urllib.parse.urlencode([*query_now, ("leads", num.encode())])
+        left, middle, right = st.columns([2, 2, 1])
+        with left:
+            st.download_button(
+                v.t("drill_csv"),
+                functools.partial(csv_export.leads_csv, connection(), period, v.filters, num.encode(),
+                                  {c: v.t(k) for c, (k, _) in columns.items()},
+                                  {"stage": {s: i18n.stage(s, v.lang) for s in LADDER},
+                                   "response": {r: v.t(f"drill_status_{r}") for r in RESPONSES}}),
+                file_name=f"sla-leads-{num.kind.value}-{period.from_day}-{period.to_day}.csv", mime="text/csv",
+                icon=":material/download:", key=f"{anchor}_leads_csv", disabled=out["total"] == 0)
+        with middle:
+            st.markdown(f"[{v.t('drill_link')}]({link})")
+        with right:
+            if st.button(v.t("drill_close"), key=f"{anchor}_leads_close", icon=":material/close:"):
+                st.session_state[_DRILL] = None
+                st.rerun()
+
+
+def mix_rate_section(v: View, page: str, key: str, dims: Sequence[str], dim_arg: str) -> None:
+    """A page's mix-vs-rate section (its declared "mix" call, sla_review.metrics.mix_rate): a dimension picker,
+    the sentence naming what moved the change most, and the waterfall; without a comparison, the reason why."""
+    declared = views.VIEWS[page]["mix"]
+    measure = mix_rate.MEASURES_OF[declared.fn.__name__]
+    st.subheader(v.t(f"mx_title_{measure}"))
+    word = lambda d: v.t(f"seg_{d}" if d in SEGMENTS else f"dim_{d}")  # noqa: E731
+    dim = param_select(key, v.t("mx_by"), dims, declared.default(dim_arg), word, kind="segmented")
+    result = fetch(v, page, "mix", **{dim_arg: dim}, compare=v.compare)
+    labels = {p.key: dim_label(v, dim, p.key) for p in result.parts}
+    sentence = safe.markdown(mix_rate.explain(result, labels, v.lang))
+    if not result.decomposed:
+        st.info(sentence, icon=":material/compare_arrows:")
+        return
+    st.markdown(sentence)
+    title = v.t(f"mx_chart_title_{measure}", dim=word(dim))
+    show(v, charts.mix_rate(result, labels, v.lang, title, v.period_label, v.compare_label), "def_mix_rate")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,13 @@ class Problem:
     column: str | None
     value: object
     message: str
+    #: The message in other languages, as (lang, text) pairs (the limits' refusals speak en and ja);
+    #: ``message`` is the English one.
+    texts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` when the problem carries it, else the English one."""
+        return dict(self.texts).get(lang, self.message)
 
     def __str__(self) -> str:
         where = [self.file]

@@ -18,8 +18,10 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 
 from sla_review.core.periods import Period
+from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import LADDER
 
+LANGS = ("en", "ja")  # the languages of a refusal (present.catalogue.LANGS; core does not import it)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -39,6 +41,18 @@ class ConfigError(ValueError):
         if self.key is None:
             return catalogue.t("terms.problem_file", lang, file=self.file, problem=problem)
         return catalogue.t("terms.problem", lang, file=self.file, where=self.key, problem=problem)
+
+    def problem(self) -> Problem:
+        """The refusal as a Problem of the file (the importer's list, the Data page's note), in every language."""
+        from sla_review.present import catalogue
+
+        def detail(lang: str) -> str:
+            problem = catalogue.t(f"terms.rule_{self.rule}", lang, value=shown(self.value), **self.details)
+            if self.key is None:
+                return problem
+            return catalogue.t("terms.problem_detail", lang, where=self.key, problem=problem)
+
+        return Problem(self.file, None, None, None, detail("en"), texts=tuple((lang, detail(lang)) for lang in LANGS))
 
 
 def shown(value: object) -> str:

@@ -40,3 +40,18 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     buffer.write("\ufeff".encode())
     safe.write_csv(buffer)
     return buffer.getvalue()
+
+
+def leads_csv(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, number: str, columns: dict[str, str],
+              values: dict[str, dict[str, str]]) -> bytes:
+    """Every lead behind a number (sla_review.metrics.drill) as CSV, built only when the button is clicked, on
+    its own cursor like breaches_csv; `values` words coded cells (stages, verdicts) in the reader's language."""
+    from sla_review.metrics import drill
+
+    cur = con.cursor()
+    try:
+        frame = drill.leads(cur, period, filters, number)
+    finally:
+        cur.close()
+    frame = frame.with_columns(pl.col(c).replace(m) for c, m in values.items() if c in frame.columns)
+    return csv_bytes(frame.select([c for c in columns if c in frame.columns]).rename(columns, strict=False))

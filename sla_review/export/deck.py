@@ -23,7 +23,6 @@ import io
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import zoneinfo
@@ -47,16 +46,19 @@ from sla_review.core.terms import SlaConfig, SlaVersion, for_period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import stored_config
 from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import mix_rate
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period, query
 from sla_review.present import charts as builders
 from sla_review.present import formats, i18n, safe
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
 from sla_review.present.theme import INK, MUTED, PRIMARY, SLIDE, TONES
+from sla_review.store import scratch
 
-ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "response", "rejections",
-                                 "what_if", "versions", "appendix")
-CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "response", "rejections", "what_if")
+ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "mix_rate", "response",
+                                 "rejections", "what_if", "versions", "appendix")
+CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "mix_rate", "response", "rejections",
+                                   "what_if")
 SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2}
 
 WHAT_IF_GRID = tuple(range(30, 95, 5))
@@ -85,7 +87,7 @@ def _wrapper_script() -> str:
     """A shell script that execs Chromium with --disable-background-networking added (kaleido omits it)."""
     global _wrapper_dir
     if _wrapper_dir is None or not Path(_wrapper_dir, "chromium").exists():
-        _wrapper_dir = tempfile.mkdtemp(prefix="sla-kaleido-")
+        _wrapper_dir = str(scratch.make_dir("sla-kaleido-"))  # pid-stamped: a later run sweeps it after a kill
         atexit.register(shutil.rmtree, _wrapper_dir, True)
     script = Path(_wrapper_dir, "chromium")
     browser = _browser_path().replace("'", "'\\''")
@@ -253,6 +255,7 @@ class DeckData:
     segmented: bool = False
     maturity_days: int = sc.MATURITY_DAYS
     guides: sc.Guides = field(default_factory=sc.Guides)
+    mix: mix_rate.MixRate | None = None  # MQL→SQL mix vs rate by DECK_MIX_DIM (the conversion page's section)
 
 
 def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
@@ -292,6 +295,7 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         whatif_today=int(round(terms_now["mql_threshold"])),
         is_demo=bool(bd.status(con)["is_demo"]), segmented=sc.segmented(filters), maturity_days=maturity_days,
         guides=guides or sc.Guides(),
+        mix=mix_rate.conversion_mix(con, period, filters, DECK_MIX_DIM, comparison),
     )
 
 
@@ -491,9 +495,32 @@ def chart_what_if(data: DeckData, lang: str) -> Chart:
     return Chart("what_if", text(lang, "sec_what_if"), headline, _drawn(fig, lang), notes, text(lang, "fn_what_if"))
 
 
+DECK_MIX_DIM = "source"
+"""The deck explains the MQL→SQL change by source: the mix the room argues about (docs/definitions.md)."""
+
+
+def chart_mix_rate(data: DeckData, lang: str) -> Chart:
+    """The conversion page's mix-vs-rate waterfall (mix_rate.conversion_mix, builders.mix_rate) by source: the
+    headline names what moved the change most, the footnote gives the change and its two parts."""
+    result = data.mix
+    labels = {p.key: i18n.value_label(p.key, lang) for p in result.parts}
+    head, tail = mix_rate.explain_parts(result, labels, lang)
+    cur_label, cmp_label = _labels(data, lang)
+    fig = builders.mix_rate(result, labels, lang, "", cur_label, cmp_label, variant=SLIDE)
+    notes = [head, *([tail] if tail else [])]
+    notes += [text(lang, "n_mix_part", name=labels[p.key], n0=_int(p.n0), k0=_int(p.k0), n1=_int(p.n1),
+                   k1=_int(p.k1), mix=formats.points(float(p.mix), lang), rate=formats.points(float(p.rate), lang))
+              for p in result.parts]
+    if result.state == "no_comparison_data":  # the period's own rate still in the headline, in numbers
+        head = text(lang, "h_mix_rate_alone", rate=_pct(float(result.r1)), k=_int(result.k1), n=_int(result.n1))
+    return Chart("mix_rate", text(lang, "sec_mix_rate"), tail or head, _drawn(fig, lang), notes,
+                 head if tail else text(lang, "fn_mix_rate"))
+
+
 CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
     "funnel": chart_funnel, "mql_monthly": chart_mql_monthly, "conversion": chart_conversion,
     "response": chart_response, "rejections": chart_rejections, "what_if": chart_what_if,
+    "mix_rate": chart_mix_rate,
 }
 
 

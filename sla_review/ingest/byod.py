@@ -38,7 +38,7 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
         try:
             frames[path.name] = read_table(path)
         except SourceError as err:
-            problems.append(Problem(path.name, None, None, None, str(err).removeprefix(path.name).lstrip(": ")))
+            problems.append(err.as_problem(path.name))
     if problems:
         raise ImportFailed(problems)
     try:
@@ -48,7 +48,7 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
 
 
 def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
-                  sla_path: Path | None = None) -> ImportSummary:
+                  sla_path: Path | None = None, replace_with_empty: bool = False) -> ImportSummary:
     """`python -m sla_review import --mapping FILE FILES...`: map, then import all-or-nothing."""
     try:
         mapping = Mapping.from_toml(mapping_path)
@@ -58,4 +58,5 @@ def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: lis
     if mapped.problems:
         raise ImportFailed(mapped.problems[:20], len(mapped.problems))
     source = f"{mapping.name}: " + ", ".join(p.name for p in paths)
-    return import_sources(con, mapped.tables(), sla_text_for(con, sla_path), mode=mode, source=source)
+    return import_sources(con, mapped.tables(), sla_text_for(con, sla_path), mode=mode, source=source,
+                          replace_with_empty=replace_with_empty)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 import tomllib
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +30,7 @@ from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
 from sla_review.ingest.byod import SLA_TEMPLATE
-from sla_review.ingest.importer import ImportFailed, ImportSummary, import_sources, stored_config
+from sla_review.ingest.importer import EMPTY_MESSAGE, ImportFailed, ImportSummary, import_sources, stored_config
 from sla_review.ingest.mapping import (
     DEFAULT_NULLS,
     PRESETS_DIR,
@@ -43,7 +42,16 @@ from sla_review.ingest.mapping import (
     detect,
     presets,
 )
-from sla_review.ingest.readers import DEFAULT_MAX_BYTES, FILE_COL, ROW_COL, SourceError, read_table
+from sla_review.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    FILE_COL,
+    ROW_COL,
+    ReadCancelled,
+    SourceError,
+    read_table,
+    sentence,
+)
+from sla_review.store import scratch
 from sla_review.store.db import connect
 
 __all__ = [
@@ -102,7 +110,12 @@ class FileInfo:
     rows: int | None = None
     columns: int | None = None
     message: str = ""
-    error: ConfigError | None = None  # a refused sla.toml: its message in any language (error.text(lang))
+    #: an unreadable file's refusal as a Problem (its message in every language), when the reader gave one
+    problem: Problem | None = None
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``: the refusal's own sentence when it has one, else the English message."""
+        return sentence(self.problem, lang) if self.problem is not None and self.problem.texts else self.message
 
 
 @dataclass
@@ -123,7 +136,8 @@ class Batch:
     @property
     def problems(self) -> list[Problem]:
         """Unreadable files as problems (file, message), as sla_review.ingest.byod reports them."""
-        return [Problem(f.name, None, None, None, f.message) for f in self.unreadable]
+        return [f.problem or Problem(f.name, None, None, None, f.message.removeprefix(f.name).lstrip(": "))
+                for f in self.unreadable]
 
 
 def safe_name(name: str, taken: set[str] | None = None) -> str:
@@ -142,14 +156,16 @@ def safe_name(name: str, taken: set[str] | None = None) -> str:
 
 
 def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
-            max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+            max_bytes: int = DEFAULT_MAX_BYTES, should_stop: Callable[[], bool] | None = None) -> Batch:
     """Write uploads to a private temporary folder (keeping their names and sizes), read them, clean up.
 
     read_table works on files: it needs the real name (the extension picks the reader; messages name the file)
-    and the size (files over ``max_bytes`` are refused with its plain-language message).
+    and the size (files over ``max_bytes`` are refused with its plain-language message). The copies live only
+    while they are read (the frames are in memory after that); the folder is pid-stamped so that, after a kill,
+    the next upload sweeps it (sla_review.store.scratch). ``should_stop`` (is the
+    browser tab gone?) is asked between chunks of every read: when it says yes the reading stops (ReadCancelled).
     """
-    with tempfile.TemporaryDirectory(prefix="sla-upload-") as tmp:
-        folder = Path(tmp)
+    with scratch.scratch_dir("sla-upload-") as folder:
         paths: list[Path] = []
         taken: set[str] = set()
         for name, data in uploads:
@@ -158,10 +174,11 @@ def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
             path = folder / clean
             path.write_bytes(data)
             paths.append(path)
-        return receive_paths(paths, max_bytes=max_bytes)
+        return receive_paths(paths, max_bytes=max_bytes, should_stop=should_stop)
 
 
-def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  should_stop: Callable[[], bool] | None = None) -> Batch:
     """Read files already on disk into a Batch (the page's uploads, and the tests' fixtures)."""
     batch = Batch(id=uuid.uuid4().hex)
     for raw in paths:
@@ -171,9 +188,12 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
             batch.files.append(_read_toml(path, size, batch, max_bytes))
             continue
         try:
-            frame = read_table(path, max_bytes=max_bytes)
+            frame = read_table(path, max_bytes=max_bytes, should_stop=should_stop)
+        except ReadCancelled:
+            raise  # nobody waits for this batch any more: read none of the rest
         except SourceError as err:
-            batch.files.append(FileInfo(path.name, "unreadable", size, message=str(err)))
+            batch.files.append(FileInfo(path.name, "unreadable", size, message=str(err),
+                                        problem=err.as_problem(path.name)))
             continue
         except Exception as err:  # noqa: BLE001 - a reader bug must still end as a message, not a stack trace
             batch.files.append(FileInfo(path.name, "unreadable", size,
@@ -213,7 +233,7 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
         try:
             config = parse_sla(text, name)
         except ConfigError as err:
-            return FileInfo(name, "unreadable", size, message=str(err), error=err)
+            return FileInfo(name, "unreadable", size, message=str(err), problem=err.problem())
         batch.sla_texts[name] = text
         return FileInfo(name, "sla", size, message=config.calendar.timezone)
     return FileInfo(name, "unreadable", size,
@@ -534,10 +554,17 @@ class Preview:
     warnings: list[Problem] = field(default_factory=list)
     more: int = 0           # problems the importer found beyond those listed
     follow_on: int = 0      # importer problems left out because the mapping already reported that row
+    replace_with_empty: bool = False  # the user asked by name for a replace import with no leads
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.tables.get("leads") is not None and self.tables["leads"].height)
+        has_leads = bool(self.tables.get("leads") is not None and self.tables["leads"].height)
+        return not self.problems and bool(self.tables) and (has_leads or self.replace_with_empty)
+
+    @property
+    def empty(self) -> bool:
+        """The mapped files hold no leads (a replace import would then empty the database)."""
+        return bool(self.tables) and not self.counts["leads"]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -564,7 +591,8 @@ def _sla_for_check(con: duckdb.DuckDBPyConnection | None, sla: str | SlaConfig |
 
 
 def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
-            con: duckdb.DuckDBPyConnection | None = None) -> tuple[list[Problem], int]:
+            con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
+            ) -> tuple[list[Problem], int]:
     """Run import_sources on an in-memory database: the importer's problems (and total), nothing written.
 
     In append mode the app database's lead ids are copied in first, so duplicates across the two and events
@@ -577,7 +605,8 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
             mem.register("_existing_leads", existing)
             mem.execute("INSERT INTO leads (lead_id, created_at) SELECT lead_id, created_at FROM _existing_leads")
             mem.unregister("_existing_leads")
-        import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview")
+        import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
+                       replace_with_empty=replace_with_empty)
     except ImportFailed as err:
         return list(err.problems), err.total
     finally:
@@ -586,9 +615,14 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
 
 
 def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
-            mode: str = "replace", con: duckdb.DuckDBPyConnection | None = None) -> Preview:
-    """Map the files and run every check the import would run; write nothing to ``con``."""
-    result = Preview(mapping.name)
+            mode: str = "replace", con: duckdb.DuckDBPyConnection | None = None,
+            rejected: Iterable[Problem] = (), replace_with_empty: bool = False) -> Preview:
+    """Map the files and run every check the import would run; write nothing to ``con``.
+
+    ``rejected``: the batch's unreadable files (Batch.problems). Any of them blocks the import: an sla.toml that
+    could not be read must not let the import go on with the old SLA, nor a refused CSV with the other files."""
+    result = Preview(mapping.name, replace_with_empty=replace_with_empty and mode == "replace")
+    rejected = list(rejected)
     try:
         mapped: MappedData = apply(mapping, frames)
     except MappingError as err:
@@ -600,7 +634,7 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
         return result
     result.tables = {"leads": mapped.leads, "stage_events": mapped.stage_events,
                      "activities": mapped.activities, "reps": mapped.reps}
-    result.problems = list(mapped.problems)
+    result.problems = rejected + list(mapped.problems)
     result.warnings = list(mapped.warnings)
     used = set()
     for frame in result.tables.values():
@@ -610,11 +644,14 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
         if name not in used:
             result.warnings.append(Problem(name, None, None, None,
                                            f'was not used: the mapping "{mapping.name}" takes nothing from it.'))
-    if not mapped.leads.height:
-        result.problems.append(Problem(mapping.name, None, None, None,
-                                       "produced no leads, so there is nothing to import."))
+    if not mapped.leads.height and not result.replace_with_empty:
+        # the importer's own refusal (same words as the CLI's), naming the files the leads came from
+        result.problems.append(Problem(", ".join(frames), None, None, None, EMPTY_MESSAGE) if mode == "replace"
+                               else Problem(mapping.name, None, None, None,
+                                            "produced no leads, so there is nothing to import."))
         return result
-    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con)
+    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con,
+                           replace_with_empty=result.replace_with_empty)
     flagged = {(p.file, p.row) for p in result.problems if p.row is not None}
     kept = [p for p in found if p.row is None or (p.file, p.row) not in flagged]
     result.follow_on = len(found) - len(kept)
@@ -639,7 +676,8 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
         raise ImportFailed(result.problems[:20] or [Problem(result.mapping_name, None, None, None,
                                                             "has nothing to import")], len(result.problems))
     try:
-        return import_sources(con, result.import_tables(), sla, mode=mode, source=source)
+        return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
+                              replace_with_empty=result.replace_with_empty)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem("database", None, None, None,

@@ -20,11 +20,22 @@ import polars as pl
 from sla_review.core.problems import Problem, summarize
 from sla_review.core.terms import WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
+from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_MESSAGE, ZONE_NAME_MESSAGE, ZONE_NAME_SUFFIX
+from sla_review.ingest.readers import SourceError, check_before_read, read_after_parser_error
 from sla_review.store import business_time as business_calendar
 from sla_review.store.db import rebuild_derived
 from sla_review.store.sql import bind
 
 MAX_SHOWN = 20
+#: The plausible span of a timestamp: none before this instant (1900-01-01 is a spreadsheet's "no date")...
+PLAUSIBLE_FROM = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+#: ... and none more than this many years after the import's moment (2999 is a typo, not a meeting).
+PLAUSIBLE_YEARS_AHEAD = 5
+#: The flag (CLI) and the checkbox (Data page) that ask by name for a replace import with no leads.
+REPLACE_WITH_EMPTY_FLAG = "--replace-with-empty"
+EMPTY_MESSAGE = ("has no leads: importing it would replace every lead in the database with none. To empty the "
+                 "database on purpose, ask for it by name (" + REPLACE_WITH_EMPTY_FLAG +
+                 " on the command line, \"Replace everything with no leads\" on the Data page).")
 
 
 @dataclass(frozen=True)
@@ -162,9 +173,23 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     if path.suffix.lower() == ".parquet":
         reader = "read_parquet($path)"
     else:
-        reader = "read_csv($path, all_varchar = true, header = true)"
+        # the delimiter is given: DuckDB's sniffer would read a ragged file as one wide column without a word
+        delim = "\t" if path.suffix.lower() == ".tsv" else ","
+        reader = f"read_csv($path, all_varchar = true, header = true, delim = '{delim}', quote = '\"')"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_t(table, 'raw')} AS SELECT *, $name AS __file, "
                 f"row_number() OVER () + 1 AS __row FROM {reader}", {"path": str(path), "name": path.name})
+
+
+def _stage_checked(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Stage a canonical file after the readers' limits (sla_review/ingest/limits.py; DuckDB streams the file, so
+    no size limit); a CSV DuckDB cannot parse is read by the Data page's reader, which reads or refuses it."""
+    check_before_read(path, max_bytes=None)
+    try:
+        _stage_file(con, table, path)
+    except duckdb.Error as err:
+        if path.suffix.lower() == ".parquet":
+            raise
+        _stage_frame(con, table, read_after_parser_error(path, err))
 
 
 def _stage_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -194,7 +219,10 @@ def _timestamp_expr(column: str, kind: str) -> str:
     if kind.startswith("TIMESTAMP") or kind == "DATE":
         return f"local_instant(CAST({col} AS TIMESTAMP), $tz)"
     text = f"nullif(trim(CAST({col} AS VARCHAR)), '')"
-    return (f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN try_cast({text} AS TIMESTAMPTZ) "
+    # only the canonical grammar (mapping.ISO_TIMESTAMP, also the Data page's): DuckDB's own cast would read
+    # "10:00 America/New_York" as 10:00 in the calendar's zone, dropping the name
+    return (f"CASE WHEN NOT regexp_full_match({text}, '{ISO_TIMESTAMP}') THEN NULL "
+            f"WHEN regexp_matches({text}, '{_OFFSET}') THEN try_cast({text} AS TIMESTAMPTZ) "
             f"ELSE local_instant(try_cast({text} AS TIMESTAMP), $tz) END")
 
 
@@ -234,10 +262,10 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     for column in spec.timestamps:
         if column in texts:
             raw = _q("raw_" + column)
-            checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
-                        "is not a date/time (use a date like 2026-04-06 or a date and time like "
-                        "2026-04-06T10:00:00+09:00)",
-                        value=raw)
+            bad = f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL"
+            zoned = f"regexp_full_match(trim({raw}), '{ZONE_NAME_SUFFIX}')"
+            checks.rows(t, column, f"{bad} AND {zoned}", ZONE_NAME_MESSAGE, value=raw)
+            checks.rows(t, column, f"{bad} AND NOT {zoned}", NOT_ISO_MESSAGE, value=raw)
             empty = f"nullif(trim({raw}), '') IS NULL"
         else:
             empty = f"{_q(column)} IS NULL"
@@ -251,6 +279,28 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
                         "is not a number", value=raw)
         checks.rows(t, column, f"{_q(column)} < 0 OR {_q(column)} > 100", "is outside the score range 0–100",
                     value=raw)
+
+
+def _implausible(con: duckdb.DuckDBPyConnection, checks: _Checks, moment: dt.datetime) -> None:
+    """Timestamps outside the plausible span (before PLAUSIBLE_FROM, or more than PLAUSIBLE_YEARS_AHEAD years
+    after the import): refused with the rows listed. One such row would otherwise stretch the data's span, the
+    business calendar and the Data page's "first – last" to 1900 or 2999."""
+    try:
+        latest = moment.replace(year=moment.year + PLAUSIBLE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        latest = moment.replace(year=moment.year + PLAUSIBLE_YEARS_AHEAD, day=28)
+    message = (f"is outside the plausible span (before {PLAUSIBLE_FROM:%Y-%m-%d}, or more than "
+               f"{PLAUSIBLE_YEARS_AHEAD} years after the import: after {latest:%Y-%m-%d}); correct the date or "
+               "delete the row, then import again")
+    for table in SPECS:
+        typed = _t(table, "typed")
+        if not _exists(con, typed):
+            continue
+        names = {r[0] for r in con.execute(f"DESCRIBE {typed}").fetchall()}
+        for column in TIMESTAMP_COLUMNS[table]:
+            raw = _q("raw_" + column) if "raw_" + column in names else f"CAST({_q(column)} AS VARCHAR)"
+            checks.rows(typed, column, f"{_q(column)} < $lo OR {_q(column)} > $hi", message,
+                        {"lo": PLAUSIBLE_FROM, "hi": latest}, value=raw)
 
 
 def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) -> None:
@@ -268,7 +318,7 @@ def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) ->
                         "refers to a lead that is not in leads")
     if _exists(con, "typed_stage_events"):
         checks.rows("typed_stage_events", "stage", "stage IS NOT NULL AND NOT list_contains($stages, stage)",
-                    f"is not a known stage ({', '.join(STAGES)})", {"stages": list(STAGES)})
+                    f"is not a stage (use one of {', '.join(STAGES)})", {"stages": list(STAGES)})
     if _exists(con, "typed_activities"):
         checks.rows("typed_activities", "channel",
                     "channel IS NOT NULL AND NOT list_contains($channels, channel)",
@@ -296,7 +346,7 @@ def find_files(folder: Path) -> dict[str, Path]:
 
 def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *, mode: str = "replace",
                is_demo: bool = False, source: str | None = None,
-               imported_at: dt.datetime | None = None) -> ImportSummary:
+               imported_at: dt.datetime | None = None, replace_with_empty: bool = False) -> ImportSummary:
     """`python -m sla_review import DIR`: the canonical files and sla.toml from one folder."""
     folder = Path(folder)
     problems: list[Problem] = []
@@ -319,14 +369,17 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
     if problems:
         raise ImportFailed(problems)
     return import_sources(con, files, sla_text, mode=mode, is_demo=is_demo, source=source or str(folder),
-                          imported_at=imported_at)
+                          imported_at=imported_at, replace_with_empty=replace_with_empty)
 
 
 def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
                    sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
-                   source: str = "import", imported_at: dt.datetime | None = None) -> ImportSummary:
+                   source: str = "import", imported_at: dt.datetime | None = None,
+                   replace_with_empty: bool = False) -> ImportSummary:
     """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
-    moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows)."""
+    moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows), rows far
+    outside the plausible span refuse the import. A replace import without leads is refused unless
+    `replace_with_empty` (it would empty the database)."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
     unknown = set(sources) - set(SPECS)
@@ -341,17 +394,27 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
             if isinstance(src, pl.DataFrame):
                 _stage_frame(con, table, src)
             else:
-                _stage_file(con, table, Path(src))
+                _stage_checked(con, table, Path(src))
+        except SourceError as err:  # over a limit, or a parser error said in the file's terms (readers)
+            checks.add(err.as_problem(Path(src).name))
+            continue
         except duckdb.Error as err:
             name = src.name if isinstance(src, Path) else table
             first = str(err).strip().splitlines()[0]
             checks.add(Problem(name, None, None, None, f"cannot be read as a table ({first})"))
             continue
         _typed(con, table, checks, tz)
+    imported_at = imported_at or dt.datetime.now(dt.UTC)
+    if mode == "replace" and not replace_with_empty and _exists(con, "typed_leads") and not checks.total \
+            and not con.execute("SELECT count(*) FROM typed_leads").fetchall()[0][0]:
+        src = sources["leads"]
+        checks.add(Problem(src.name if isinstance(src, Path) else "leads", None, None, None, EMPTY_MESSAGE))
     if mode == "replace" and not all(_exists(con, _t(t, "typed")) for t in REQUIRED_TABLES):
         for t in REQUIRED_TABLES:
             if t not in sources:
                 checks.add(Problem(f"{t}.csv", None, None, None, "is required but was not given"))
+    if not checks.total:
+        _implausible(con, checks, imported_at)
     if not checks.total and _exists(con, "typed_leads"):
         _relations(con, checks, append=mode == "append")
     if checks.total:
@@ -380,7 +443,7 @@ def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks:
     try:
         return parse_sla(sla)
     except ConfigError as err:
-        checks.add(Problem("sla.toml", None, None, None, str(err).removeprefix("sla.toml").lstrip(": ")))
+        checks.add(err.problem())
         return None
 
 

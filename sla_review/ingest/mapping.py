@@ -678,12 +678,25 @@ _TIME = (
 )
 _YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + r"$"
 _XY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME + r"$"
-_ISO = (
+#: The canonical format's timestamps (DOMAIN.md: ISO 8601, an optional offset or Z): the ONE grammar, used by
+#: this module's "ISO" format (the Data page's canonical files) and by the importer's SQL (the CLI), so both
+#: accept and refuse the same text. RE2 (DuckDB) reads it as Python does.
+ISO_TIMESTAMP = (
     r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
     r"\s*(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
+_ISO = ISO_TIMESTAMP
 _PARTS = ("y", "m", "d", "H", "M", "S", "f", "ap", "tz")
 _ISO_HINT = "a date like 2026-04-06 or a date and time like 2026-04-06T10:00:00+09:00"
+#: The importer's words for a value that is not an ISO timestamp (the same as this module's "ISO" format).
+NOT_ISO_MESSAGE = f"is not a date (expected {_ISO_HINT})."
+#: A time of day followed by a zone name or abbreviation (America/New_York, EST, UTC): refused everywhere,
+#: because the canonical format has offsets only and an abbreviation (CST, IST) names several zones.
+ZONE_NAME_SUFFIX = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[T ,]+\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?"
+                    r"\s*[A-Za-z]{3,}[A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+ZONE_NAME_MESSAGE = ("has a time-zone name after the time, which is not read (a zone name or abbreviation is not an "
+                     "offset, and CST or IST name several zones): write the offset instead, e.g. "
+                     "2026-04-06T10:00:00-04:00 for 10:00 in New York in summer.")
 
 
 @dataclass(frozen=True)
@@ -1459,7 +1472,7 @@ class _Applier:
                                                         return_dtype=pl.Utf8).alias("__ch"))
             bad = base.filter(pl.col("channel").is_not_null() & pl.col("__ch").is_null())
             self._distinct_values(bad.rename({"channel": "v"}), "channel",
-                                  f"is not a channel the mapping knows ({', '.join(CHANNELS)})", kind="channel")
+                                  f"is not a known channel ({', '.join(CHANNELS)})", kind="channel")
             base = base.with_columns(pl.coalesce("__ch", "channel").alias("channel")).drop("__ch")
         return base
 
@@ -1501,6 +1514,8 @@ def _num(x: float) -> str:
 
 def _not_a_date(value: str, expected: str) -> str:
     text = unicodedata.normalize("NFKC", value or "").strip()
+    if re.fullmatch(ZONE_NAME_SUFFIX, text):
+        return ZONE_NAME_MESSAGE
     hint = ""
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         hint = "; it looks like an Excel day number: format the column as a date in Excel before saving"

@@ -16,6 +16,7 @@ from typing import Any
 
 from sla_review.core.terms import period_terms
 from sla_review.metrics import breakdowns as bd
+from sla_review.metrics import mix_rate
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import MATURITY_DAYS
 
@@ -57,6 +58,8 @@ GUARD = call(bd.activity)
 
 TERMS = call(period_terms, filters=False)
 WEIGHTS = ("fit_weight", "engagement_weight")
+COMPARED = ("compare",)
+"""The comparison Period itself, for calls that read both periods at once (the page passes its view's, or None)."""
 
 VIEWS: dict[str, dict[str, Call]] = {
     "scorecard": {
@@ -79,6 +82,7 @@ VIEWS: dict[str, dict[str, Call]] = {
         "cmp_curve": call(bd.mql_curve, COMPARE, max_days=180),
         "by": call(bd.conversion_by, segment="source", days=MATURITY_DAYS),
         "reps": call(bd.conversion_by, segment="owner", days=MATURITY_DAYS),
+        "mix": call(mix_rate.conversion_mix, runtime=COMPARED, segment="source"),
     },
     "response": {
         "terms": TERMS,
@@ -88,6 +92,7 @@ VIEWS: dict[str, dict[str, Call]] = {
         "heat": call(bd.response_by, dim="weekday", dim2="hour"),
         "attempts": call(bd.followup_attempts, max_attempts=6),
         "breaches": call(bd.breaches, limit=500),
+        "mix": call(mix_rate.attainment_mix, runtime=COMPARED, dim="team"),
     },
     "closed_loop": {
         "acc": call(bd.acceptance),

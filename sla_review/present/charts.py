@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import polars as pl
@@ -19,12 +20,14 @@ import polars as pl
 from sla_review.present import formats, i18n, safe
 from sla_review.present.theme import (
     ACCENT,
+    AXIS,
     BAD,
     COMPARE,
     COMPARE_DARK,
     DIVERGING,
     ESTIMATE,
     FONT,
+    GOOD,
     GRID,
     INK,
     MUTED,
@@ -38,6 +41,9 @@ from sla_review.present.theme import (
     Variant,
     finish,
 )
+
+if TYPE_CHECKING:
+    from sla_review.metrics.mix_rate import MixRate
 
 __all__ = ["ACCENT", "BAD", "COMPARE", "COMPARE_DARK", "DIVERGING", "ESTIMATE", "FONT", "GRID", "INK", "MUTED",
            "PRIMARY", "PRIMARY_LIGHT", "SCREEN", "SEQUENTIAL", "SLIDE", "TONES", "WARN", "Variant"]
@@ -630,3 +636,74 @@ def acceptance(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN) -> 
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(title_text=i18n.t(lang, "axis_acceptance"), tickformat=".0%", range=[0, 1.05])
     return finish(fig, i18n.t(lang, "cl_acceptance_title"), 380, variant)
+
+
+# ---------------------------------------------------------------- mix vs rate
+
+
+def _short(name: str, width: int = 36) -> str:
+    """A long segment name cut for an axis label (the hover keeps it whole); cut before escaping."""
+    return name if len(name) <= width else name[:width - 1] + "…"
+
+
+def mix_rate(result: MixRate, labels: dict[str | None, str], lang: str, title: str, cur_label: str,
+             cmp_label: str | None, top: int = 6, *, variant: Variant = SCREEN) -> go.Figure | None:
+    """The mix-vs-rate waterfall (sla_review.metrics.mix_rate): the comparison's rate, the mix part, the rate
+    part, and the period's rate; the larger of the two parts is drawn per segment for the `top` segments it
+    moved most (a segment with too few cases says so) and the rest in one bar. `labels` maps a segment key to its
+    shown name (plain text, escaped here)."""
+    if not result.decomposed:
+        return None
+    t = lambda key, **v: i18n.t(lang, key, **v)  # noqa: E731
+    few = t("mx_too_few_tag")
+
+    def name(p, width: int | None = None) -> str:
+        """The segment's name (cut to `width` for an axis label), with "too few to judge" never cut off."""
+        text = labels.get(p.key, str(p.key))
+        text = _short(text, width) if width else text
+        return f"{text} ({few})" if p.too_few else text
+
+    def counts(p) -> str:
+        return safe.plotly(t("mx_hover", name=name(p), n0=i18n.fmt_int(p.n0, lang), n1=i18n.fmt_int(p.n1, lang),
+                             r0=i18n.fmt_pct(_num(p.r0), lang), r1=i18n.fmt_pct(_num(p.r1), lang),
+                             mix=i18n.fmt_pp(float(p.mix), lang), rate=i18n.fmt_pp(float(p.rate), lang)))
+
+    def split(kind: str) -> list[tuple[str, str, object, str]]:
+        """The part of `kind` per segment for the `top` segments it moved most, then the rest in one bar."""
+        shown = sorted(result.parts, key=lambda p: -abs(getattr(p, kind)))[:top]
+        rest = [p for p in result.parts if p not in shown]
+        out = [(safe.plotly(t(f"mx_{kind}_bar", segment=name(p, 36))), "relative", getattr(p, kind), counts(p))
+               for p in shown]
+        if rest:
+            out.append((t(f"mx_{kind}_rest", n=len(rest)), "relative", sum((getattr(p, kind) for p in rest), 0), ""))
+        return out
+
+    def whole(kind: str) -> list[tuple[str, str, object, str]]:
+        biggest = sorted(result.parts, key=lambda p: -abs(getattr(p, kind)))[:top]
+        return [(t(f"mx_{kind}_all"), "relative", getattr(result, kind), "<br>".join(counts(p) for p in biggest))]
+
+    # the part that moved the rate more is drawn per segment, the other in one bar (both in the hover)
+    rate_first = abs(result.rate) >= abs(result.mix)
+    rows = [(safe.plotly(cmp_label or t("mx_comparison")), "absolute", result.r0, ""),
+            *(whole("mix") if rate_first else split("mix")), *(split("rate") if rate_first else whole("rate")),
+            (safe.plotly(cur_label), "total", result.r1, "")]
+    values = [float(v) for _, _, v, _ in rows]
+    text = [i18n.fmt_pct(v, lang) if m != "relative" else i18n.fmt_pp(v, lang)
+            for (_, m, _, _), v in zip(rows, values, strict=True)]
+    fig = go.Figure(go.Waterfall(
+        orientation="h", y=[r[0] for r in rows], x=values, measure=[r[1] for r in rows], text=text,
+        textposition="outside", cliponaxis=False, customdata=[r[3] for r in rows],
+        increasing={"marker": {"color": GOOD}}, decreasing={"marker": {"color": BAD}},
+        totals={"marker": {"color": PRIMARY}}, connector={"line": {"color": AXIS, "width": 1}},
+        hovertemplate="%{y}: %{text}<br>%{customdata}<extra></extra>"))
+    running = [values[0]]
+    for v in values[1:-1]:
+        running.append(running[-1] + v)
+    running.append(values[-1])
+    low, high = min(running), max(running)
+    pad = max((high - low) * 0.45, 0.01)
+    fig.update_xaxes(tickformat=".1%", range=[max(0.0, low - pad), min(1.0, high + pad)],
+                     title_text=t(f"mx_axis_{result.measure}"))
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_layout(showlegend=False, waterfallgap=0.3)
+    return finish(fig, title, 150 + 40 * len(rows), variant)

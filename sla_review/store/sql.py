@@ -12,6 +12,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = ROOT / "sql"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# A string literal (kept: '$x' inside quotes is text, and a '--' there starts no comment) or a comment (dropped).
+_LITERAL_OR_COMMENT = re.compile(r"('(?:[^']|'')*')|--[^\n]*|/\*.*?\*/", re.S)
 
 
 QUERY_FOLDERS = ("metrics", "plumbing")
@@ -36,8 +38,10 @@ def sql_text(name: str) -> str:
 
 
 def bind(text: str, params: dict[str, object]) -> dict[str, object]:
-    """The parameters the query names; DuckDB refuses both missing and unused ones."""
-    names = set(_PARAM.findall(text))
+    """The parameters the query names outside comments and string literals; DuckDB refuses both missing and
+    unused ones, so a `$name` mentioned in a comment must not be bound."""
+    code = _LITERAL_OR_COMMENT.sub(lambda m: "''" if m.group(1) else " ", text)
+    names = set(_PARAM.findall(code))
     missing = names - params.keys()
     if missing:
         raise KeyError(f"query needs parameters {sorted(missing)}")

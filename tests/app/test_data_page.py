@@ -406,11 +406,13 @@ def test_page_blocks_the_import_and_lists_every_problem(monkeypatch, tmp_path):
     at = data_page(monkeypatch, tmp_path / "p.duckdb", batch)
     assert at.error[0].value.startswith("Files that could not be read: 1.")
     assert any("binary_renamed.csv is not a text (CSV) file" in x.value for x in at.text)
-    assert any(e.value.startswith("Problems to fix before importing: 1.") for e in at.error)
+    # the unreadable file blocks the import too (issue 16: a rejected file never lets the others through)
+    assert any(e.value.startswith("Problems to fix before importing: 2.") for e in at.error)
     tables = [d.value for d in at.dataframe if "message" in d.value.columns]
     problems = tables[0]  # the first table with messages: the blocking problems (warnings follow)
-    assert len(problems) == 1
-    assert problems.iloc[0].to_dict() == {"file": "unknown_lead_refs.csv", "row": 3, "column": "lead_id",
+    assert len(problems) == 2
+    assert problems.iloc[0]["file"] == "binary_renamed.csv"
+    assert problems.iloc[1].to_dict() == {"file": "unknown_lead_refs.csv", "row": 3, "column": "lead_id",
                                           "value": "L99", "message": "refers to a lead that is not in leads"}
     assert at.button(key="dp_import").disabled
 

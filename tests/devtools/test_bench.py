@@ -54,3 +54,13 @@ def test_previous_period_is_the_same_length_before():
     c = periods.comparison_period(p)
     assert (c.from_day, c.to_day) == (dt.date(2025, 10, 1), dt.date(2026, 4, 1))
     assert c.as_of == p.as_of - (p.from_day - c.from_day)
+
+
+def test_lists_get_their_own_table_beside_their_csv():
+    r = result(1_000_000, 0.1)
+    r.timings.append(bench.Timing("funnel bar", "drill", 0.5, [0.4] * 3, "list", note="64,323 rows", cpu=[0.1] * 3))
+    r.timings.append(bench.Timing("funnel bar", "drill csv", 1.0, [0.9] * 3))
+    text = bench.markdown(r)
+    row = "| funnel bar | 64,323 | 500.0 ms | 400.0 ms | 400.0 ms | 100.0 ms | ≤ 300.0 ms | **no** | 900.0 ms |"
+    assert row in text
+    assert text.count("funnel bar") == 1  # not also a row of the main table (a page's own cost)

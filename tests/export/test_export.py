@@ -354,6 +354,7 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
     from sla_review.core.terms import period_terms
     from sla_review.core.vocabulary import Filters
     from sla_review.metrics import breakdowns as bd
+    from sla_review.metrics import mix_rate
     from sla_review.metrics import scorecard as sc
     from sla_review.present import charts, formats
 
@@ -380,10 +381,14 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
             "mql_monthly": charts.monthly_mqls(sc.scorecard_data(con, period, f).report["mql_monthly"], "en",
                                                running_month(period)),
             "rejections": charts.closed_loop_bars(bd.closed_loop_by(con, period, f, dim="reason"), "en", "t", 8),
+            "mix_rate": charts.mix_rate(mix_rate.conversion_mix(con, period, f, export.DECK_MIX_DIM, comparison), {},
+                                        "en", "t", label, cmp_label),
         }
     finally:
         con.close()
     assert set(slides) == set(pages) == set(export.CHART_SECTIONS)
+    # the worked comparison period has no MQLs: no waterfall on the page, none on the slide
+    assert pages["mix_rate"] is None and not [t for t in slides["mix_rate"].data if t.type == "waterfall"]
     for key in ("response", "funnel"):  # no overlay: the very same traces
         assert _traces(slides[key]) == _traces(pages[key]), key
     within = next(t for t in slides["response"].data if t.name == "Within target")

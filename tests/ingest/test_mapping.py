@@ -540,6 +540,6 @@ def test_canonical_stage_and_channel_names_are_normalised_or_reported() -> None:
     assert strs(data.problems) == [
         'stage_events.csv, row 4, column "stage": "handoff" is not a stage (use one of inquiry, mql, sal, sql, '
         "opportunity, won, lost, rejected, recycled, disqualified).",
-        'activities.csv, row 3, column "channel": "fax" is not a channel the mapping knows (email, phone, meeting, '
+        'activities.csv, row 3, column "channel": "fax" is not a known channel (email, phone, meeting, '
         "other).",
     ]

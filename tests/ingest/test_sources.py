@@ -172,8 +172,8 @@ def test_no_header_row() -> None:
 
 
 def test_rows_longer_than_the_header() -> None:
-    with pytest.raises(SourceError, match=r"^ragged_rows\.csv: some rows have more values than there are column "
-                                          r"names in the header \(first at row 3, which has 4 values for 3"):
+    with pytest.raises(SourceError, match=r"^ragged_rows\.csv, row 3: this row has 4 values but the header names 3 "
+                                          r"columns"):
         read_table(BAD / "ragged_rows.csv")
 
 
@@ -186,11 +186,11 @@ def test_too_big_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.M
         raise AssertionError("the file must not be read")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    with pytest.raises(SourceError, match=r"^huge\.csv is 200\.0 MB, larger than the 200\.0 MB limit"):
+    with pytest.raises(SourceError, match=r"^huge\.csv: the file is 200\.0 MB, larger than the 200\.0 MB limit"):
         read_table(big)
     monkeypatch.undo()
     small = write(tmp_path, "small.csv", b"a,b\n1,2\n")
-    with pytest.raises(SourceError, match=r"^small\.csv is 8 bytes, larger than the 4 bytes limit"):
+    with pytest.raises(SourceError, match=r"^small\.csv: the file is 8 bytes, larger than the 4 bytes limit"):
         read_table(small, max_bytes=4)
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import views
+from sla_review.metrics import drill, views
 from sla_review.present import charts, i18n
 
 PAGE = "closed_loop"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -34,16 +34,20 @@ if ui.guard(v):
             per_mql = figures["per_mql"][stage]
             st.caption(v.t("cl_rej_per_mql", value=i18n.fmt_pct(per_mql, v.lang) if per_mql is not None
                            else i18n.DASH))
+            ui.leads_button(v, drill.TILES[stage], f"cl_leads_{stage}", "cl_tiles")
+    ui.leads_here(v, "cl_tiles")
 
     left, right = st.columns(2)
     with left:
-        ui.show(v, charts.closed_loop_bars(reasons, v.lang, v.t("cl_reason_title")), "def_closed_loop")
+        ui.show(v, charts.closed_loop_bars(reasons, v.lang, v.t("cl_reason_title")), "def_closed_loop",
+                key="cl_reasons", opens=lambda point: drill.closed_loop_point(point, reasons, v.lang, "reason"))
     with right:
         dim = ui.param_select("u_cldim", v.t("cl_by"), ("source", "campaign", "band"),
                               views.VIEWS[PAGE]["by"].default("dim"),
                               lambda d: v.t(f"dim_{d}"), kind="segmented")
         by = ui.fetch(v, PAGE, "by", dim=dim)
-        ui.show(v, charts.closed_loop_bars(by, v.lang, v.t("cl_by_title", dim=v.t(f"dim_{dim}"))))
+        ui.show(v, charts.closed_loop_bars(by, v.lang, v.t("cl_by_title", dim=v.t(f"dim_{dim}"))), key="cl_by",
+                opens=lambda point: drill.closed_loop_point(point, by, v.lang, dim))
 
     left, right = st.columns(2)
     with left:

@@ -6,7 +6,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import views
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.present import charts
 
 PAGE = "conversion"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -20,7 +20,8 @@ if ui.guard(v):
     ui.terms_note(v, terms)
 
     cohorts = ui.fetch(v, PAGE, "cohorts", days=days)
-    ui.show(v, charts.cohorts(cohorts, v.lang, days), "def_cohorts")
+    ui.show(v, charts.cohorts(cohorts, v.lang, days), "def_cohorts", key="cv_cohorts",
+            opens=lambda point: drill.cohort_point(point, cohorts, v.lang))
 
     horizon = max(DECLARED["curve"].default("max_days"), days + 30)
     curve = ui.fetch(v, PAGE, "curve", max_days=horizon)
@@ -48,8 +49,12 @@ if ui.guard(v):
         ui.table(v, by, {"segment": ("col_segment", "text"), "mqls": ("col_mqls", "int"),
                          "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                          "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                         "rate_within": ("col_rate_within", "pct")})
+                         "rate_within": ("col_rate_within", "pct")}, key="cv_by_table",
+                 opens=lambda i: drill.number(drill.Kind.CONVERSION_SEGMENT, segment=segment, value=by["segment"][i]))
         ui.table(v, reps, {"segment": ("col_rep", "text"), "mqls": ("col_mqls", "int"),
                            "converted": ("col_converted", "int"), "rate": ("col_rate", "pct"),
                            "mature": ("col_mature", "int"), "converted_within": ("col_within", "int"),
-                           "rate_within": ("col_rate_within", "pct")})
+                           "rate_within": ("col_rate_within", "pct")}, key="cv_reps_table",
+                 opens=lambda i: drill.number(drill.Kind.CONVERSION_SEGMENT, segment="owner", value=reps["segment"][i]))
+
+    ui.mix_rate_section(v, PAGE, "u_mxdim", mix_rate.CONVERSION_DIMS, "segment")

@@ -64,7 +64,7 @@ def problem_frame(problems: list[Problem]) -> pl.DataFrame:
         "row": [p.row for p in problems],
         "column": [p.column for p in problems],
         "value": [None if p.value is None else str(p.value) for p in problems],
-        "message": [p.message for p in problems],
+        "message": [p.text(lang) for p in problems],
     }, schema={"file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "message": pl.Utf8})
 
 
@@ -149,6 +149,7 @@ def reset_for_new_batch() -> None:
         del ss[key]
     ss.pop("dp_preview", None)
     ss.pop("dp_outcome", None)
+    ss.pop("dp_replace_empty", None)  # asked for one set of files only
 
 
 def upload_section() -> flow.Batch | None:
@@ -157,8 +158,9 @@ def upload_section() -> flow.Batch | None:
                              key="dp_upload", help=t("upload_help")) or []
     sig = tuple(f.file_id for f in files)
     if ss.get("dp_sig") != sig:
-        ss["dp_sig"] = sig
-        ss["dp_batch"] = flow.receive([(f.name, f.getbuffer()) for f in files]) if files else None
+        ss["dp_batch"] = flow.receive([(f.name, f.getbuffer()) for f in files],
+                                      should_stop=ui.session_gone) if files else None
+        ss["dp_sig"] = sig  # after the read: a read stopped half-way (the tab closed) is read again next time
         reset_for_new_batch()
     batch: flow.Batch | None = ss.get("dp_batch")
     if batch is None:
@@ -170,7 +172,7 @@ def upload_section() -> flow.Batch | None:
         "rows": [f.rows for f in batch.files],
         "columns": [f.columns for f in batch.files],
         "size": [fmt_size(f.size) for f in batch.files],
-        "note": [f.error.text(lang) if f.error else f.message for f in batch.files],
+        "note": [f.text(lang) for f in batch.files],
     }, schema={"file": pl.Utf8, "kind": pl.Utf8, "rows": pl.Int64, "columns": pl.Int64, "size": pl.Utf8,
                "note": pl.Utf8})
     st.caption(t("files_caption"))
@@ -182,7 +184,7 @@ def upload_section() -> flow.Batch | None:
     if batch.unreadable:
         st.error(t("unreadable", n=len(batch.unreadable)), icon=":material/block:")
         for info in batch.unreadable:  # the whole sentence, as plain text (a table cell would cut it off)
-            st.text(f"• {info.error.text(lang) if info.error else info.message}", width="stretch")
+            st.text(f"• {info.text(lang)}", width="stretch")
         if lang != "en":
             st.caption(t("messages_en"))
     if not batch.frames:
@@ -406,13 +408,16 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
 def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_key: str, mode: str,
                     tz: str | None) -> flow.Preview:
     st.subheader(t("preview_header"), divider="gray")
-    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version())
+    empty_ok = bool(ss.get("dp_replace_empty", False))  # the import section's named checkbox (last run's value)
+    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version(), empty_ok)
     cached = ss.get("dp_preview")
     if cached is not None and cached[0] == key:
         result: flow.Preview = cached[1]
     else:
         with st.spinner(t("checking")):
-            result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor())
+            # a file that could not be read (e.g. a rejected sla.toml) blocks the import: it is in the problems
+            result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor(),
+                                  rejected=batch.problems, replace_with_empty=empty_ok)
         ss["dp_preview"] = (key, result)
     st.caption(t("rows_mapped"))
     cols = st.columns(4)
@@ -452,6 +457,8 @@ def request_import() -> None:
 def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sla: str | None, mode: str,
                    requested: bool) -> None:
     st.subheader(t("import_header"), divider="gray")
+    if result.empty and mode == "replace":  # asked by name, never by default: it empties the database
+        st.checkbox(t("replace_empty"), key="dp_replace_empty", help=t("replace_empty_help"))
     st.button(t("import_button", n=i18n.fmt_int(result.counts["leads"], lang)), type="primary",
               disabled=not result.ok, key="dp_import", icon=":material/database_upload:", on_click=request_import)
     if not result.ok:

@@ -7,7 +7,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.core.vocabulary import SEGMENTS
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import views
+from sla_review.metrics import drill, views
 from sla_review.present import charts, i18n
 
 PAGE = "funnel"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -21,7 +21,8 @@ if ui.guard(v):
     cur = ui.fetch(v, PAGE, "cur", view=view)
     cmp = ui.fetch(v, PAGE, "cmp", view=view)
     title = v.t("fn_chart_title", view=v.t(f"fn_{view}"))
-    ui.show(v, charts.funnel(cur, cmp, v.lang, v.period_label, v.compare_label, title), "def_funnel")
+    ui.show(v, charts.funnel(cur, cmp, v.lang, v.period_label, v.compare_label, title), "def_funnel", key="fn_chart",
+            opens=lambda point: drill.funnel_point(point, cur, view, cmp is not None))
 
     with st.expander(v.t("fn_table"), icon=":material/table:"):
         numbers = bd.with_comparison(cur, cmp).with_columns(

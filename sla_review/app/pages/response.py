@@ -9,7 +9,7 @@ import streamlit as st
 from sla_review.app import ui
 from sla_review.export import csv_export
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import views
+from sla_review.metrics import drill, mix_rate, views
 from sla_review.present import charts, i18n
 
 PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
@@ -36,6 +36,10 @@ if ui.guard(v):
         with column:
             st.metric(v.t(label), value, border=True,
                       help=v.t("def_follow_up") if label == "tile_follow_up" else v.t("def_response"))
+            opened = {"rs_attainment": "response", "rs_handoffs": "handoffs", "tile_follow_up": "follow_up"}
+            if label in opened:
+                ui.leads_button(v, drill.TILES[opened[label]], f"rs_leads_{label}", "rs_tiles")
+    ui.leads_here(v, "rs_tiles")
 
     if r.get("no_data"):  # no activity in the whole import: nothing here can be measured, nothing is "0%"
         st.info(v.t("rs_no_data"), icon=":material/phone_disabled:")
@@ -44,7 +48,8 @@ if ui.guard(v):
         hist = ui.fetch(v, PAGE, "hist", bin_hours=bin_hours, max_hours=max_hours)
         left, right = st.columns(2)
         with left:
-            ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist")
+            ui.show(v, charts.response_hist(hist, v.lang, targets, bin_hours, max_hours), "def_response_hist",
+                    key="rs_hist", opens=lambda point: drill.hist_point(point, hist, bin_hours, max_hours))
         with right:
             ui.show(v, charts.response_ecdf(hist, v.lang, targets, max_hours), "def_response_hist")
 
@@ -68,7 +73,10 @@ if ui.guard(v):
                       "median_business_hours": ("col_median_hours", "num"),
                       "p90_business_hours": ("col_p90_hours", "num"),
                       "due": ("col_due", "int"), "compliant": ("col_compliant", "int"),
-                      "follow_up_rate": ("col_follow_up_rate", "pct")})
+                      "follow_up_rate": ("col_follow_up_rate", "pct")}, key="rs_by_table",
+                     opens=lambda i: drill.number(drill.Kind.RESPONSE_ROW, dim=dim, key=by["key"][i]))
+
+        ui.mix_rate_section(v, PAGE, "u_rmxdim", mix_rate.ATTAINMENT_DIMS, "dim")
 
         attempts = ui.fetch(v, PAGE, "attempts")
         ui.show(v, charts.followup_attempts(attempts, v.lang, minimums, MAX_ATTEMPTS),
@@ -79,6 +87,8 @@ if ui.guard(v):
             pl.col("channel").fill_null(v.t("no_response")))
         st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
                        shown=i18n.fmt_int(breaches.height)))
+        ui.leads_button(v, drill.TILES["breached"], "rs_leads_breached", "rs_breaches")
+        ui.leads_here(v, "rs_breaches")
         columns = {"lead_id": ("col_lead", "text"), "company": ("col_company", "text"), "rep": ("col_rep", "text"),
                    "team": ("col_team", "text"),
                    "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),

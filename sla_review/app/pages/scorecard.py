@@ -5,6 +5,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core.periods import running_month
+from sla_review.metrics import drill
 from sla_review.metrics import scorecard as sc
 from sla_review.present import charts, i18n, safe
 
@@ -28,6 +29,8 @@ if ui.guard(v):
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
             ui.scorecard_tile(v, tile)
+            ui.leads_button(v, drill.TILES[tile.key], f"sc_leads_{tile.key}", "sc_tiles")
+    ui.leads_here(v, "sc_tiles")
 
     left, right = st.columns(2)
     with left:
@@ -35,7 +38,8 @@ if ui.guard(v):
                 "def_mql_volume")
     with right:
         funnel = ui.fetch(v, PAGE, "funnel")
-        ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel")
+        ui.show(v, charts.funnel(funnel, None, v.lang, v.period_label, None, v.t("sc_funnel_title")), "def_funnel",
+                key="sc_funnel", opens=lambda point: drill.funnel_point(point, funnel, "cohort", False))
 
     with st.expander(v.t("sc_terms"), icon=":material/description:"):
         ui.terms_table(v, shown)
