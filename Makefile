@@ -4,6 +4,8 @@ PY      := .venv/bin/python
 DB      ?= data/sla.duckdb
 PORT    ?= 8501
 ADDRESS ?= 127.0.0.1
+# hostnames the server answers to (DNS rebinding guard, README "Security"); a deployment adds its own name
+ALLOWED_HOSTS ?= localhost 127.0.0.1
 
 .PHONY: run test test-fast lint demo bench clean
 
@@ -25,8 +27,8 @@ demo: .venv/.installed
 	$(PY) -m sla_review demo --db $(DB)
 
 run: .venv/.installed $(DB)
-	SLA_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+	SLA_DB=$(DB) STREAMLIT_SERVER_ALLOWED_HOSTS="$(ALLOWED_HOSTS)" $(PY) -m streamlit run server.py \
+		--server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: .venv/.installed
 	$(PY) -m ruff check .

@@ -85,6 +85,8 @@ def begin_run() -> None:
     _local.version = None
     _local.url = {}
     _local.view = None
+    _local.refused = []
+    _local.notice = None
     _local.drill_done = False
 
 
@@ -201,11 +203,10 @@ def _date_range(key: str, first: str, last: str) -> Param:
 
     def decode(raw: dict[str, list[str]]) -> Any:
         try:
-            start = dt.date.fromisoformat(raw[first][-1])
-            end = dt.date.fromisoformat(raw[last][-1]) - dt.timedelta(days=1)
+            start, stop = dt.date.fromisoformat(raw[first][-1]), dt.date.fromisoformat(raw[last][-1])
         except (KeyError, IndexError, ValueError):
             return None
-        return (start, end) if end >= start else None
+        return (start, stop - dt.timedelta(days=1)) if periods.usable_range(start, stop) else None
 
     return Param(key, (first, last), encode, decode)
 
@@ -260,7 +261,14 @@ def initial(key: str, fallback: Any, valid: Callable[[Any], bool] | None = None)
     param = PARAMS[key]
     candidates = [ss.get(key), ss.get(_KEEP + key)]
     if any(n in raw for n in param.names):
-        candidates.append(param.decode(raw))
+        from_url = param.decode(raw)
+        usable = from_url is not None and (valid is None or valid(from_url))
+        if not usable and all(c is None for c in candidates):  # the link's value is the one that would be used
+            refused = getattr(_local, "refused", None)
+            if refused is None:
+                refused = _local.refused = []
+            refused.append(key)
+        candidates.append(from_url if usable else None)
     for value in candidates:
         if value is not None and (valid is None or valid(value)):
             return value
@@ -404,8 +412,13 @@ def view() -> View:
 
 
 def end_run() -> None:
-    """After the page ran: write the URL, forget this run's view (so a later direct page run is noticed)."""
+    """After the page ran: say once if the link held values that could not be used (they were replaced by the
+    defaults), write the URL, forget this run's view (so a later direct page run is noticed)."""
     try:
+        if getattr(_local, "refused", None):
+            where = getattr(_local, "notice", None) or st.sidebar
+            where.warning(i18n.t(language(), "url_refused"), icon=":material/link_off:")
+            _local.refused = []
         sync_url()
         st.session_state["_frame_rerun"] = False
     finally:
@@ -494,8 +507,9 @@ def _inclusive(bounds: tuple) -> tuple[dt.date, dt.date]:
 
 
 def _valid_range(value: Any) -> bool:
+    """An inclusive (first, last) pair from a date picker or the URL, inside periods.VIEW_BOUNDS."""
     return (isinstance(value, tuple | list) and len(value) == 2 and all(isinstance(v, dt.date) for v in value)
-            and value[1] >= value[0])
+            and value[1] < periods.VIEW_BOUNDS[1] and periods.usable_range(value[0], value[1] + dt.timedelta(days=1)))
 
 
 def _segment_filters(lang: str, values: Any) -> Filters:
@@ -527,7 +541,9 @@ def _segment_filters(lang: str, values: Any) -> Filters:
 
 
 def banner(v: View) -> None:
-    """The demo warning, on every page, so nobody negotiates on generated numbers."""
+    """The demo warning, on every page, so nobody negotiates on generated numbers; above it, the place where
+    end_run says that the link held values that could not be used (known only after the page ran)."""
+    _local.notice = st.empty()
     if v.is_demo:
         st.warning(v.t("demo_banner"), icon=":material/science:")
 

@@ -16,7 +16,9 @@ PRESETS = ("last_half", "this_half", "last_quarter", "this_quarter", "last_6m", 
 COMPARISONS = ("previous", "year", "none", "custom")
 _PRESET_MONTHS = {"last_half": 6, "this_half": 6, "last_quarter": 3, "this_quarter": 3, "last_6m": 6,
                   "last_12m": 12}
-
+# The dates a view may name ([from, to), to exclusive), from a link or a date picker. Outside them the date
+# arithmetic breaks (year 0001's comparison a year earlier is year 0) and no CRM export has data.
+VIEW_BOUNDS = (dt.date(1970, 1, 1), dt.date(2100, 1, 1))
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ class Period:
         return {"from_day": self.from_day, "to_day": self.to_day, "as_of": self.as_of,
                 "from_ts": dt.datetime.combine(self.from_day, dt.time(0), tzinfo=tz),
                 "to_ts": dt.datetime.combine(self.to_day, dt.time(0), tzinfo=tz)}
+
+
+def usable_range(start: object, end: object) -> bool:
+    """Is [start, end) a non-empty range of dates inside VIEW_BOUNDS? (A crafted link is checked here.)"""
+    return (isinstance(start, dt.date) and isinstance(end, dt.date) and not isinstance(start, dt.datetime)
+            and not isinstance(end, dt.datetime) and VIEW_BOUNDS[0] <= start < end <= VIEW_BOUNDS[1])
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -6,7 +6,10 @@ message that names the key and value before anything reaches the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import math
 import tomllib
 import zoneinfo
 from collections.abc import Sequence
@@ -15,13 +18,59 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 
 from sla_review.core.periods import Period
+from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import LADDER
 
+LANGS = ("en", "ja")  # the languages of a refusal (present.catalogue.LANGS; core does not import it)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class ConfigError(ValueError):
-    """sla.toml cannot be used; the message says where and why, for a person."""
+    """sla.toml cannot be used. Carries where (file, key), the value as written and the rule it broke, so the
+    one message reads the same in the CLI, the Data page and the deck page, in English (str) or any language
+    (text(lang)); the words are locales/*.toml [terms]."""
+
+    def __init__(self, file: str, key: str | None, value: object, rule: str, **details: object) -> None:
+        self.file, self.key, self.value, self.rule, self.details = file, key, value, rule, details
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        from sla_review.present import catalogue  # the words only; core stays free of the present layer's logic
+
+        problem = catalogue.t(f"terms.rule_{self.rule}", lang, value=shown(self.value), **self.details)
+        if self.key is None:
+            return catalogue.t("terms.problem_file", lang, file=self.file, problem=problem)
+        return catalogue.t("terms.problem", lang, file=self.file, where=self.key, problem=problem)
+
+    def problem(self) -> Problem:
+        """The refusal as a Problem of the file (the importer's list, the Data page's note), in every language."""
+        from sla_review.present import catalogue
+
+        def detail(lang: str) -> str:
+            problem = catalogue.t(f"terms.rule_{self.rule}", lang, value=shown(self.value), **self.details)
+            if self.key is None:
+                return problem
+            return catalogue.t("terms.problem_detail", lang, where=self.key, problem=problem)
+
+        return Problem(self.file, None, None, None, detail("en"), texts=tuple((lang, detail(lang)) for lang in LANGS))
+
+
+def shown(value: object) -> str:
+    """A value as the user wrote it in TOML (strings quoted, cut at 60 characters), for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value[:60]}…"' if len(value) > 60 else f'"{value}"'
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else repr(value)
+    if isinstance(value, list):
+        inner = ", ".join(shown(v) for v in value[:8])
+        return f"[{inner}{', …' if len(value) > 8 else ''}]"
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -66,96 +115,154 @@ class SlaConfig:
     versions: tuple[SlaVersion, ...] = ()
 
 
-_VERSION_NUMBERS = {
-    "mql_threshold": (0.0, 100.0),
-    "fit_weight": (0.0, None),
-    "engagement_weight": (0.0, None),
-    "response_target_hours": (0.0, None),
-    "monthly_mql_commitment": (0.0, None),
-    "min_attempts": (0.0, None),
-    "attempt_window_business_days": (0.0, None),
-    "mql_to_sql_target": (0.0, 1.0),
+# The one validator of sla.toml (CLI import, the Data page; the report and the deck read only what it let in).
+# Each number: (lowest, highest, whole number?). Finite always: NaN and inf are refused, and the highs keep every
+# value inside DECIMAL(18, 6) and the business-day table (a 1e308-day window or year-9999 date crashed them).
+_VERSION_NUMBERS: dict[str, tuple[float, float, bool]] = {
+    "mql_threshold": (0.0, 100.0, False),
+    "fit_weight": (0.0, 100.0, False),
+    "engagement_weight": (0.0, 100.0, False),
+    "response_target_hours": (0.0, 8760.0, False),
+    "monthly_mql_commitment": (0.0, 1e9, False),
+    "min_attempts": (0.0, 1000.0, True),
+    "attempt_window_business_days": (0.0, 366.0, False),
+    "mql_to_sql_target": (0.0, 1.0, False),
 }
+# dates an SLA can name: the business-day table is built from the earliest to the latest of them
+DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
+CALENDAR_KEYS = ("timezone", "workdays", "day_start", "day_end", "holiday_country", "extra_holidays")
+TOP_KEYS = ("calendar", "versions")
+# keys of the contract's optional features (breaks, team calendars, tiers) that this code does not implement:
+# refused with their own message, never ignored (ignoring them would count business hours or targets wrongly)
+NOT_SUPPORTED = ("breaks", "holiday_subdivision", "calendars", "teams", "tiers")
+NAME_MAX = 100
 
 
-def _time(value: object, where: str) -> dt.time:
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f'{where}: "{value}" is not a time of day like "09:00".') from None
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """Zones both Python (zoneinfo) and DuckDB (ICU) know: "localtime" is one zoneinfo lists and DuckDB lacks."""
+    with duckdb.connect() as con:
+        icu = {r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
+    return frozenset(zoneinfo.available_timezones() & icu)
 
 
-def _date(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+def _time(value: object, src: str, key: str) -> dt.time:
+    if isinstance(value, dt.time) and value.tzinfo is None:
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f'{where}: "{value}" is not a date like "2026-04-01".') from None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            parsed = dt.time.fromisoformat(value)
+            if parsed.tzinfo is None and len(value) >= 5:
+                return parsed
+    raise ConfigError(src, key, value, "time")
 
 
-def _calendar(raw: dict, src: str) -> Calendar:
-    tz = str(raw.get("timezone", "Asia/Tokyo"))
-    if tz not in zoneinfo.available_timezones():
-        raise ConfigError(f'{src} [calendar] timezone: "{tz}" is not a known time zone (e.g. "Asia/Tokyo").')
+def _date(value: object, src: str, key: str) -> dt.date:
+    day = None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value)
+    if day is None:
+        raise ConfigError(src, key, value, "date")
+    if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+        raise ConfigError(src, key, value, "date_range", low=DATE_RANGE[0].isoformat(), high=DATE_RANGE[1].isoformat())
+    return day
+
+
+def _unknown(raw: dict, known: Sequence[str], src: str, where: str) -> None:
+    unknown = sorted(set(raw) - set(known), key=lambda k: (k not in NOT_SUPPORTED, k))
+    if unknown:
+        rule = "not_supported" if unknown[0] in NOT_SUPPORTED else "unknown_key"
+        raise ConfigError(src, f"{where} {unknown[0]}".strip(), raw[unknown[0]], rule, known=", ".join(known))
+
+
+def _calendar(raw: object, src: str) -> Calendar:
+    if not isinstance(raw, dict):
+        raise ConfigError(src, "calendar", raw, "table", table="[calendar]")
+    _unknown(raw, CALENDAR_KEYS, src, "[calendar]")
+    tz = raw.get("timezone", "Asia/Tokyo")
+    if not isinstance(tz, str) or tz not in known_timezones():
+        raise ConfigError(src, "[calendar] timezone", tz, "timezone")
     days = raw.get("workdays", list(WEEKDAYS[:5]))
-    bad = [d for d in days if d not in WEEKDAYS]
-    if bad or not isinstance(days, list):
-        raise ConfigError(f"{src} [calendar] workdays: {bad or days} — use names from {list(WEEKDAYS)}.")
-    start = _time(raw.get("day_start", "09:00"), f"{src} [calendar] day_start")
-    end = _time(raw.get("day_end", "18:00"), f"{src} [calendar] day_end")
+    if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days) or len(set(days)) != len(days):
+        raise ConfigError(src, "[calendar] workdays", days, "workdays", names=", ".join(f'"{d}"' for d in WEEKDAYS))
+    start = _time(raw.get("day_start", "09:00"), src, "[calendar] day_start")
+    end = _time(raw.get("day_end", "18:00"), src, "[calendar] day_end")
     if end <= start:
-        raise ConfigError(f"{src} [calendar]: day_end {end:%H:%M} must be after day_start {start:%H:%M}.")
+        raise ConfigError(src, "[calendar] day_end", raw.get("day_end", "18:00"), "day_end",
+                          start=start.strftime("%H:%M"))
     country = raw.get("holiday_country")
-    if country:
+    if country is not None:
         import holidays
 
-        if str(country) not in holidays.list_supported_countries():
-            raise ConfigError(f'{src} [calendar] holiday_country: "{country}" is not a supported country code.')
-    extra = tuple(_date(d, f"{src} [calendar] extra_holidays") for d in raw.get("extra_holidays", []))
-    return Calendar(tz, tuple(WEEKDAYS.index(d) for d in days), start, end, country or None, extra)
+        if not isinstance(country, str) or country not in holidays.list_supported_countries():
+            raise ConfigError(src, "[calendar] holiday_country", country, "country")
+    extra = raw.get("extra_holidays", [])
+    if not isinstance(extra, list):
+        raise ConfigError(src, "[calendar] extra_holidays", extra, "date_list")
+    days_off = tuple(_date(d, src, "[calendar] extra_holidays") for d in extra)
+    return Calendar(tz, tuple(WEEKDAYS.index(d) for d in days), start, end, country or None, days_off)
 
 
-def _version(raw: dict, index: int, src: str) -> SlaVersion:
-    where = f"{src} [[versions]] #{index + 1}"
-    if "name" not in raw or "effective_from" not in raw:
-        raise ConfigError(f"{where}: every version needs a name and an effective_from date.")
-    values: dict[str, object] = {"name": str(raw["name"])}
-    values["effective_from"] = _date(raw["effective_from"], f"{where} effective_from")
-    for key, (low, high) in _VERSION_NUMBERS.items():
+def _number(raw: dict, key: str, src: str, where: str) -> float | int:
+    low, high, whole = _VERSION_NUMBERS[key]
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(src, f"{where} {key}", value, "number")
+    if not low <= value <= high:
+        raise ConfigError(src, f"{where} {key}", value, "range", low=f"{low:g}", high=f"{high:g}")
+    if whole and value != int(value):
+        raise ConfigError(src, f"{where} {key}", value, "whole")
+    return int(value) if whole else float(value)
+
+
+def _version(raw: object, index: int, src: str) -> SlaVersion:
+    where = f"[[versions]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(src, where, raw, "table", table="[[versions]]")
+    _unknown(raw, ("name", "effective_from", "handoff_stage", *_VERSION_NUMBERS), src, where)
+    for key in ("name", "effective_from"):
         if key not in raw:
-            continue
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f'{where} {key}: "{value}" is not a number.')
-        if value < low or (high is not None and value > high):
-            limit = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            raise ConfigError(f"{where} {key}: {value} must be {limit}.")
-        values[key] = int(value) if key == "min_attempts" else float(value)
+            raise ConfigError(src, f"{where} {key}", None, "required")
+    name = raw["name"]
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+        raise ConfigError(src, f"{where} name", name, "name", most=NAME_MAX)
+    values: dict[str, object] = {"name": name.strip()}
+    values["effective_from"] = _date(raw["effective_from"], src, f"{where} effective_from")
+    for key in _VERSION_NUMBERS:
+        if key in raw:
+            values[key] = _number(raw, key, src, where)
+    if values.get("fit_weight", 0.5) == 0 and values.get("engagement_weight", 0.5) == 0:
+        raise ConfigError(src, f"{where} engagement_weight", raw.get("engagement_weight", 0.5), "weights")
     stage = raw.get("handoff_stage", "mql")
     if stage not in LADDER:
-        raise ConfigError(f'{where} handoff_stage: "{stage}" is not a ladder stage {list(LADDER)}.')
+        raise ConfigError(src, f"{where} handoff_stage", stage, "stage", stages=", ".join(LADDER))
     values["handoff_stage"] = stage
-    unknown = set(raw) - set(_VERSION_NUMBERS) - {"name", "effective_from", "handoff_stage"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {sorted(unknown)}.")
     return SlaVersion(**values)  # type: ignore[arg-type]
 
 
 def parse_sla(text: str, source: str = "sla.toml") -> SlaConfig:
-    """Parse sla.toml text; raise ConfigError naming the file and key on anything unusable."""
+    """Parse sla.toml text; raise ConfigError naming the file, key and value on anything unusable. The only
+    validator of SLA terms: the CLI and the Data page both call it, so they refuse the same files alike."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{source} is not valid TOML: {err}.") from None
+        raise ConfigError(source, None, None, "toml", error=str(err)) from None
+    _unknown(raw, TOP_KEYS, source, "")
     calendar = _calendar(raw.get("calendar", {}), source)
-    versions = [_version(v, i, source) for i, v in enumerate(raw.get("versions", []))]
+    blocks = raw.get("versions", [])
+    if not isinstance(blocks, list):
+        raise ConfigError(source, "versions", blocks, "table", table="[[versions]]")
+    versions = [_version(v, i, source) for i, v in enumerate(blocks)]
     if not versions:
-        raise ConfigError(f"{source}: needs at least one [[versions]] block with the SLA's terms.")
+        raise ConfigError(source, None, None, "no_versions")
     versions.sort(key=lambda v: v.effective_from)
     dates = [v.effective_from for v in versions]
     if len(set(dates)) != len(dates):
-        raise ConfigError(f"{source}: two versions share an effective_from date; each needs its own.")
+        twice = next(d for d in dates if dates.count(d) > 1)
+        raise ConfigError(source, "[[versions]] effective_from", twice.isoformat(), "same_date")
     return SlaConfig(calendar, tuple(versions))
 
 

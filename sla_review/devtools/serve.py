@@ -28,15 +28,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path, log_path: Path, start_timeout_s: float = 60) -> Iterator[str]:
-    """Serve the dashboard on 127.0.0.1 with SLA_DB=db and yield its URL. The start is bounded; the
-    server's own process group is always stopped (nothing else is signalled)."""
+def streamlit_server(db: Path, log_path: Path, start_timeout_s: float = 60,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve the dashboard (server.py: preloaded imports, the edge guard) on 127.0.0.1 with SLA_DB=db and yield
+    its URL; `env` adds variables (e.g. STREAMLIT_SERVER_ALLOWED_HOSTS). The start is bounded; the server's own
+    process group is always stopped (nothing else is signalled)."""
     port = free_port()
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=dict(os.environ, SLA_DB=str(db)), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**os.environ, "SLA_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         try:
             deadline = time.monotonic() + start_timeout_s

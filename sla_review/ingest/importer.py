@@ -443,7 +443,7 @@ def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks:
     try:
         return parse_sla(sla)
     except ConfigError as err:
-        checks.add(Problem("sla.toml", None, None, None, str(err).removeprefix("sla.toml").lstrip(": ")))
+        checks.add(err.problem())
         return None
 
 
