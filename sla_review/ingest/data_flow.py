@@ -120,8 +120,11 @@ class FileInfo:
     problem: Problem | None = None
 
     def text(self, lang: str) -> str:
-        """The note in ``lang``: the refusal's own sentence when it has one, else the English message."""
-        return self.problem.sentence(lang) if self.problem is not None and self.problem.texts else self.message
+        """The note in ``lang``: the English message as the page always showed it, else the refusal's sentence in
+        ``lang`` when it speaks it."""
+        if lang == "en" or self.problem is None or not self.problem.speaks(lang):
+            return self.message
+        return self.problem.sentence(lang)
 
 
 @dataclass
