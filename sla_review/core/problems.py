@@ -25,7 +25,7 @@ class Problem:
 
     @classmethod
     def worded(cls, key: str, file: str, row: int | None = None, column: str | None = None, value: object = None,
-               **values: object) -> Problem:
+               /, **values: object) -> Problem:
         """A problem whose message is the catalogue's ``key`` ("section.name") in every language, with
         ``values`` filled in (numbers arrive formatted; a value that is itself worded, e.g. "3 rows, the first
         shown", is a function of the language); the English one is ``message``."""

@@ -44,7 +44,7 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
     try:
         return apply(mapping, frames)
     except MappingError as err:
-        raise ImportFailed([Problem(mapping.name, None, None, None, str(err))]) from None
+        raise ImportFailed([Problem(mapping.name, None, None, None, str(err), err.texts)]) from None
 
 
 def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
@@ -53,7 +53,8 @@ def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: lis
     try:
         mapping = Mapping.from_toml(mapping_path)
     except (MappingError, OSError) as err:
-        raise ImportFailed([Problem.worded("import.not_a_mapping", mapping_path.name, detail=err)]) from None
+        said = err.text if isinstance(err, MappingError) else str(err)
+        raise ImportFailed([Problem.worded("import.not_a_mapping", mapping_path.name, detail=said)]) from None
     mapped = map_files(mapping, paths)
     if mapped.problems:
         raise ImportFailed(mapped.problems[:20], len(mapped.problems))

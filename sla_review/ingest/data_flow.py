@@ -235,7 +235,7 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
         try:
             mapping = Mapping.from_dict(raw, name)
         except MappingError as err:
-            return _refused(Problem.worded("import.not_a_mapping", name, detail=err), size)
+            return _refused(Problem.worded("import.not_a_mapping", name, detail=err.text), size)
         batch.mappings[name] = mapping
         return FileInfo(name, "mapping", size, message=mapping.name)
     if "versions" in raw or "calendar" in raw:
@@ -525,10 +525,10 @@ def editor_mapping(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> Mapping
     """The editor's Mapping (raises MappingError naming what is missing, e.g. a lead_id column)."""
     lead = spec.fields.get("lead_id", FieldChoice())
     if lead.kind != "column" or not lead.value:
-        raise MappingError("choose the column that holds each lead's id (lead_id)")
+        raise MappingError.said(None, "editor_lead_id")
     created = spec.fields.get("created_at", FieldChoice())
     if created.kind == "none" or not created.value.strip():
-        raise MappingError("choose the column with the date each lead was created (created_at), or give a date")
+        raise MappingError.said(None, "editor_created_at")
     return Mapping.from_dict(editor_dict(spec, frames), "editor")
 
 
@@ -639,7 +639,7 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
     try:
         mapped: MappedData = apply(mapping, frames)
     except MappingError as err:
-        result.problems.append(Problem(mapping.name, None, None, None, str(err)))
+        result.problems.append(Problem(mapping.name, None, None, None, str(err), err.texts))
         return result
     except Exception as err:  # noqa: BLE001 - an odd file must end as a message, not a stack trace
         result.problems.append(Problem.worded("import.mapping_failed", mapping.name,

@@ -75,7 +75,25 @@ MAX_ROW_PROBLEMS = 20  # per file, column and kind of problem; the rest become o
 
 
 class MappingError(ValueError):
-    """A mapping (preset) is malformed. The message names the TOML key to fix."""
+    """A mapping (preset) is malformed. The message names the TOML key to fix; built by :meth:`said`, it speaks
+    every language of the catalogue (``text(lang)``), ``str`` being the English."""
+
+    def __init__(self, message: str, texts: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.texts = texts
+
+    @classmethod
+    def said(cls, where: str | None, message: str, /, **values: object) -> MappingError:
+        """``where`` (the TOML key or file, None for none) then [import].<message>, in every language."""
+        def text(lang: str) -> str:
+            problem = catalogue.t(f"import.{message}", lang, **values)
+            return problem if where is None else catalogue.t("import.m_where", lang, where=where, problem=problem)
+        texts = tuple((lang, text(lang)) for lang in catalogue.LANGS)
+        return cls(dict(texts)["en"], texts)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (English when it has no other)."""
+        return dict(self.texts).get(lang, str(self))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,26 +132,26 @@ class Field:
         if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
             return cls(columns=tuple(raw))
         if not isinstance(raw, dict):
-            raise MappingError(f"{where}: expected a column name, a list of column names or a table, got {raw!r}")
+            raise MappingError.said(where, "m_field_type", raw=repr(raw))
         unknown = set(raw) - {"column", "const", "lead", "min", "max", "values", "format", "optional"}
         if unknown:
-            raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise MappingError.said(where, "m_unknown_keys", keys=", ".join(sorted(unknown)))
         column = raw.get("column", ())
         columns = (column,) if isinstance(column, str) else tuple(column)
         const = raw.get("const")
         lead = raw.get("lead")
         if sum(bool(x) for x in (columns, const is not None, lead)) != 1:
-            raise MappingError(f"{where}: give exactly one of column, const or lead")
+            raise MappingError.said(where, "m_one_source")
         if lead is not None and lead != "created_at":
-            raise MappingError(f'{where}: lead = "{lead}" is not supported (only "created_at")')
+            raise MappingError.said(where, "m_lead", lead=lead)
         lo, hi = raw.get("min"), raw.get("max")
         if (lo is None) != (hi is None):
-            raise MappingError(f"{where}: a score scale needs both min and max")
+            raise MappingError.said(where, "m_scale_both")
         if lo is not None and not float(hi) > float(lo):
-            raise MappingError(f"{where}: max must be larger than min")
+            raise MappingError.said(where, "m_scale_order")
         values = raw.get("values")
         if values is not None and not all(isinstance(v, int | float) for v in values.values()):
-            raise MappingError(f"{where}: values must map each source value to a number")
+            raise MappingError.said(where, "m_values_numbers")
         return cls(
             columns=columns,
             const=None if const is None else str(const),
@@ -239,61 +257,59 @@ def _check_stage(value: str, where: str, allow_empty: bool = True) -> str:
     if value == "" and allow_empty:
         return value
     if value not in STAGES:
-        raise MappingError(f'{where}: "{value}" is not a stage (use one of {", ".join(STAGES)}, or "" for none)')
+        raise MappingError.said(where, "m_not_a_stage", value=value, names=", ".join(STAGES))
     return value
 
 
 def _parse_rule(table: str, raw: object, where: str) -> Rule:
     if not isinstance(raw, dict):
-        raise MappingError(f"{where}: expected a table")
+        raise MappingError.said(where, "m_expected_table")
     kind = raw.get("kind", "rows")
     if kind not in _KINDS[table]:
-        raise MappingError(f'{where}: kind = "{kind}" is not one of {", ".join(_KINDS[table])}')
+        raise MappingError.said(where, "m_kind", kind=kind, names=", ".join(_KINDS[table]))
     allowed = set(CANONICAL_COLUMNS[table])
     fields: dict[str, Field] = {}
     for key, value in raw.items():
         if key in _RULE_KEYS:
             continue
         if key not in allowed:
-            raise MappingError(
-                f'{where}: "{key}" is neither a {table} field ({", ".join(CANONICAL_COLUMNS[table])}) '
-                "nor a rule key"
-            )
+            raise MappingError.said(where, "m_not_a_field", entry=key, table=table,
+                                    names=", ".join(CANONICAL_COLUMNS[table]))
         fields[key] = Field.parse(value, f"{where}.{key}")
         if fields[key].lead is not None:
-            raise MappingError(f"{where}.{key}: lead = ... is only allowed in a status rule's at")
+            raise MappingError.said(f"{where}.{key}", "m_lead_only_at")
     joins = []
     for i, j in enumerate(raw.get("join", [])):
         if not isinstance(j, dict) or "from" not in j or "on" not in j:
-            raise MappingError(f"{where}.join[{i}]: needs from and on")
+            raise MappingError.said(f"{where}.join[{i}]", "m_join_needs")
         joins.append(Join(j["from"], j["on"], j.get("right_on")))
     columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
     if kind == "wide" and not columns:
-        raise MappingError(f"{where}: a wide rule needs columns = {{ \"source column\" = \"...\" }}")
+        raise MappingError.said(where, "m_wide_needs", example='{ "source column" = "..." }')
     if table == "stage_events":
         for k, v in columns.items():
             _check_stage(v, f"{where}.columns.{k}", allow_empty=False)
     elif table == "activities":
         for k, v in columns.items():
             if v not in CHANNELS:
-                raise MappingError(f'{where}.columns.{k}: "{v}" is not a channel ({", ".join(CHANNELS)})')
+                raise MappingError.said(f"{where}.columns.{k}", "m_not_a_channel", value=v, names=", ".join(CHANNELS))
     stage_map = raw.get("map")
     if stage_map is not None:
         stage_map = {str(k): _check_stage(str(v), f"{where}.map") for k, v in stage_map.items()}
     if kind == "status" and not raw.get("column"):
-        raise MappingError(f"{where}: a status rule needs column = \"...\"")
+        raise MappingError.said(where, "m_status_needs")
     dates = {str(k): str(v) for k, v in raw.get("dates", {}).items()}
     for k in dates:
         _check_stage(k, f"{where}.dates", allow_empty=False)
     when = raw.get("when")
     if when is not None:
         if not isinstance(when, dict) or "column" not in when or "values" not in when:
-            raise MappingError(f"{where}.when: needs column and values")
+            raise MappingError.said(f"{where}.when", "m_when_needs")
         when = Condition(str(when["column"]), tuple(str(v) for v in when["values"]))
     created_stage = raw.get("created_stage")
     if created_stage is not None:
         if table != "leads":
-            raise MappingError(f"{where}: created_stage belongs in [leads]")
+            raise MappingError.said(where, "m_created_stage")
         _check_stage(created_stage, f"{where}.created_stage", allow_empty=False)
     at = raw.get("at")
     return Rule(
@@ -368,28 +384,28 @@ class Mapping:
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except OSError as exc:
-                raise MappingError(f"{label}: cannot be read ({exc})") from None
+                raise MappingError.said(label, "m_cannot_read", detail=exc) from None
         else:
             text = str(source)
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise MappingError(f"{label}: not valid TOML ({exc})") from None
+            raise MappingError.said(label, "m_not_toml", detail=exc) from None
         return cls.from_dict(raw, label)
 
     @classmethod
     def from_dict(cls, raw: dict, label: str = "mapping") -> Mapping:
         unknown = set(raw) - _TOP_KEYS
         if unknown:
-            raise MappingError(f"{label}: unknown top-level key(s) {', '.join(sorted(unknown))}")
+            raise MappingError.said(label, "m_unknown_top", keys=", ".join(sorted(unknown)))
         if "name" not in raw:
-            raise MappingError(f"{label}: needs name = \"...\"")
+            raise MappingError.said(label, "m_needs_name")
         if "leads" not in raw:
-            raise MappingError(f"{label}: needs a [leads] table")
+            raise MappingError.said(label, "m_needs_leads")
         dates_raw = raw.get("dates", {})
         ambiguous = dates_raw.get("ambiguous", "day_first")
         if ambiguous not in ("day_first", "month_first"):
-            raise MappingError(f'{label}: dates.ambiguous must be "day_first" or "month_first"')
+            raise MappingError.said(label, "m_ambiguous")
         dates = DateSettings(
             format=str(dates_raw.get("format", "auto")),
             ambiguous=ambiguous,
@@ -409,7 +425,7 @@ class Mapping:
         leads = _parse_rule("leads", raw["leads"], f"{label}: [leads]")
         for req in ("lead_id", "created_at"):
             if req not in leads.fields:
-                raise MappingError(f"{label}: [leads] needs {req} = \"source column\" (or a constant)")
+                raise MappingError.said(label, "m_leads_needs", field=req)
 
         def rules(table: str) -> tuple[Rule, ...]:
             items = raw.get(table, [])
@@ -421,7 +437,7 @@ class Mapping:
         channels = {}
         for k, v in raw.get("channels", {}).items():
             if v not in CHANNELS and v != "":
-                raise MappingError(f'{label}: [channels] "{k}" = "{v}" is not one of {", ".join(CHANNELS)}')
+                raise MappingError.said(label, "m_channels", entry=k, value=v, names=", ".join(CHANNELS))
             channels[str(k)] = str(v)
         mapping = cls(
             name=str(raw["name"]),
@@ -444,12 +460,12 @@ class Mapping:
         for table, rule in self.all_rules():
             src = rule.source
             if src is None and len(roles) > 1 and table not in roles:
-                raise MappingError(f'{label}: a [{table}] rule needs from = one of {", ".join(sorted(roles))}')
+                raise MappingError.said(label, "m_rule_needs_from", table=table, names=", ".join(sorted(roles)))
             if src is not None and src not in roles:
-                raise MappingError(f'{label}: [{table}] from = "{src}" is not a role in [files]')
+                raise MappingError.said(label, "m_from_not_role", table=table, role=src)
             for j in rule.join:
                 if j.source not in roles:
-                    raise MappingError(f'{label}: [{table}] join from = "{j.source}" is not a role in [files]')
+                    raise MappingError.said(label, "m_join_not_role", table=table, role=j.source)
 
     def all_rules(self) -> Iterable[tuple[str, Rule]]:
         yield "leads", self.leads
@@ -610,7 +626,7 @@ def load_preset(stem: str, directory: Path = PRESETS_DIR) -> Mapping:
     """One preset by file stem, e.g. ``load_preset("hubspot")``."""
     path = directory / f"{stem}.toml"
     if not path.is_file():
-        raise MappingError(f'there is no preset "{stem}" in {directory}')
+        raise MappingError.said(None, "m_no_preset", name=stem, folder=directory)
     return Mapping.from_toml(path)
 
 
@@ -729,7 +745,7 @@ def _date_spec(fmt: str) -> _DateSpec:
                       ("%S", "ss"), ("%p", "A"), ("%z", "Z")):
         pattern = pattern.replace(py, token)
     if "%" in pattern:
-        raise MappingError(f'date format "{fmt}": only %Y %m %d %H %I %M %S %p %z are understood')
+        raise MappingError.said(f'date format "{fmt}"', "m_format_percent")
     groups = {"YYYY": r"(?P<y>\d{4})", "MM": r"(?P<m>\d{1,2})", "M": r"(?P<m>\d{1,2})",
               "DD": r"(?P<d>\d{1,2})", "D": r"(?P<d>\d{1,2})", "HH": r"(?P<H>\d{1,2})", "H": r"(?P<H>\d{1,2})",
               "hh": r"(?P<H>\d{1,2})", "h": r"(?P<H>\d{1,2})", "mm": r"(?P<M>\d{2})", "ss": r"(?P<S>\d{2})",
@@ -738,7 +754,7 @@ def _date_spec(fmt: str) -> _DateSpec:
     for token in re.findall(r"YYYY|MM|M|DD|D|HH|H|hh|h|mm|ss|A|Z|\s+|.", pattern):
         if token in groups:
             if token[0] in "".join(seen) and token not in ("M", "D", "H", "h"):
-                raise MappingError(f'date format "{fmt}": {token} appears twice')
+                raise MappingError.said(f'date format "{fmt}"', "m_format_twice", token=token)
             seen.append(token)
             out.append(groups[token])
         elif token.isspace():
@@ -747,7 +763,7 @@ def _date_spec(fmt: str) -> _DateSpec:
             out.append(re.escape(token))
     letters = [t[0] for t in seen]
     if not {"Y", "M", "D"} <= set(letters):
-        raise MappingError(f'date format "{fmt}" needs YYYY, MM and DD')
+        raise MappingError.said(None, "m_format_needs", format=fmt)
     regex = "".join(out)
     if not ({"H", "h"} & set(letters)):
         regex += _TIME
@@ -1349,7 +1365,7 @@ class _Applier:
             return self._map_stages(base, "stage", keep_unknown=True)
         lead_spec = self._lead_id_field(rule, table)
         if lead_spec is None:
-            raise MappingError(f"[[stage_events]] from = \"{rule.source}\" needs lead_id = \"...\"")
+            raise MappingError.said(None, "m_events_need_lead", role=rule.source)
         lead_ids = self.text(src, lead_spec, table, "lead_id")
         if lead_ids is None:
             return None

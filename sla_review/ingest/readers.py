@@ -108,16 +108,11 @@ class SourceError(ValueError):
 
     def text(self, lang: str) -> str:
         """The whole sentence in ``lang`` (English for messages that have no translation yet)."""
-        return sentence(self.problem, lang) if self.problem is not None else str(self)
+        return self.problem.sentence(lang) if self.problem is not None and lang != "en" else str(self)
 
 
 class ReadCancelled(SourceError):
     """The browser session that asked for the read has gone: nobody is waiting for the result."""
-
-
-def sentence(problem: Problem, lang: str) -> str:
-    """A problem as one sentence in ``lang`` (:meth:`Problem.sentence`, kept here for the readers' callers)."""
-    return problem.sentence(lang)
 
 
 class ReadBudget:

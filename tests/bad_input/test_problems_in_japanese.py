@@ -8,6 +8,7 @@ is not the English one, and a Japanese sentence naming the same file, row, colum
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,11 +18,12 @@ from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed, import_dir
-from sla_review.ingest.mapping import canonical_mapping
+from sla_review.ingest.mapping import Mapping, MappingError, canonical_mapping
 from sla_review.present import formats
 from sla_review.store.db import connect
 from tests.bad_input.test_cli_and_page_agree import CASES, Case
 from tests.conftest import FIXTURES, WORKED
+from tests.ingest.test_mapping import BAD_MAPPINGS
 
 BAD = sorted((FIXTURES / "bad").iterdir())
 
@@ -31,6 +33,9 @@ SETTINGS = {
     "broken.toml": b"name = \n",
     "neither.toml": b'title = "x"\n',
     "bad_mapping.toml": b'[leads]\nlead_id = "Id"\n',
+    "typo_mapping.toml": b'name = "x"\nnmae = "y"\n[leads]\nlead_id = "Id"\ncreated_at = "Created"\n',
+    "bad_stage_mapping.toml": b'name = "x"\n[leads]\nlead_id = "Id"\ncreated_at = "Created"\n'
+                              b'created_stage = "accepted"\n',
 }
 
 
@@ -39,6 +44,11 @@ def _config_passes_through(problem: Problem) -> bool:
     speaks Japanese itself (text(lang)), such a problem is the English one unchanged, with no texts. Every other
     problem is worded by the catalogue and carries every language."""
     return not problem.texts and problem.file.endswith(".toml") and not callable(getattr(ConfigError, "text", None))
+
+
+def _japanese(text: str) -> bool:
+    """Has kana or kanji: a translation, not the English copied."""
+    return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def check_japanese(problems: list[Problem]) -> None:
@@ -50,7 +60,7 @@ def check_japanese(problems: list[Problem]) -> None:
         assert p.speaks("ja"), p
         ja = p.text("ja")
         assert ja and ja != p.message, p
-        assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in ja), ja
+        assert _japanese(ja), ja
         said = p.sentence("ja")
         assert said.startswith(p.file), said
         if p.row is not None:
@@ -102,6 +112,9 @@ def test_refused_settings_files_speak_japanese(name: str, tmp_path: Path):
     check_japanese(batch.problems)
     assert info.text("ja").startswith(f"{name}：") and info.text("ja") != info.message
     assert info.message.startswith(f"{name} is ")  # the English note as the page always showed it
+    if "mapping" in name:  # the mapping parser's own words come through in Japanese too
+        parser_said = info.text("ja").split("マッピングとして使えません：", 1)[1]
+        assert parser_said.startswith(name) and _japanese(parser_said.removeprefix(name)), parser_said
 
 
 def test_too_large_settings_file_speaks_japanese(tmp_path: Path):
@@ -135,3 +148,16 @@ def test_the_summary_speaks_the_language_asked_and_the_cli_english_is_unchanged(
                                       "… and 1 more.")
     assert summarize(problems, 1, "ja") == ("取り込みを中止しました（問題 1 件）。データは何も変更されていません。\n"
                                             "- leads.csv、3行目、列「fit_score」：値「high」：数値ではありません。")
+
+
+@pytest.mark.parametrize("text", [t for t, _ in BAD_MAPPINGS])
+def test_each_malformed_mapping_is_refused_in_japanese(text: str):
+    with pytest.raises(MappingError) as refused:
+        Mapping.from_toml(text)
+    ja = refused.value.text("ja")
+    assert ja != str(refused.value) and _japanese(ja)
+    english = str(refused.value)
+    if english.startswith("mapping: "):  # the same place (the file or the TOML key) ...
+        assert ja.startswith("mapping"), ja
+    for quoted in re.findall(r'"[^"]*"', english.removeprefix("mapping: ")):  # ... and the same values
+        assert quoted in ja or quoted == '"source column"', (quoted, ja)

@@ -233,7 +233,7 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
             mapping = flow.editor_mapping(spec, batch.frames)
         except MappingError as err:
             st.warning(t("mapping_invalid"), icon=":material/edit_note:")
-            st.code(str(err), language=None, wrap_lines=True)
+            st.code(err.text(lang), language=None, wrap_lines=True)
             return None
     toml = flow.mapping_text(mapping)
     file_name = f"{flow.slug(mapping.name)}.toml"
