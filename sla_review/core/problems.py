@@ -1,4 +1,11 @@
-"""A problem found in input, said so that a person who never saw the code can fix the file."""
+"""A problem found in input, said so that a person who never saw the code can fix the file.
+
+The words live in locales/*.toml: :meth:`Problem.worded` builds a problem from one catalogue key in every
+language (the readers' [reader] refusals, the importer's, the mapping's and the Data page's [import] ones), and
+:meth:`Problem.sentence` says it whole in one language. The CLI prints English (``str``); the Data page speaks the
+page's language. The catalogue is imported where it is used: core keeps no dependency on the present layer's
+logic, only on its words.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,43 @@ class Problem:
     #: ``message`` is the English one.
     texts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
+    @classmethod
+    def worded(cls, key: str, file: str, row: int | None = None, column: str | None = None, value: object = None,
+               /, **values: object) -> Problem:
+        """A problem whose message is the catalogue's ``key`` ("section.name") in every language, with
+        ``values`` filled in (numbers arrive formatted; a value that is itself worded, e.g. "3 rows, the first
+        shown", is a function of the language); the English one is ``message``."""
+        from sla_review.present import catalogue
+
+        def filled(lang: str) -> dict[str, object]:
+            return {name: v(lang) if callable(v) else v for name, v in values.items()}
+
+        texts = tuple((lang, catalogue.t(key, lang, **filled(lang))) for lang in catalogue.LANGS)
+        return cls(file, row, column, value, dict(texts)["en"], texts)
+
     def text(self, lang: str) -> str:
         """The message in ``lang`` when the problem carries it, else the English one."""
         return dict(self.texts).get(lang, self.message)
+
+    def speaks(self, lang: str) -> bool:
+        """Whether the message exists in ``lang`` (English always does)."""
+        return lang == "en" or lang in dict(self.texts)
+
+    def sentence(self, lang: str) -> str:
+        """The problem as one sentence in ``lang``: where (file, row, column, value), then what is wrong."""
+        from sla_review.present import catalogue, formats
+
+        where = [self.file]
+        if self.row is not None:
+            where.append(catalogue.t("reader.where_row", lang, row=formats.integer(self.row)))
+        if self.column:
+            where.append(catalogue.t("reader.where_column", lang, column=self.column))
+        shown = ""
+        if self.value is not None:
+            text = str(self.value)
+            shown = catalogue.t("reader.where_value", lang, value=f"{text[:60]}…" if len(text) > 60 else text)
+        return catalogue.t("reader.sentence", lang, where=catalogue.t("reader.where_sep", lang).join(where),
+                           value=shown, message=self.text(lang))
 
     def __str__(self) -> str:
         where = [self.file]
@@ -32,12 +73,18 @@ class Problem:
             shown = f'"{text[:60]}…" ' if len(text) > 60 else f'"{text}" '
         return f"{', '.join(where)}: {shown}{self.message}"
 
+    def said(self, lang: str) -> str:
+        """The line a person reads: ``str`` in English (the CLI's, unchanged), :meth:`sentence` otherwise."""
+        return str(self) if lang == "en" else self.sentence(lang)
 
-def summarize(problems: list[Problem], total: int | None = None) -> str:
-    """The first problems, one a line, then how many more there are."""
+
+def summarize(problems: list[Problem], total: int | None = None, lang: str = "en") -> str:
+    """The first problems, one a line, then how many more there are, in ``lang`` (the CLI's is English)."""
+    from sla_review.present import catalogue
+
     total = len(problems) if total is None else total
-    lines = [f"The import was refused ({total} problem{'s' if total != 1 else ''}); nothing was changed."]
-    lines += [f"- {p}" for p in problems]
+    lines = [catalogue.t("import.refused_one" if total == 1 else "import.refused", lang, n=total)]
+    lines += [f"- {p.said(lang)}" for p in problems]
     if total > len(problems):
-        lines.append(f"… and {total - len(problems)} more.")
+        lines.append(catalogue.t("import.refused_more", lang, n=total - len(problems)))
     return "\n".join(lines)

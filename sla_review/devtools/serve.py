@@ -1,5 +1,5 @@
-"""Start `streamlit run dashboard.py` on a free loopback port, for the browser tests and the browser benchmark,
-and the flags Debian's Chromium needs on this closed network."""
+"""Start `streamlit run server.py` (around dashboard.py) on a free loopback port, for the browser tests and the
+browser benchmark, and the flags Debian's Chromium needs on this closed network."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def sla_text_for(con: duckdb.DuckDBPyConnection, sla_path: Path | None) -> str |
         try:
             return sla_path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
-            raise ImportFailed([Problem(sla_path.name, None, None, None, f"cannot be read: {err}")]) from None
+            raise ImportFailed([Problem.worded("import.cannot_read", sla_path.name, error=err)]) from None
     if con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         return None
     return SLA_TEMPLATE.read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
     try:
         return apply(mapping, frames)
     except MappingError as err:
-        raise ImportFailed([Problem(mapping.name, None, None, None, str(err))]) from None
+        raise ImportFailed([Problem(mapping.name, None, None, None, str(err), err.texts)]) from None
 
 
 def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
@@ -53,7 +53,8 @@ def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: lis
     try:
         mapping = Mapping.from_toml(mapping_path)
     except (MappingError, OSError) as err:
-        raise ImportFailed([Problem(mapping_path.name, None, None, None, f"is not a usable mapping: {err}")]) from None
+        said = err.text if isinstance(err, MappingError) else str(err)
+        raise ImportFailed([Problem.worded("import.not_a_mapping", mapping_path.name, detail=said)]) from None
     mapped = map_files(mapping, paths)
     if mapped.problems:
         raise ImportFailed(mapped.problems[:20], len(mapped.problems))

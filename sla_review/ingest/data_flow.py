@@ -30,7 +30,13 @@ from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
 from sla_review.ingest.byod import SLA_TEMPLATE
-from sla_review.ingest.importer import EMPTY_MESSAGE, ImportFailed, ImportSummary, import_sources, stored_config
+from sla_review.ingest.importer import (
+    ImportFailed,
+    ImportSummary,
+    import_sources,
+    no_leads,
+    stored_config,
+)
 from sla_review.ingest.mapping import (
     DEFAULT_NULLS,
     PRESETS_DIR,
@@ -49,7 +55,6 @@ from sla_review.ingest.readers import (
     ReadCancelled,
     SourceError,
     read_table,
-    sentence,
 )
 from sla_review.store import scratch
 from sla_review.store.db import connect
@@ -114,8 +119,11 @@ class FileInfo:
     problem: Problem | None = None
 
     def text(self, lang: str) -> str:
-        """The note in ``lang``: the refusal's own sentence when it has one, else the English message."""
-        return sentence(self.problem, lang) if self.problem is not None and self.problem.texts else self.message
+        """The note in ``lang``: the English message as the page always showed it, else the refusal's sentence in
+        ``lang`` when it speaks it."""
+        if lang == "en" or self.problem is None or not self.problem.speaks(lang):
+            return self.message
+        return self.problem.sentence(lang)
 
 
 @dataclass
@@ -196,8 +204,8 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
                                         problem=err.as_problem(path.name)))
             continue
         except Exception as err:  # noqa: BLE001 - a reader bug must still end as a message, not a stack trace
-            batch.files.append(FileInfo(path.name, "unreadable", size,
-                                        message=f"{path.name} could not be read ({type(err).__name__}: {err})."))
+            batch.files.append(_refused(Problem.worded("import.reader_failed", path.name,
+                                                       detail=f"{type(err).__name__}: {err}"), size))
             continue
         batch.frames[path.name] = frame
         data_columns = [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
@@ -214,19 +222,19 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
     """A .toml upload is either a mapping preset (has [leads]) or an sla.toml (has [[versions]]/[calendar])."""
     name = path.name
     if size > max_bytes:
-        return FileInfo(name, "unreadable", size, message=f"{name} is too large for a settings file.")
+        return _refused(Problem.worded("import.settings_too_large", name), size)
     try:
         text = path.read_bytes().decode("utf-8-sig")
         raw = tomllib.loads(text)
     except UnicodeDecodeError:
-        return FileInfo(name, "unreadable", size, message=f"{name} is not UTF-8 text. Save it as UTF-8.")
+        return _refused(Problem.worded("import.settings_not_utf8", name), size)
     except tomllib.TOMLDecodeError as err:
-        return FileInfo(name, "unreadable", size, message=f"{name} is not valid TOML ({err}).")
+        return _refused(Problem.worded("import.settings_not_toml", name, detail=err), size)
     if "leads" in raw:
         try:
             mapping = Mapping.from_dict(raw, name)
         except MappingError as err:
-            return FileInfo(name, "unreadable", size, message=f"{name} is not a usable mapping: {err}")
+            return _refused(Problem.worded("import.not_a_mapping", name, detail=err.text), size)
         batch.mappings[name] = mapping
         return FileInfo(name, "mapping", size, message=mapping.name)
     if "versions" in raw or "calendar" in raw:
@@ -236,9 +244,13 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
             return FileInfo(name, "unreadable", size, message=str(err), problem=err.problem())
         batch.sla_texts[name] = text
         return FileInfo(name, "sla", size, message=config.calendar.timezone)
-    return FileInfo(name, "unreadable", size,
-                    message=f"{name} is neither a mapping preset (it has no [leads] table) nor an sla.toml "
-                            "(it has no [[versions]]).")
+    return _refused(Problem.worded("import.settings_neither", name), size)
+
+
+def _refused(problem: Problem, size: int) -> FileInfo:
+    """An unreadable file: its note is the problem's English sentence as the page showed it ("x.toml is not
+    valid TOML (…)."), and the problem carries every language."""
+    return FileInfo(problem.file, "unreadable", size, message=f"{problem.file} {problem.message}", problem=problem)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -512,10 +524,10 @@ def editor_mapping(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> Mapping
     """The editor's Mapping (raises MappingError naming what is missing, e.g. a lead_id column)."""
     lead = spec.fields.get("lead_id", FieldChoice())
     if lead.kind != "column" or not lead.value:
-        raise MappingError("choose the column that holds each lead's id (lead_id)")
+        raise MappingError.said(None, "editor_lead_id")
     created = spec.fields.get("created_at", FieldChoice())
     if created.kind == "none" or not created.value.strip():
-        raise MappingError("choose the column with the date each lead was created (created_at), or give a date")
+        raise MappingError.said(None, "editor_created_at")
     return Mapping.from_dict(editor_dict(spec, frames), "editor")
 
 
@@ -626,11 +638,11 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
     try:
         mapped: MappedData = apply(mapping, frames)
     except MappingError as err:
-        result.problems.append(Problem(mapping.name, None, None, None, str(err)))
+        result.problems.append(Problem(mapping.name, None, None, None, str(err), err.texts))
         return result
     except Exception as err:  # noqa: BLE001 - an odd file must end as a message, not a stack trace
-        result.problems.append(Problem(mapping.name, None, None, None,
-                                       f"the files could not be mapped ({type(err).__name__}: {err})"))
+        result.problems.append(Problem.worded("import.mapping_failed", mapping.name,
+                                              detail=f"{type(err).__name__}: {err}"))
         return result
     result.tables = {"leads": mapped.leads, "stage_events": mapped.stage_events,
                      "activities": mapped.activities, "reps": mapped.reps}
@@ -642,13 +654,11 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
             used |= set(frame[FILE_COL].drop_nulls().unique().to_list())
     for name in frames:
         if name not in used:
-            result.warnings.append(Problem(name, None, None, None,
-                                           f'was not used: the mapping "{mapping.name}" takes nothing from it.'))
+            result.warnings.append(Problem.worded("import.file_not_used", name, mapping=mapping.name))
     if not mapped.leads.height and not result.replace_with_empty:
         # the importer's own refusal (same words as the CLI's), naming the files the leads came from
-        result.problems.append(Problem(", ".join(frames), None, None, None, EMPTY_MESSAGE) if mode == "replace"
-                               else Problem(mapping.name, None, None, None,
-                                            "produced no leads, so there is nothing to import."))
+        result.problems.append(no_leads(", ".join(frames)) if mode == "replace"
+                               else Problem.worded("import.no_leads_to_append", mapping.name))
         return result
     found, total = dry_run(result.import_tables(), sla, mode=mode, con=con,
                            replace_with_empty=result.replace_with_empty)
@@ -673,15 +683,14 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
                mode: str = "replace", source: str) -> ImportSummary:
     """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
     if not result.ok:
-        raise ImportFailed(result.problems[:20] or [Problem(result.mapping_name, None, None, None,
-                                                            "has nothing to import")], len(result.problems))
+        raise ImportFailed(result.problems[:20] or [Problem.worded("import.nothing_to_import", result.mapping_name)],
+                           len(result.problems))
     try:
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
                               replace_with_empty=result.replace_with_empty)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ImportFailed([Problem("database", None, None, None,
-                                    f"the write failed and was rolled back ({first})")]) from None
+        raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None
 
 
 @dataclass
@@ -734,7 +743,7 @@ def slug(name: str) -> str:
     return text[:60] or "mapping"
 
 
-def all_problems_text(problems: Iterable[Problem]) -> str:
-    """Problems one a line (for a download the user can keep next to the file they fix)."""
-    return "\n".join(str(p) for p in problems) + "\n"
+def all_problems_text(problems: Iterable[Problem], lang: str = "en") -> str:
+    """Problems one a line, in ``lang`` (for a download the user can keep next to the file they fix)."""
+    return "\n".join(p.said(lang) for p in problems) + "\n"
 

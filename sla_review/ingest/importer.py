@@ -20,8 +20,9 @@ import polars as pl
 from sla_review.core.problems import Problem, summarize
 from sla_review.core.terms import WEEKDAYS, ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
-from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_MESSAGE, ZONE_NAME_MESSAGE, ZONE_NAME_SUFFIX
+from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_KEY, ZONE_NAME_KEY, ZONE_NAME_SUFFIX
 from sla_review.ingest.readers import SourceError, check_before_read, read_after_parser_error
+from sla_review.present import catalogue
 from sla_review.store import business_time as business_calendar
 from sla_review.store.db import rebuild_derived
 from sla_review.store.sql import bind
@@ -33,9 +34,14 @@ PLAUSIBLE_FROM = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 PLAUSIBLE_YEARS_AHEAD = 5
 #: The flag (CLI) and the checkbox (Data page) that ask by name for a replace import with no leads.
 REPLACE_WITH_EMPTY_FLAG = "--replace-with-empty"
-EMPTY_MESSAGE = ("has no leads: importing it would replace every lead in the database with none. To empty the "
-                 "database on purpose, ask for it by name (" + REPLACE_WITH_EMPTY_FLAG +
-                 " on the command line, \"Replace everything with no leads\" on the Data page).")
+#: The refusal of an import without leads (locales [import].no_leads; the ja one names the ja checkbox).
+EMPTY_KEY = "import.no_leads"
+EMPTY_MESSAGE = catalogue.t(EMPTY_KEY, "en", flag=REPLACE_WITH_EMPTY_FLAG)
+
+
+def no_leads(file: str) -> Problem:
+    """The refusal of a replace import without leads: the CLI's and the Data page's, in every language."""
+    return Problem.worded(EMPTY_KEY, file, flag=REPLACE_WITH_EMPTY_FLAG)
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,7 @@ def _future_rows(con: duckdb.DuckDBPyConnection, staged: list[str], moment: dt.d
                         ).fetchall()
     total = found[0][-1] if found else 0
     rows = [r[:-1] for r in found]
-    examples = [Problem(f, int(r) if r is not None else None, c, v.isoformat(),
-                        "is dated after the import; it is kept but never counts in the default view")
+    examples = [Problem.worded("import.future_row", f, int(r) if r is not None else None, c, v.isoformat())
                 for f, r, c, v in rows]
     return int(total), examples
 
@@ -151,9 +156,10 @@ class _Checks:
         if len(self.problems) < MAX_SHOWN:
             self.problems.append(problem)
 
-    def rows(self, table: str, column: str, where: str, message: str, params: dict | None = None,
-             value: str | None = None) -> None:
-        """Report each staged row of `table` matching `where` (SQL over fixed identifiers)."""
+    def rows(self, table: str, column: str, where: str, key: str, params: dict | None = None,
+             value: str | None = None, **words: object) -> None:
+        """Report each staged row of `table` matching `where` (SQL over fixed identifiers), worded by the
+        catalogue's `key` with `words` filled in."""
         shown = value or f"CAST({_q(column)} AS VARCHAR)"
         base = f"FROM {table} WHERE {where}"
         params = params or {}
@@ -164,7 +170,8 @@ class _Checks:
         found = self.con.execute(f"SELECT __file, __row, {shown} {base} ORDER BY __file, __row LIMIT $room",
                                  {**params, "room": room}).fetchall()
         for file, row, val in found:
-            self.problems.append(Problem(file, int(row) if row is not None else None, column, val, message))
+            self.problems.append(Problem.worded(key, file, int(row) if row is not None else None, column, val,
+                                                **words))
         self.total += total
 
 
@@ -232,9 +239,9 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     file = con.execute(f"SELECT any_value(__file) FROM {_t(table, 'raw')}").fetchall()[0][0] or table
     missing = [c for c in spec.required if c not in types]
     for column in missing:
-        found = ", ".join(c for c in types if not c.startswith("__")) or "none"
-        checks.add(Problem(file, 1, column, None,
-                           f'the required column "{column}" is missing (columns found: {found})'))
+        found = ", ".join(c for c in types if not c.startswith("__"))
+        checks.add(Problem.worded("import.missing_column" if found else "import.missing_column_none", file, 1,
+                                  column, None, name=column, found=found))
     if missing:
         return
     select = []
@@ -258,26 +265,26 @@ def _typed(con: duckdb.DuckDBPyConnection, table: str, checks: _Checks, tz: str)
     t = _t(table, "typed")
     for column in spec.required:
         if column not in spec.timestamps:
-            checks.rows(t, column, f"{_q(column)} IS NULL", "is empty, but every row needs a value", value="NULL")
+            checks.rows(t, column, f"{_q(column)} IS NULL", "import.empty_value", value="NULL")
     for column in spec.timestamps:
         if column in texts:
             raw = _q("raw_" + column)
             bad = f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL"
             zoned = f"regexp_full_match(trim({raw}), '{ZONE_NAME_SUFFIX}')"
-            checks.rows(t, column, f"{bad} AND {zoned}", ZONE_NAME_MESSAGE, value=raw)
-            checks.rows(t, column, f"{bad} AND NOT {zoned}", NOT_ISO_MESSAGE, value=raw)
+            checks.rows(t, column, f"{bad} AND {zoned}", ZONE_NAME_KEY, value=raw)
+            checks.rows(t, column, f"{bad} AND NOT {zoned}", NOT_ISO_KEY, value=raw)
             empty = f"nullif(trim({raw}), '') IS NULL"
         else:
             empty = f"{_q(column)} IS NULL"
-        checks.rows(t, column, empty, "is empty, but every row needs a date/time", value="NULL")
+        checks.rows(t, column, empty, "import.empty_time", value="NULL")
     for column in spec.scores:
         if column not in types:
             continue
         raw = _q("raw_" + column) if column in texts else f"CAST({_q(column)} AS VARCHAR)"
         if column in texts:
             checks.rows(t, column, f"{_q(column)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL",
-                        "is not a number", value=raw)
-        checks.rows(t, column, f"{_q(column)} < 0 OR {_q(column)} > 100", "is outside the score range 0–100",
+                        "import.not_a_number", value=raw)
+        checks.rows(t, column, f"{_q(column)} < 0 OR {_q(column)} > 100", "import.score_range",
                     value=raw)
 
 
@@ -289,9 +296,7 @@ def _implausible(con: duckdb.DuckDBPyConnection, checks: _Checks, moment: dt.dat
         latest = moment.replace(year=moment.year + PLAUSIBLE_YEARS_AHEAD)
     except ValueError:  # 29 February
         latest = moment.replace(year=moment.year + PLAUSIBLE_YEARS_AHEAD, day=28)
-    message = (f"is outside the plausible span (before {PLAUSIBLE_FROM:%Y-%m-%d}, or more than "
-               f"{PLAUSIBLE_YEARS_AHEAD} years after the import: after {latest:%Y-%m-%d}); correct the date or "
-               "delete the row, then import again")
+    span = {"start": f"{PLAUSIBLE_FROM:%Y-%m-%d}", "years": PLAUSIBLE_YEARS_AHEAD, "end": f"{latest:%Y-%m-%d}"}
     for table in SPECS:
         typed = _t(table, "typed")
         if not _exists(con, typed):
@@ -299,8 +304,8 @@ def _implausible(con: duckdb.DuckDBPyConnection, checks: _Checks, moment: dt.dat
         names = {r[0] for r in con.execute(f"DESCRIBE {typed}").fetchall()}
         for column in TIMESTAMP_COLUMNS[table]:
             raw = _q("raw_" + column) if "raw_" + column in names else f"CAST({_q(column)} AS VARCHAR)"
-            checks.rows(typed, column, f"{_q(column)} < $lo OR {_q(column)} > $hi", message,
-                        {"lo": PLAUSIBLE_FROM, "hi": latest}, value=raw)
+            checks.rows(typed, column, f"{_q(column)} < $lo OR {_q(column)} > $hi", "import.implausible",
+                        {"lo": PLAUSIBLE_FROM, "hi": latest}, value=raw, **span)
 
 
 def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) -> None:
@@ -309,24 +314,23 @@ def _relations(con: duckdb.DuckDBPyConnection, checks: _Checks, append: bool) ->
     checks.rows("typed_leads", "lead_id",
                 f"lead_id IN (SELECT lead_id FROM (SELECT lead_id FROM typed_leads {existing}) "
                 "GROUP BY lead_id HAVING count(*) > 1)",
-                "appears more than once; each lead_id must be unique" +
-                (" (including leads already in the database)" if append else ""))
+                "import.duplicate_lead_append" if append else "import.duplicate_lead")
     known = "(SELECT lead_id FROM typed_leads" + (" UNION SELECT lead_id FROM leads)" if append else ")")
     for table in ("stage_events", "activities"):
         if _exists(con, _t(table, "typed")):
             checks.rows(_t(table, "typed"), "lead_id", f"lead_id IS NOT NULL AND lead_id NOT IN {known}",
-                        "refers to a lead that is not in leads")
+                        "import.unknown_lead")
     if _exists(con, "typed_stage_events"):
         checks.rows("typed_stage_events", "stage", "stage IS NOT NULL AND NOT list_contains($stages, stage)",
-                    f"is not a stage (use one of {', '.join(STAGES)})", {"stages": list(STAGES)})
+                    "import.unknown_stage", {"stages": list(STAGES)}, names=", ".join(STAGES))
     if _exists(con, "typed_activities"):
         checks.rows("typed_activities", "channel",
                     "channel IS NOT NULL AND NOT list_contains($channels, channel)",
-                    f"is not a known channel ({', '.join(CHANNELS)})", {"channels": list(CHANNELS)})
+                    "import.unknown_channel", {"channels": list(CHANNELS)}, names=", ".join(CHANNELS))
     if _exists(con, "typed_reps"):
         checks.rows("typed_reps", "rep_id",
                     "rep_id IN (SELECT rep_id FROM typed_reps GROUP BY rep_id HAVING count(*) > 1)",
-                    "appears more than once; each rep_id must be unique")
+                    "import.duplicate_rep")
 
 
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -351,21 +355,20 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
     folder = Path(folder)
     problems: list[Problem] = []
     if not folder.is_dir():
-        raise ImportFailed([Problem(str(folder), None, None, None, "is not a folder")])
+        raise ImportFailed([Problem.worded("import.not_a_folder", str(folder))])
     files = find_files(folder)
     for table in REQUIRED_TABLES:
         if table not in files and mode == "replace":
-            problems.append(Problem(f"{table}.csv", None, None, None,
-                                    f"is missing from {folder} (a {table}.csv or {table}.parquet is required)"))
+            problems.append(Problem.worded("import.table_missing", f"{table}.csv", folder=folder, table=table))
     sla_path = folder / "sla.toml"
     sla_text = None
     if sla_path.exists():
         try:
             sla_text = sla_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as err:
-            problems.append(Problem("sla.toml", None, None, None, f"cannot be read: {err}"))
+            problems.append(Problem.worded("import.cannot_read", "sla.toml", error=err))
     elif mode == "replace":
-        problems.append(Problem("sla.toml", None, None, None, f"is missing from {folder}"))
+        problems.append(Problem.worded("import.sla_missing", "sla.toml", folder=folder))
     if problems:
         raise ImportFailed(problems)
     return import_sources(con, files, sla_text, mode=mode, is_demo=is_demo, source=source or str(folder),
@@ -401,18 +404,18 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         except duckdb.Error as err:
             name = src.name if isinstance(src, Path) else table
             first = str(err).strip().splitlines()[0]
-            checks.add(Problem(name, None, None, None, f"cannot be read as a table ({first})"))
+            checks.add(Problem.worded("import.not_a_table", name, detail=first))
             continue
         _typed(con, table, checks, tz)
     imported_at = imported_at or dt.datetime.now(dt.UTC)
     if mode == "replace" and not replace_with_empty and _exists(con, "typed_leads") and not checks.total \
             and not con.execute("SELECT count(*) FROM typed_leads").fetchall()[0][0]:
         src = sources["leads"]
-        checks.add(Problem(src.name if isinstance(src, Path) else "leads", None, None, None, EMPTY_MESSAGE))
+        checks.add(no_leads(src.name if isinstance(src, Path) else "leads"))
     if mode == "replace" and not all(_exists(con, _t(t, "typed")) for t in REQUIRED_TABLES):
         for t in REQUIRED_TABLES:
             if t not in sources:
-                checks.add(Problem(f"{t}.csv", None, None, None, "is required but was not given"))
+                checks.add(Problem.worded("import.table_not_given", f"{t}.csv"))
     if not checks.total:
         _implausible(con, checks, imported_at)
     if not checks.total and _exists(con, "typed_leads"):
@@ -438,7 +441,7 @@ def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks:
         stored = con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]
         if stored:
             return stored_config(con)
-        checks.add(Problem("sla.toml", None, None, None, "is needed: the database has no SLA yet"))
+        checks.add(Problem.worded("import.sla_needed", "sla.toml"))
         return None
     try:
         return parse_sla(sla)

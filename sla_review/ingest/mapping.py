@@ -37,6 +37,10 @@ from sla_review.core.vocabulary import (
     TIMESTAMP_COLUMNS,
 )
 from sla_review.ingest.readers import FILE_COL, ROW_COL
+from sla_review.present import catalogue, formats
+
+#: A message of the catalogue: its key and the values it names (a value may be a function of the language)
+Words = tuple[str, dict[str, object]]
 
 __all__ = [
     "PRESETS_DIR",
@@ -71,7 +75,25 @@ MAX_ROW_PROBLEMS = 20  # per file, column and kind of problem; the rest become o
 
 
 class MappingError(ValueError):
-    """A mapping (preset) is malformed. The message names the TOML key to fix."""
+    """A mapping (preset) is malformed. The message names the TOML key to fix; built by :meth:`said`, it speaks
+    every language of the catalogue (``text(lang)``), ``str`` being the English."""
+
+    def __init__(self, message: str, texts: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.texts = texts
+
+    @classmethod
+    def said(cls, where: str | None, message: str, /, **values: object) -> MappingError:
+        """``where`` (the TOML key or file, None for none) then [import].<message>, in every language."""
+        def text(lang: str) -> str:
+            problem = catalogue.t(f"import.{message}", lang, **values)
+            return problem if where is None else catalogue.t("import.m_where", lang, where=where, problem=problem)
+        texts = tuple((lang, text(lang)) for lang in catalogue.LANGS)
+        return cls(dict(texts)["en"], texts)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (English when it has no other)."""
+        return dict(self.texts).get(lang, str(self))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -110,26 +132,26 @@ class Field:
         if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
             return cls(columns=tuple(raw))
         if not isinstance(raw, dict):
-            raise MappingError(f"{where}: expected a column name, a list of column names or a table, got {raw!r}")
+            raise MappingError.said(where, "m_field_type", raw=repr(raw))
         unknown = set(raw) - {"column", "const", "lead", "min", "max", "values", "format", "optional"}
         if unknown:
-            raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise MappingError.said(where, "m_unknown_keys", keys=", ".join(sorted(unknown)))
         column = raw.get("column", ())
         columns = (column,) if isinstance(column, str) else tuple(column)
         const = raw.get("const")
         lead = raw.get("lead")
         if sum(bool(x) for x in (columns, const is not None, lead)) != 1:
-            raise MappingError(f"{where}: give exactly one of column, const or lead")
+            raise MappingError.said(where, "m_one_source")
         if lead is not None and lead != "created_at":
-            raise MappingError(f'{where}: lead = "{lead}" is not supported (only "created_at")')
+            raise MappingError.said(where, "m_lead", lead=lead)
         lo, hi = raw.get("min"), raw.get("max")
         if (lo is None) != (hi is None):
-            raise MappingError(f"{where}: a score scale needs both min and max")
+            raise MappingError.said(where, "m_scale_both")
         if lo is not None and not float(hi) > float(lo):
-            raise MappingError(f"{where}: max must be larger than min")
+            raise MappingError.said(where, "m_scale_order")
         values = raw.get("values")
         if values is not None and not all(isinstance(v, int | float) for v in values.values()):
-            raise MappingError(f"{where}: values must map each source value to a number")
+            raise MappingError.said(where, "m_values_numbers")
         return cls(
             columns=columns,
             const=None if const is None else str(const),
@@ -235,61 +257,59 @@ def _check_stage(value: str, where: str, allow_empty: bool = True) -> str:
     if value == "" and allow_empty:
         return value
     if value not in STAGES:
-        raise MappingError(f'{where}: "{value}" is not a stage (use one of {", ".join(STAGES)}, or "" for none)')
+        raise MappingError.said(where, "m_not_a_stage", value=value, names=", ".join(STAGES))
     return value
 
 
 def _parse_rule(table: str, raw: object, where: str) -> Rule:
     if not isinstance(raw, dict):
-        raise MappingError(f"{where}: expected a table")
+        raise MappingError.said(where, "m_expected_table")
     kind = raw.get("kind", "rows")
     if kind not in _KINDS[table]:
-        raise MappingError(f'{where}: kind = "{kind}" is not one of {", ".join(_KINDS[table])}')
+        raise MappingError.said(where, "m_kind", kind=kind, names=", ".join(_KINDS[table]))
     allowed = set(CANONICAL_COLUMNS[table])
     fields: dict[str, Field] = {}
     for key, value in raw.items():
         if key in _RULE_KEYS:
             continue
         if key not in allowed:
-            raise MappingError(
-                f'{where}: "{key}" is neither a {table} field ({", ".join(CANONICAL_COLUMNS[table])}) '
-                "nor a rule key"
-            )
+            raise MappingError.said(where, "m_not_a_field", entry=key, table=table,
+                                    names=", ".join(CANONICAL_COLUMNS[table]))
         fields[key] = Field.parse(value, f"{where}.{key}")
         if fields[key].lead is not None:
-            raise MappingError(f"{where}.{key}: lead = ... is only allowed in a status rule's at")
+            raise MappingError.said(f"{where}.{key}", "m_lead_only_at")
     joins = []
     for i, j in enumerate(raw.get("join", [])):
         if not isinstance(j, dict) or "from" not in j or "on" not in j:
-            raise MappingError(f"{where}.join[{i}]: needs from and on")
+            raise MappingError.said(f"{where}.join[{i}]", "m_join_needs")
         joins.append(Join(j["from"], j["on"], j.get("right_on")))
     columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
     if kind == "wide" and not columns:
-        raise MappingError(f"{where}: a wide rule needs columns = {{ \"source column\" = \"...\" }}")
+        raise MappingError.said(where, "m_wide_needs", example='{ "source column" = "..." }')
     if table == "stage_events":
         for k, v in columns.items():
             _check_stage(v, f"{where}.columns.{k}", allow_empty=False)
     elif table == "activities":
         for k, v in columns.items():
             if v not in CHANNELS:
-                raise MappingError(f'{where}.columns.{k}: "{v}" is not a channel ({", ".join(CHANNELS)})')
+                raise MappingError.said(f"{where}.columns.{k}", "m_not_a_channel", value=v, names=", ".join(CHANNELS))
     stage_map = raw.get("map")
     if stage_map is not None:
         stage_map = {str(k): _check_stage(str(v), f"{where}.map") for k, v in stage_map.items()}
     if kind == "status" and not raw.get("column"):
-        raise MappingError(f"{where}: a status rule needs column = \"...\"")
+        raise MappingError.said(where, "m_status_needs")
     dates = {str(k): str(v) for k, v in raw.get("dates", {}).items()}
     for k in dates:
         _check_stage(k, f"{where}.dates", allow_empty=False)
     when = raw.get("when")
     if when is not None:
         if not isinstance(when, dict) or "column" not in when or "values" not in when:
-            raise MappingError(f"{where}.when: needs column and values")
+            raise MappingError.said(f"{where}.when", "m_when_needs")
         when = Condition(str(when["column"]), tuple(str(v) for v in when["values"]))
     created_stage = raw.get("created_stage")
     if created_stage is not None:
         if table != "leads":
-            raise MappingError(f"{where}: created_stage belongs in [leads]")
+            raise MappingError.said(where, "m_created_stage")
         _check_stage(created_stage, f"{where}.created_stage", allow_empty=False)
     at = raw.get("at")
     return Rule(
@@ -364,28 +384,28 @@ class Mapping:
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except OSError as exc:
-                raise MappingError(f"{label}: cannot be read ({exc})") from None
+                raise MappingError.said(label, "m_cannot_read", detail=exc) from None
         else:
             text = str(source)
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise MappingError(f"{label}: not valid TOML ({exc})") from None
+            raise MappingError.said(label, "m_not_toml", detail=exc) from None
         return cls.from_dict(raw, label)
 
     @classmethod
     def from_dict(cls, raw: dict, label: str = "mapping") -> Mapping:
         unknown = set(raw) - _TOP_KEYS
         if unknown:
-            raise MappingError(f"{label}: unknown top-level key(s) {', '.join(sorted(unknown))}")
+            raise MappingError.said(label, "m_unknown_top", keys=", ".join(sorted(unknown)))
         if "name" not in raw:
-            raise MappingError(f"{label}: needs name = \"...\"")
+            raise MappingError.said(label, "m_needs_name")
         if "leads" not in raw:
-            raise MappingError(f"{label}: needs a [leads] table")
+            raise MappingError.said(label, "m_needs_leads")
         dates_raw = raw.get("dates", {})
         ambiguous = dates_raw.get("ambiguous", "day_first")
         if ambiguous not in ("day_first", "month_first"):
-            raise MappingError(f'{label}: dates.ambiguous must be "day_first" or "month_first"')
+            raise MappingError.said(label, "m_ambiguous")
         dates = DateSettings(
             format=str(dates_raw.get("format", "auto")),
             ambiguous=ambiguous,
@@ -405,7 +425,7 @@ class Mapping:
         leads = _parse_rule("leads", raw["leads"], f"{label}: [leads]")
         for req in ("lead_id", "created_at"):
             if req not in leads.fields:
-                raise MappingError(f"{label}: [leads] needs {req} = \"source column\" (or a constant)")
+                raise MappingError.said(label, "m_leads_needs", field=req)
 
         def rules(table: str) -> tuple[Rule, ...]:
             items = raw.get(table, [])
@@ -417,7 +437,7 @@ class Mapping:
         channels = {}
         for k, v in raw.get("channels", {}).items():
             if v not in CHANNELS and v != "":
-                raise MappingError(f'{label}: [channels] "{k}" = "{v}" is not one of {", ".join(CHANNELS)}')
+                raise MappingError.said(label, "m_channels", entry=k, value=v, names=", ".join(CHANNELS))
             channels[str(k)] = str(v)
         mapping = cls(
             name=str(raw["name"]),
@@ -440,12 +460,12 @@ class Mapping:
         for table, rule in self.all_rules():
             src = rule.source
             if src is None and len(roles) > 1 and table not in roles:
-                raise MappingError(f'{label}: a [{table}] rule needs from = one of {", ".join(sorted(roles))}')
+                raise MappingError.said(label, "m_rule_needs_from", table=table, names=", ".join(sorted(roles)))
             if src is not None and src not in roles:
-                raise MappingError(f'{label}: [{table}] from = "{src}" is not a role in [files]')
+                raise MappingError.said(label, "m_from_not_role", table=table, role=src)
             for j in rule.join:
                 if j.source not in roles:
-                    raise MappingError(f'{label}: [{table}] join from = "{j.source}" is not a role in [files]')
+                    raise MappingError.said(label, "m_join_not_role", table=table, role=j.source)
 
     def all_rules(self) -> Iterable[tuple[str, Rule]]:
         yield "leads", self.leads
@@ -606,7 +626,7 @@ def load_preset(stem: str, directory: Path = PRESETS_DIR) -> Mapping:
     """One preset by file stem, e.g. ``load_preset("hubspot")``."""
     path = directory / f"{stem}.toml"
     if not path.is_file():
-        raise MappingError(f'there is no preset "{stem}" in {directory}')
+        raise MappingError.said(None, "m_no_preset", name=stem, folder=directory)
     return Mapping.from_toml(path)
 
 
@@ -689,14 +709,12 @@ _ISO = ISO_TIMESTAMP
 _PARTS = ("y", "m", "d", "H", "M", "S", "f", "ap", "tz")
 _ISO_HINT = "a date like 2026-04-06 or a date and time like 2026-04-06T10:00:00+09:00"
 #: The importer's words for a value that is not an ISO timestamp (the same as this module's "ISO" format).
-NOT_ISO_MESSAGE = f"is not a date (expected {_ISO_HINT})."
+NOT_ISO_KEY = "import.not_iso"
 #: A time of day followed by a zone name or abbreviation (America/New_York, EST, UTC): refused everywhere,
 #: because the canonical format has offsets only and an abbreviation (CST, IST) names several zones.
 ZONE_NAME_SUFFIX = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[T ,]+\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?"
                     r"\s*[A-Za-z]{3,}[A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
-ZONE_NAME_MESSAGE = ("has a time-zone name after the time, which is not read (a zone name or abbreviation is not an "
-                     "offset, and CST or IST name several zones): write the offset instead, e.g. "
-                     "2026-04-06T10:00:00-04:00 for 10:00 in New York in summer.")
+ZONE_NAME_KEY = "import.zone_name"
 
 
 @dataclass(frozen=True)
@@ -704,6 +722,16 @@ class _DateSpec:
     kind: str  # auto | iso | explicit
     regex: str = ""
     label: str = ""
+    #: the label's words: a catalogue key of [import] (iso_hint, year_first, ...) and the pattern it names
+    words: tuple[str, str] = ("iso_hint", "")
+
+    def expected(self, lang: str) -> str:
+        return _word(self.words[0], self.words[1])(lang)
+
+
+def _word(key: str, pattern: str = "") -> Callable[[str], str]:
+    """A date format's description (``day-first DD/MM/YYYY``) in a language: a value of a worded Problem."""
+    return lambda lang: catalogue.t(f"import.{key}", lang, pattern=pattern)
 
 
 def _date_spec(fmt: str) -> _DateSpec:
@@ -717,7 +745,7 @@ def _date_spec(fmt: str) -> _DateSpec:
                       ("%S", "ss"), ("%p", "A"), ("%z", "Z")):
         pattern = pattern.replace(py, token)
     if "%" in pattern:
-        raise MappingError(f'date format "{fmt}": only %Y %m %d %H %I %M %S %p %z are understood')
+        raise MappingError.said(f'date format "{fmt}"', "m_format_percent")
     groups = {"YYYY": r"(?P<y>\d{4})", "MM": r"(?P<m>\d{1,2})", "M": r"(?P<m>\d{1,2})",
               "DD": r"(?P<d>\d{1,2})", "D": r"(?P<d>\d{1,2})", "HH": r"(?P<H>\d{1,2})", "H": r"(?P<H>\d{1,2})",
               "hh": r"(?P<H>\d{1,2})", "h": r"(?P<H>\d{1,2})", "mm": r"(?P<M>\d{2})", "ss": r"(?P<S>\d{2})",
@@ -726,7 +754,7 @@ def _date_spec(fmt: str) -> _DateSpec:
     for token in re.findall(r"YYYY|MM|M|DD|D|HH|H|hh|h|mm|ss|A|Z|\s+|.", pattern):
         if token in groups:
             if token[0] in "".join(seen) and token not in ("M", "D", "H", "h"):
-                raise MappingError(f'date format "{fmt}": {token} appears twice')
+                raise MappingError.said(f'date format "{fmt}"', "m_format_twice", token=token)
             seen.append(token)
             out.append(groups[token])
         elif token.isspace():
@@ -735,7 +763,7 @@ def _date_spec(fmt: str) -> _DateSpec:
             out.append(re.escape(token))
     letters = [t[0] for t in seen]
     if not {"Y", "M", "D"} <= set(letters):
-        raise MappingError(f'date format "{fmt}" needs YYYY, MM and DD')
+        raise MappingError.said(None, "m_format_needs", format=fmt)
     regex = "".join(out)
     if not ({"H", "h"} & set(letters)):
         regex += _TIME
@@ -743,12 +771,12 @@ def _date_spec(fmt: str) -> _DateSpec:
         regex += r"(?:\s*(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?))?"
     order = [c for c in letters if c in "YMD"]
     if order[0] == "Y":
-        label = f"year-first {pattern}"
+        key = "year_first"
     elif order.index("D") < order.index("M"):
-        label = f"day-first {pattern}"
+        key = "day_first"
     else:
-        label = f"month-first {pattern}"
-    return _DateSpec("explicit", "^" + regex + "$", label)
+        key = "month_first"
+    return _DateSpec("explicit", "^" + regex + "$", _word(key, pattern)("en"), (key, pattern))
 
 
 def _normalised_text(expr: pl.Expr) -> pl.Expr:
@@ -882,15 +910,17 @@ class _Collector:
                 return
         target.append(problem)
 
-    def rows(self, frame: pl.DataFrame, column: str, message: str | Callable[[dict], str], *, kind: str,
+    def rows(self, frame: pl.DataFrame, column: str, message: Words | Callable[[dict], Words], *, kind: str,
              warning: bool = False) -> None:
-        """One entry per bad row (``frame`` holds only those, with ``v`` = the raw value); capped per file."""
+        """One entry per bad row (``frame`` holds only those, with ``v`` = the raw value); capped per file.
+        ``message``: the catalogue key and its values (or a function of the row giving them)."""
         for (file,), group in frame.group_by(FILE_COL, maintain_order=True):
             key = (warning, file, column, kind)
             room = max(MAX_ROW_PROBLEMS - self._counts.get(key, 0), 0)
             for row in group.head(room).iter_rows(named=True):
-                text = message(row) if callable(message) else message
-                self.add(Problem(file, row[ROW_COL], column, row["v"], text), kind=kind, warning=warning)
+                words, values = message(row) if callable(message) else message
+                self.add(Problem.worded(words, file, row[ROW_COL], column, row["v"], **values), kind=kind,
+                         warning=warning)
             hidden = group.height - min(room, group.height)
             if hidden:
                 self._counts[key] = self._counts.get(key, 0) + hidden
@@ -900,7 +930,7 @@ class _Collector:
         """One summary line per capped (file, column, kind): counted, not listed."""
         for (warning, file, column, _kind), n in self._hidden.items():
             (self.warnings if warning else self.problems).append(
-                Problem(file, None, column, None, f"… and {n:,} more rows with the same problem."))
+                Problem.worded("import.more_rows", file, None, column, None, n=formats.integer(n)))
         self._hidden.clear()
 
 
@@ -989,18 +1019,17 @@ class _Applier:
             src = _Source(role, frame, names, tuple(frame[FILE_COL].unique(maintain_order=True).drop_nulls()))
         elif needed:
             spec = self.m.files.get(role)
-            how = ""
-            if spec is not None:
-                clues = []
-                if spec.names:
-                    clues.append("named like " + " or ".join(f'"{n}"' for n in spec.names))
-                if spec.columns:
-                    clues.append("with the columns " + ", ".join(f'"{c}"' for c in spec.columns))
-                how = " (" + ", or ".join(clues) + ")" if clues else ""
+            names = " or ".join(f'"{n}"' for n in spec.names) if spec is not None else ""
+            columns = ", ".join(f'"{c}"' for c in spec.columns) if spec is not None else ""
+
+            def how(lang: str) -> str:
+                clues = ([catalogue.t("import.role_named", lang, names=names)] if names else []) + (
+                    [catalogue.t("import.role_columns", lang, columns=columns)] if columns else [])
+                joined = catalogue.t("import.role_clue_sep", lang).join(clues)
+                return catalogue.t("import.role_clues", lang, clues=joined) if clues else ""
             optional = spec is not None and spec.optional
-            msg = (f'no uploaded file looks like the "{role}" file{how}, so the {table} it provides '
-                   + ("are left empty." if optional else "cannot be made."))
-            self.out.add(Problem(self.m.name, None, None, None, msg), warning=optional)
+            self.out.add(Problem.worded("import.no_role_file_optional" if optional else "import.no_role_file",
+                                        self.m.name, role=role, how=how, table=table), warning=optional)
         self.sources[role] = src
         return src
 
@@ -1009,9 +1038,9 @@ class _Applier:
         col = src.resolve(spec.columns)
         if col is None and not spec.optional:
             wanted = " or ".join(f'"{c}"' for c in spec.columns)
-            msg = (f"has no column {wanted}, which the mapping \"{self.m.name}\" uses for {table}.{name}. "
-                   f"Columns found: {src.headers()}.")
-            self.out.add(Problem(src.label, 1, spec.columns[0], None, msg), warning=not required)
+            self.out.add(Problem.worded("import.no_field_column", src.label, 1, spec.columns[0], wanted=wanted,
+                                        mapping=self.m.name, field=f"{table}.{name}", found=src.headers()),
+                         warning=not required)
         return col
 
     def text(self, src: _Source, spec: Field | None, table: str, name: str) -> pl.Series | None:
@@ -1053,20 +1082,20 @@ class _Applier:
             key = pl.col("v").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ")
             work = work.with_columns(key.replace_strict(lookup, default=None, return_dtype=pl.Float64).alias("x"))
             bad = work.filter(pl.col("v").is_not_null() & pl.col("x").is_null())
-            self._distinct_values(bad, display, "is not one of the values the mapping scores for "
-                                  f"{name} ({', '.join(spec.values)})", kind="ordinal")
+            self._distinct_values(bad, display, ("import.not_an_ordinal", {"name": name,
+                                  "names": ", ".join(spec.values)}), kind="ordinal")
             value = pl.col("x")
         else:
             text = pl.col("v").str.normalize("NFKC").str.strip_chars()
             text = pl.when(text.str.contains(r"^[+-]?\d+,\d+$")).then(text.str.replace(",", ".")).otherwise(text)
             work = work.with_columns(text.cast(pl.Float64, strict=False).alias("x"))
             bad = work.filter(pl.col("v").is_not_null() & pl.col("x").is_null())
-            self.out.rows(bad, display, "is not a number.", kind="score-nan")
+            self.out.rows(bad, display, ("import.score_not_a_number", {}), kind="score-nan")
             lo, hi = (spec.min, spec.max) if spec.min is not None else (0.0, 100.0)
             outside = work.filter((pl.col("x") < lo) | (pl.col("x") > hi))
-            scale = (f"the scale {_num(lo)}–{_num(hi)} declared in the mapping for {name}" if spec.min is not None
-                     else "the score range 0–100")
-            self.out.rows(outside, display, f"is outside {scale}.", kind="score-range")
+            scale: Words = (("import.outside_scale", {"low": _num(lo), "high": _num(hi), "name": name})
+                            if spec.min is not None else ("import.outside_score_range", {}))
+            self.out.rows(outside, display, scale, kind="score-range")
             work = work.with_columns(pl.when((pl.col("x") >= lo) & (pl.col("x") <= hi)).then(pl.col("x")).alias("x"))
             if spec.min is None:
                 return work.select(pl.when(pl.col("x").is_not_null()).then(text).alias(name))[name]
@@ -1075,7 +1104,7 @@ class _Applier:
             value.round(2).cast(pl.Utf8).str.replace(r"\.0$", "").alias(name)
         )[name]
 
-    def _distinct_values(self, bad: pl.DataFrame, column: str, message: str, *, kind: str,
+    def _distinct_values(self, bad: pl.DataFrame, column: str, message: Words, *, kind: str,
                          warning: bool = False) -> None:
         """One entry per distinct unknown value (first row, count): a status typo is one fix, not 500."""
         if bad.height == 0:
@@ -1083,8 +1112,10 @@ class _Applier:
         grouped = (bad.group_by(FILE_COL, "v", maintain_order=True)
                    .agg(pl.col(ROW_COL).min().alias("first"), pl.len().alias("n")))
         for file, value, first, n in grouped.iter_rows():
-            times = f" ({n:,} rows, the first shown)" if n > 1 else ""
-            self.out.add(Problem(file, first, column, value, message + times + "."), kind=kind, warning=warning)
+            times = _times(n)
+            words, values = message
+            self.out.add(Problem.worded(words, file, first, column, value, times=times, **values), kind=kind,
+                         warning=warning)
 
     # -- dates ------------------------------------------------------------------------------------
     def parse_dates(self, frame: pl.DataFrame, col: str, fmt: str, display: str) -> pl.Series:
@@ -1139,19 +1170,17 @@ class _Applier:
                 day_first = self.m.dates.ambiguous == "day_first"
                 if stats["xy"]:
                     sample = distinct.filter(is_xy).row(0, named=True)
-                    first = "day-first DD/MM/YYYY" if day_first else "month-first MM/DD/YYYY"
-                    self.out.add(Problem(
-                        file, None, display, sample["v"],
-                        f"and every other date in this column could be read day-first or month-first; they were "
-                        f"read {first}, as the mapping says (dates.ambiguous). Change it if that is wrong.",
-                    ), warning=True)
+                    first = _word("day_first", "DD/MM/YYYY") if day_first else _word("month_first", "MM/DD/YYYY")
+                    self.out.add(Problem.worded("import.ambiguous_dates", file, None, display, sample["v"],
+                                                order=first), warning=True)
             if stats["ymd"] and stats["xy"]:
                 self._mixed_families(distinct, display, is_ymd, is_xy, day_first, stats)
             sep = "/"
             if stats["xy"]:
                 sep = distinct.filter(is_xy).select(
                     pl.col("n").str.extract(r"^\d{1,2}([-/.])", 1).mode().first()).item() or "/"
-            order_label = (f"day-first DD{sep}MM{sep}YYYY" if day_first else f"month-first MM{sep}DD{sep}YYYY")
+            order_label = (_word("day_first", f"DD{sep}MM{sep}YYYY") if day_first
+                           else _word("month_first", f"MM{sep}DD{sep}YYYY"))
             pick = {}
             for part in _PARTS:
                 if part in ("m", "d"):
@@ -1170,15 +1199,17 @@ class _Applier:
         bad = rows.filter(pl.col("v").is_not_null() & pl.col("out").is_null())
         if bad.height:
             if spec.kind == "auto":
-                generic = "a date such as 2023-04-01" + (f" or {order_label}" if stats["xy"] else "")
+                label = order_label
+                generic = ((lambda lang: catalogue.t("import.date_such_as_or", lang, order=label(lang)))
+                           if stats["xy"] else _word("date_such_as"))
 
-                def message(row: dict) -> str:
+                def message(row: dict) -> Words:
                     fam = row["fam"]
-                    expected = order_label if fam == "xy" else ("YYYY-MM-DD" if fam == "ymd" else generic)
+                    expected = label if fam == "xy" else (_word("ymd") if fam == "ymd" else generic)
                     return _not_a_date(row["v"], expected)
             else:
-                def message(row: dict) -> str:
-                    return _not_a_date(row["v"], spec.label)
+                def message(row: dict) -> Words:
+                    return _not_a_date(row["v"], spec.expected)
             self.out.rows(bad, display, message, kind="date")
         return rows.select("__i", "out")
 
@@ -1189,32 +1220,26 @@ class _Applier:
         majority = distinct.filter(only_dmy) if day_first else distinct.filter(only_mdy)
         row = minority.row(0, named=True)
         major = majority.row(0, named=True)
-        kinds = ("month-first", "day-first") if day_first else ("day-first", "month-first")
-        self.out.add(Problem(
-            row[FILE_COL], row[ROW_COL], display, row["v"],
-            f"can only be {kinds[0]}, but most dates in this column can only be {kinds[1]} "
-            f"(e.g. \"{major['v']}\" at row {major[ROW_COL]}): the column mixes day-first and month-first dates. "
-            f"{minority['count'].sum():,} row(s) read {kinds[0]} are reported as not dates; use one format for "
-            "the column.",
-        ))
+        kinds = (_word("month"), _word("day")) if day_first else (_word("day"), _word("month"))
+        self.out.add(Problem.worded(
+            "import.mixed_order", row[FILE_COL], row[ROW_COL], display, row["v"], kind=kinds[0], other=kinds[1],
+            example=major["v"], example_row=major[ROW_COL], n=formats.integer(minority["count"].sum())))
 
     def _mixed_families(self, distinct: pl.DataFrame, display: str, is_ymd: pl.Expr, is_xy: pl.Expr,
                         day_first: bool, stats: dict[str, int]) -> None:
         ymd_first = distinct.filter(is_ymd).row(0, named=True)
         xy_first = distinct.filter(is_xy).row(0, named=True)
-        xy_name = "day-first" if day_first else "month-first"
+        xy_name = _word("day") if day_first else _word("month")
         if stats["ymd"] >= stats["xy"]:
             minority, n_min, kind_min = xy_first, stats["xy"], xy_name
-            majority, n_maj, kind_maj = ymd_first, stats["ymd"], "year-first"
+            majority, n_maj, kind_maj = ymd_first, stats["ymd"], _word("year")
         else:
-            minority, n_min, kind_min = ymd_first, stats["ymd"], "year-first"
+            minority, n_min, kind_min = ymd_first, stats["ymd"], _word("year")
             majority, n_maj, kind_maj = xy_first, stats["xy"], xy_name
-        self.out.add(Problem(
-            minority[FILE_COL], minority[ROW_COL], display, minority["v"],
-            f"is {kind_min}, but {n_maj:,} other dates in this column are {kind_maj} (e.g. \"{majority['v']}\" "
-            f"at row {majority[ROW_COL]}): the column mixes date formats ({n_min:,} {kind_min}). "
-            "Use one format for the whole column, or set dates.format in the mapping.",
-        ))
+        self.out.add(Problem.worded(
+            "import.mixed_families", minority[FILE_COL], minority[ROW_COL], display, minority["v"], kind=kind_min,
+            other=kind_maj, n_other=formats.integer(n_maj), example=majority["v"], example_row=majority[ROW_COL],
+            n=formats.integer(n_min)))
 
     # -- tables -----------------------------------------------------------------------------------
     def run(self) -> MappedData:
@@ -1223,9 +1248,7 @@ class _Applier:
         for key, frame in self.frames.items():
             if key not in used:
                 label = frame[FILE_COL][0] if frame.height else key
-                self.out.add(Problem(label, None, None, None,
-                                     f"was not used: it does not look like any file the mapping "
-                                     f"\"{self.m.name}\" expects."), warning=True)
+                self.out.add(Problem.worded("import.file_not_expected", label, mapping=self.m.name), warning=True)
         leads = self.leads()
         events = [self.created_events(leads)]
         for rule in self.m.stage_events:
@@ -1253,15 +1276,13 @@ class _Applier:
             right = other.resolve([j.right_on or j.on])
             if left is None or right is None:
                 where, missing = (src, j.on) if left is None else (other, j.right_on or j.on)
-                self.out.add(Problem(where.label, 1, missing, None,
-                                     f'has no column "{missing}", which the mapping uses to join the files.'))
+                self.out.add(Problem.worded("import.no_join_column", where.label, 1, missing, name=missing))
                 continue
             dupes = other.frame.filter(pl.col(right).is_not_null() & pl.col(right).is_duplicated())
             if dupes.height:
                 row = dupes.row(0, named=True)
-                self.out.add(Problem(row[FILE_COL], row[ROW_COL], j.right_on or j.on, row[right],
-                                     f"appears {dupes.height:,} times in rows that should be one per lead; "
-                                     "only the first is used."), warning=True)
+                self.out.add(Problem.worded("import.join_duplicate", row[FILE_COL], row[ROW_COL], j.right_on or j.on,
+                                            row[right], n=formats.integer(dupes.height)), warning=True)
             prefix = f"{j.source}::"
             right_cols = [c for c in _frame_columns(other.frame) if c != right]
             add = other.frame.filter(pl.col(right).is_not_null()).unique(subset=[right], keep="first",
@@ -1330,9 +1351,8 @@ class _Applier:
         if rule.when is not None:
             col = src.resolve([rule.when.column])
             if col is None:
-                self.out.add(Problem(src.label, 1, rule.when.column, None,
-                                     f'has no column "{rule.when.column}", which a mapping rule is limited by; '
-                                     "the rule was skipped."), warning=True)
+                self.out.add(Problem.worded("import.no_when_column", src.label, 1, rule.when.column,
+                                            name=rule.when.column), warning=True)
                 return None
             allowed = sorted({_norm(v) for v in rule.when.values})
             frame = frame.filter(pl.col(col).str.normalize("NFKC").str.to_lowercase().is_in(allowed))
@@ -1345,7 +1365,7 @@ class _Applier:
             return self._map_stages(base, "stage", keep_unknown=True)
         lead_spec = self._lead_id_field(rule, table)
         if lead_spec is None:
-            raise MappingError(f"[[stage_events]] from = \"{rule.source}\" needs lead_id = \"...\"")
+            raise MappingError.said(None, "m_events_need_lead", role=rule.source)
         lead_ids = self.text(src, lead_spec, table, "lead_id")
         if lead_ids is None:
             return None
@@ -1356,8 +1376,8 @@ class _Applier:
             for column, stage in rule.columns.items():
                 col = src.resolve([column])
                 if col is None:
-                    self.out.add(Problem(src.label, 1, column, None,
-                                         f"is not in the file, so no {stage} events come from it."), warning=True)
+                    self.out.add(Problem.worded("import.no_stage_column", src.label, 1, column, stage=stage),
+                                 warning=True)
                     continue
                 fmt = self.m.dates.columns.get(column) or self.m.dates.format
                 dates = self.parse_dates(frame, col, fmt, column)
@@ -1374,9 +1394,8 @@ class _Applier:
         assert rule.column is not None
         col = src.resolve([rule.column])
         if col is None:
-            self.out.add(Problem(src.label, 1, rule.column, None,
-                                 f"is not in the file, so no stage events come from it (the mapping reads "
-                                 f"stages from it). Columns found: {src.headers()}."), warning=True)
+            self.out.add(Problem.worded("import.no_status_column", src.label, 1, rule.column, found=src.headers()),
+                         warning=True)
             return None
         frame = src.frame
         base = base.with_columns(frame[col].alias("status"))
@@ -1394,8 +1413,8 @@ class _Applier:
         for stage, column in rule.dates.items():
             dcol = src.resolve([column])
             if dcol is None:
-                self.out.add(Problem(src.label, 1, column, None,
-                                     f"is not in the file, so no {stage} events come from it."), warning=True)
+                self.out.add(Problem.worded("import.no_stage_column", src.label, 1, column, stage=stage),
+                             warning=True)
                 continue
             fmt = self.m.dates.columns.get(column) or self.m.dates.format
             parsed = self.parse_dates(frame, dcol, fmt, column)
@@ -1407,11 +1426,8 @@ class _Applier:
             grouped = (undated.group_by(FILE_COL, "status", "stage", maintain_order=True)
                        .agg(pl.col(ROW_COL).min().alias("first"), pl.len().alias("n")))
             for file, status, stage, first, n in grouped.iter_rows():
-                self.out.add(Problem(
-                    file, first, rule.column, status,
-                    f"means {stage}, but {n:,} row(s) with it have no date for when that happened, so no {stage} "
-                    "event was made for them (the first such row is shown).",
-                ), warning=True)
+                self.out.add(Problem.worded("import.undated_status", file, first, rule.column, status, stage=stage,
+                                            n=formats.integer(n)), warning=True)
         return wanted.filter(pl.col("entered_at").is_not_null()).drop("status")
 
     def _map_stages(self, frame: pl.DataFrame, column: str, *, keep_unknown: bool,
@@ -1426,10 +1442,9 @@ class _Applier:
             if source_map:
                 names = list(source_map)
                 shown = ", ".join(names[:8]) + (f", … ({len(names)} in all)" if len(names) > 8 else "")
-                message = (f"is not a value the mapping knows for stages (it knows {shown}); add it to the "
-                           "mapping's stage list")
+                message: Words = ("import.unknown_status", {"names": shown})
             else:
-                message = f"is not a stage (use one of {', '.join(STAGES)})"
+                message = ("import.unknown_stage_in_file", {"names": ", ".join(STAGES)})
             self._distinct_values(bad.rename({column: "v"}) if column != "v" else bad, display or column, message,
                                   kind="stage")
         stage = pl.coalesce("__stage", pl.col(column)) if keep_unknown else pl.col("__stage")
@@ -1457,8 +1472,7 @@ class _Applier:
             for column, channel in rule.columns.items():
                 col = src.resolve([column])
                 if col is None:
-                    self.out.add(Problem(src.label, 1, column, None,
-                                         "is not in the file, so no activities come from it."), warning=True)
+                    self.out.add(Problem.worded("import.no_activity_column", src.label, 1, column), warning=True)
                     continue
                 fmt = self.m.dates.columns.get(column) or self.m.dates.format
                 dates = self.parse_dates(frame, col, fmt, column)
@@ -1472,7 +1486,7 @@ class _Applier:
                                                         return_dtype=pl.Utf8).alias("__ch"))
             bad = base.filter(pl.col("channel").is_not_null() & pl.col("__ch").is_null())
             self._distinct_values(bad.rename({"channel": "v"}), "channel",
-                                  f"is not a known channel ({', '.join(CHANNELS)})", kind="channel")
+                                  ("import.unknown_channel_in_file", {"names": ", ".join(CHANNELS)}), kind="channel")
             base = base.with_columns(pl.coalesce("__ch", "channel").alias("channel")).drop("__ch")
         return base
 
@@ -1512,16 +1526,23 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _not_a_date(value: str, expected: str) -> str:
+def _times(n: int) -> Callable[[str], str]:
+    """" (3 rows, the first shown)" after a message about one distinct value seen on several rows."""
+    return lambda lang: catalogue.t("import.times", lang, n=formats.integer(n)) if n > 1 else ""
+
+
+def _not_a_date(value: str, expected: Callable[[str], str]) -> Words:
+    """The words for a value that is not a date in the expected format (with a hint when the value looks like
+    an Excel day number or a two-digit year)."""
     text = unicodedata.normalize("NFKC", value or "").strip()
     if re.fullmatch(ZONE_NAME_SUFFIX, text):
-        return ZONE_NAME_MESSAGE
+        return ZONE_NAME_KEY, {}
     hint = ""
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
-        hint = "; it looks like an Excel day number: format the column as a date in Excel before saving"
+        hint = "hint_excel"
     elif re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}", text):
-        hint = "; two-digit years are not accepted, write the year with four digits"
-    return f"is not a date (expected {expected}{hint})."
+        hint = "hint_two_digit_year"
+    return "import.not_a_date", {"expected": expected, "hint": _word(hint) if hint else ""}
 
 
 def apply(mapping: Mapping, frames: dict[str, pl.DataFrame]) -> MappedData:

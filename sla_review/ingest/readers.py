@@ -36,7 +36,7 @@ import polars as pl
 
 from sla_review.core.problems import Problem
 from sla_review.ingest import limits
-from sla_review.present import catalogue, formats
+from sla_review.present import formats
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -89,9 +89,16 @@ class SourceError(ValueError):
     def refuse(cls, key: str, file: str, *, row: int | None = None, column: str | None = None,
                value: object = None, **values: object) -> SourceError:
         """A refusal worded by locales/*.toml [reader].<key>; numbers in ``values`` arrive formatted."""
-        texts = tuple((lang, catalogue.t(f"reader.{key}", lang, **values)) for lang in catalogue.LANGS)
-        problem = Problem(file, row, column, value, dict(texts)["en"], texts)
-        return cls(sentence(problem, "en"), problem)
+        problem = Problem.worded(f"reader.{key}", file, row, column, value, **values)
+        return cls(problem.sentence("en"), problem)
+
+    @classmethod
+    def said(cls, key: str, file: str, joiner: str = " ", *, column: str | None = None,
+             **values: object) -> SourceError:
+        """A refusal worded by [reader].<key> whose English stays the file's own sentence ("x.csv is empty: …",
+        ``joiner`` between the name and the words), as these refusals always read in the CLI."""
+        problem = Problem.worded(f"reader.{key}", file, None, column, None, **values)
+        return cls(f"{file}{joiner}{problem.message}", problem)
 
     def as_problem(self, file: str) -> Problem:
         """The refusal as a Problem (older messages, English only, become the file's message)."""
@@ -101,26 +108,11 @@ class SourceError(ValueError):
 
     def text(self, lang: str) -> str:
         """The whole sentence in ``lang`` (English for messages that have no translation yet)."""
-        return sentence(self.problem, lang) if self.problem is not None else str(self)
+        return self.problem.sentence(lang) if self.problem is not None and lang != "en" else str(self)
 
 
 class ReadCancelled(SourceError):
     """The browser session that asked for the read has gone: nobody is waiting for the result."""
-
-
-def sentence(problem: Problem, lang: str) -> str:
-    """A problem as one sentence in ``lang``: where (file, row, column, value), then what is wrong."""
-    where = [problem.file]
-    if problem.row is not None:
-        where.append(catalogue.t("reader.where_row", lang, row=formats.integer(problem.row)))
-    if problem.column:
-        where.append(catalogue.t("reader.where_column", lang, column=problem.column))
-    shown = ""
-    if problem.value is not None:
-        text = str(problem.value)
-        shown = catalogue.t("reader.where_value", lang, value=f"{text[:60]}…" if len(text) > 60 else text)
-    return catalogue.t("reader.sentence", lang, where=catalogue.t("reader.where_sep", lang).join(where),
-                       value=shown, message=problem.text(lang))
 
 
 class ReadBudget:
@@ -197,12 +189,9 @@ def read_table(
         frame = _read_parquet(path)
     else:
         if head.startswith(b"PK\x03\x04") and suffix in _DELIMITED:
-            raise SourceError(
-                f"{name} is not a text file: it looks like an Excel workbook (.xlsx) or a zip archive "
-                "with a .csv name. Rename it to .xlsx, or save it from Excel as CSV."
-            )
+            raise SourceError.said("zip_named_csv", name)
         if head.startswith(b"PAR1") and suffix in _DELIMITED:
-            raise SourceError(f"{name} is a Parquet file with a {suffix} name. Rename it to .parquet.")
+            raise SourceError.said("parquet_misnamed", name, suffix=suffix)
         frame = _read_delimited(path, default_tab=suffix in {".tsv", ".tab"}, budget=budget)
     budget.check()
     _check_cells(frame, name)
@@ -231,21 +220,19 @@ def check_before_read(path: Path | str, *, max_bytes: int | None = DEFAULT_MAX_B
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise SourceError(f"{name}: the file does not exist.") from None
+        raise SourceError.said("no_such_file", name, ": ") from None
     if not path.is_file():
-        raise SourceError(f"{name} is a folder, not a file.")
+        raise SourceError.said("folder", name)
     if max_bytes is not None and size > max_bytes:
         raise SourceError.refuse("too_big", name, size=_human_size(size), limit=_human_size(max_bytes),
                                  over=_human_size(size - max_bytes))
     if size == 0:
-        raise SourceError(f"{name} is empty (0 bytes): there is no header row and no data.")
+        raise SourceError.said("zero_bytes", name)
     with path.open("rb") as fh:
         head = fh.read(8)
     suffix = path.suffix.lower()
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceError(
-            f"{name} is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV (UTF-8)."
-        )
+        raise SourceError.said("xls", name)
     if suffix in _EXCEL:
         _check_xlsx(path, sheet)
     elif suffix in _PARQUET:
@@ -264,10 +251,7 @@ def _check_text(path: Path, default_tab: bool) -> None:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             return  # UTF-16: every other byte is zero
         if head.count(b"\x00") > max(8, len(head) // 100):  # many zero bytes: not text at all
-            raise SourceError(
-                f"{name} is not a text (CSV) file: it contains binary data, as an image, a zip or a database "
-                "file would. Export the data from its program as CSV or XLSX."
-            )
+            raise SourceError.said("binary", name)
         fh.seek(0)
         header = fh.readline(limits.HEADER_BYTES)
         fh.seek(0)
@@ -384,7 +368,7 @@ def _check_xlsx(path: Path, sheet: str | int | None) -> None:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(f"{name} could not be opened as an Excel workbook (.xlsx): {exc}") from None
+        raise SourceError.said("not_xlsx", name, detail=exc) from None
     with zf:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
@@ -417,7 +401,7 @@ def _check_xlsx(path: Path, sheet: str | int | None) -> None:
         except SourceError:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise SourceError(f"{name} could not be opened as an Excel workbook (.xlsx): {exc}") from None
+            raise SourceError.said("not_xlsx", name, detail=exc) from None
     if dim is None:
         if sheet_bytes > limits.MAX_UNSIZED_SHEET_BYTES:
             raise SourceError.refuse("unsized_sheet", name, sheet=title, size=_human_size(sheet_bytes),
@@ -525,10 +509,7 @@ def _decode(data: bytes, name: str, default_tab: bool = False) -> tuple[str, str
         sample = text[:8192]
         control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
         if sample and control / len(sample) > 0.01:
-            raise SourceError(
-                f"{name} is not a text (CSV) file: it contains binary data. "
-                "Export the data from its program as CSV or XLSX."
-            )
+            raise SourceError.said("binary_text", name)
         return text, encoding
     raise _located("bad_encoding", name, data, first_error or 0, default_tab)
 
@@ -614,7 +595,7 @@ def _read_delimited(path: Path, default_tab: bool, budget: ReadBudget) -> pl.Dat
     text, encoding = _decode(data, name, default_tab)
     budget.check()
     if not re.search(r"[^\s\ufeff]", text):
-        raise SourceError(f"{name} is empty: there is no header row and no data.")
+        raise SourceError.said("empty", name)
     delimiter = _sniff_delimiter(text[: _SNIFF_CHARS + 1], default_tab)
     # Pass the original bytes when they already are UTF-8 without a BOM: no second copy of the file.
     plain_utf8 = encoding == "utf-8" or (encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"))
@@ -664,12 +645,12 @@ def _parse_error(name: str, payload: bytes, delimiter: str, exc: Exception) -> S
 def _frame_from_records(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     """Turn a header-less all-string frame (record 1 = header) into the final frame with ``__row``."""
     if raw.height == 0 or raw.width == 0:
-        raise SourceError(f"{name} is empty: there is no header row and no data.")
+        raise SourceError.said("empty", name)
     raw = raw.with_row_index("__record", offset=1)
     cols = [c for c in raw.columns if c != "__record"]
     non_empty = raw.filter(pl.any_horizontal(pl.col(cols).str.strip_chars().str.len_chars() > 0))
     if non_empty.height == 0:
-        raise SourceError(f"{name} has no header row and no data (every cell is empty).")
+        raise SourceError.said("all_empty", name)
     header_record = int(non_empty["__record"][0])
     header_values = [
         (v.strip().lstrip("\ufeff").strip() if isinstance(v, str) else "")
@@ -683,7 +664,7 @@ def _frame_from_records(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     while keep > 0 and not header_values[keep - 1]:
         keep -= 1
     if keep == 0:
-        raise SourceError(f"{name} has no header row: the first row is empty.")
+        raise SourceError.said("first_row_empty", name)
     extra = cols[keep:]
     if extra and data.select(
         pl.any_horizontal(pl.col(extra).str.strip_chars().str.len_chars() > 0).fill_null(False).any()
@@ -699,10 +680,7 @@ def _frame_from_records(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     value_like = [v for v in named if _VALUE_LIKE.match(v)]
     if named and len(value_like) * 2 > len(named):
         sample = ", ".join(f'"{v}"' for v in value_like[:3])
-        raise SourceError(
-            f"{name} seems to have no header row: the first row holds values such as {sample} instead of "
-            "column names. Add a first row with the column names."
-        )
+        raise SourceError.said("no_header", name, sample=sample)
 
     names: list[str] = []
     seen: dict[str, int] = {}
@@ -764,7 +742,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, budget: ReadBudget) -> pl.Da
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SourceError(f"{name} could not be opened as an Excel workbook (.xlsx): {exc}") from None
+        raise SourceError.said("not_xlsx", name, detail=exc) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
@@ -772,12 +750,10 @@ def _read_xlsx(path: Path, sheet: str | int | None, budget: ReadBudget) -> pl.Da
             try:
                 ws = wb.worksheets[sheet]
             except IndexError:
-                raise SourceError(f"{name} has no sheet number {sheet + 1}.") from None
+                raise SourceError.said("no_sheet_number", name, number=sheet + 1) from None
         else:
             if sheet not in wb.sheetnames:
-                raise SourceError(
-                    f"{name} has no sheet named \"{sheet}\"; its sheets are: {', '.join(wb.sheetnames)}."
-                )
+                raise SourceError.said("no_sheet", name, sheet=sheet, sheets=", ".join(wb.sheetnames))
             ws = wb[sheet]
         rows: list[tuple[str | None, ...]] = []
         cells = ws.iter_rows(values_only=True)
@@ -791,7 +767,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, budget: ReadBudget) -> pl.Da
     finally:
         wb.close()
     if not rows:
-        raise SourceError(f"{name}: the sheet \"{ws.title}\" is empty: there is no header row and no data.")
+        raise SourceError.said("empty_sheet", name, ": ", sheet=ws.title)
     width = max(len(r) for r in rows)
     columns = {f"column_{i + 1}": [r[i] if i < len(r) else None for r in rows] for i in range(width)}
     raw = pl.DataFrame(columns, schema={c: pl.Utf8 for c in columns})
@@ -807,9 +783,9 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         df = pl.read_parquet(path)
     except Exception as exc:  # any reader failure is a user-facing "cannot read"
-        raise SourceError(f"{name} could not be read as a Parquet file: {str(exc).splitlines()[0]}") from None
+        raise SourceError.said("not_parquet", name, detail=str(exc).splitlines()[0]) from None
     if df.width == 0:
-        raise SourceError(f"{name} has no columns.")
+        raise SourceError.said("no_columns", name)
     exprs = []
     for col, dtype in df.schema.items():
         c = pl.col(col)
@@ -819,9 +795,7 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         elif dtype == pl.Date:
             exprs.append(c.dt.to_string("%Y-%m-%d").alias(col))
         elif dtype.is_nested():
-            raise SourceError(
-                f"{name}: column \"{col}\" holds lists or nested records; flatten it to plain values first."
-            )
+            raise SourceError.said("nested", name, ": ", column=col, name=col)
         else:
             exprs.append(c.cast(pl.Utf8).alias(col))
     return df.select(exprs).with_row_index(ROW_COL, offset=2).with_columns(pl.col(ROW_COL).cast(pl.Int64)).select(

@@ -461,3 +461,24 @@ def test_page_in_japanese_with_files(monkeypatch, tmp_path):
     assert at.success[0].value == "認識した形式：X Education leads"
     assert metric(at, "リード").value == "9,240"
     assert at.button(key="dp_import").label == "9,240 件のリードを取り込む"
+
+
+def test_page_in_japanese_shows_the_refusals_in_japanese(monkeypatch, tmp_path):
+    """Issue 16: the problems and the unreadable file's note speak the page's language (the CLI stays English),
+    naming the same file, row, column and value; no "messages are in English" note is left when none is."""
+    batch = flow.receive_paths([BAD / "binary_renamed.csv", BAD / "formula_values.csv",
+                                BAD / "unknown_lead_refs.csv"])
+    at = data_page(monkeypatch, tmp_path / "ja_refused.duckdb", batch, lang="ja")
+    assert at.error[0].value.startswith("1 件のファイルを読み込めませんでした。")
+    assert any(x.value.startswith("• binary_renamed.csv：テキスト（CSV）ファイルではありません。") for x in at.text)
+    assert any(e.value.startswith("取り込む前に 2 件の問題を直す必要があります。") for e in at.error)
+    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert problems.iloc[1].to_dict() == {"file": "unknown_lead_refs.csv", "row": 3, "column": "lead_id",
+                                          "value": "L99", "message": "leads にないリードを指しています。"}
+    sentences = [x.value for x in at.text if "unknown_lead_refs.csv" in x.value]
+    said = "unknown_lead_refs.csv、3行目、列「lead_id」：値「L99」：leads にないリードを指しています。"
+    assert sentences and said in sentences[0]
+    assert "refers to a lead" not in sentences[0]
+    captions = [c.value for c in at.caption]
+    assert text("ja", "messages_note") not in captions and text("ja", "messages_en") not in captions
+    assert at.button(key="dp_import").disabled

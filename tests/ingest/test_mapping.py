@@ -111,7 +111,9 @@ def test_presets_exist_and_round_trip_through_toml() -> None:
     assert Mapping.from_toml(PRESETS_DIR / "salesforce.toml") == found["salesforce"]
 
 
-@pytest.mark.parametrize(("text", "message"), [
+#: Malformed mappings and the words that refuse them (tests/bad_input/test_problems_in_japanese.py checks each
+#: is refused in Japanese too).
+BAD_MAPPINGS = [
     ('name = "x"\n[leads]\nlead_id = "a"\n', r"\[leads\] needs created_at"),
     ('name = "x"\n[leads]\nlead_id = "a"\ncreated_at = "b"\nscore = "c"\n', r'"score" is neither a leads field'),
     ('name = "x"\n[leads]\nlead_id = "a"\ncreated_at = "b"\n[stages]\nWorking = "accepted"\n',
@@ -124,7 +126,10 @@ def test_presets_exist_and_round_trip_through_toml() -> None:
     ('name = "x"\n[leads]\nlead_id = "a"\ncreated_at = "b"\n[[stage_events]]\nfrom = "deals"\n',
      r'from = "deals" is not a role'),
     ("name = [", r"not valid TOML"),
-])
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_MAPPINGS)
 def test_bad_mappings_are_refused_with_the_key_named(text: str, message: str) -> None:
     with pytest.raises(MappingError, match=message):
         Mapping.from_toml(text)

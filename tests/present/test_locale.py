@@ -7,6 +7,7 @@ placeholder one translation forgot, or a key typed wrong in a page shows up as a
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -154,3 +155,37 @@ def test_every_key_used_in_the_code_exists():
         if not ok:
             missing.append(f"{where}: {section}.{key}")
     assert not missing, missing
+
+
+def _problem_keys_used() -> set[str]:
+    """The catalogue keys the import's problems are worded by: "import.x"/"reader.x" literals, the readers'
+    refuse("x")/said("x") and the mapping's date words _word("x") (import.x)."""
+    found: set[str] = set()
+    for path in (ROOT / "sla_review").rglob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        found |= {f"{s}.{k}" for s, k in re.findall(r'"(import|reader)\.([a-z_0-9]+)"', code)}
+        found |= {f"reader.{k}" for k in re.findall(r'\.(?:refuse|said)\(\s*"([a-z_0-9]+)"', code)}
+        found |= {f"import.{k}" for k in re.findall(r'_word\(\s*"([a-z_0-9]+)"', code)}
+    return found
+
+
+def test_the_import_problems_speak_both_languages_with_the_same_blanks():
+    """[import] and [reader] (issue 16): same keys and placeholders in en and ja, a real translation (not the
+    English copied), and every key the importer, mapping, Data page and readers word a problem by exists."""
+    for section in ("import", "reader"):
+        en, ja = catalogue.section(section, "en"), catalogue.section(section, "ja")
+        assert list(en) == list(ja), sorted(set(en) ^ set(ja))
+        for key in en:
+            assert catalogue.placeholders(en[key]) == catalogue.placeholders(ja[key]), (section, key)
+            if key not in ("ymd", "where_value", "sentence", "where_sep"):  # a date pattern, punctuation
+                assert en[key] != ja[key], (section, key)
+    used = _problem_keys_used()
+    assert len(used) > 100  # the scan found the importer's, the mapping's, data_flow's and the readers' keys
+    missing = sorted(key for key in used if not catalogue.has(key))
+    assert not missing, missing
+    # each key of [import] is used somewhere (a key no code asks for is a message nobody sees)
+    # (the mapping names some date words by variable: ("iso_hint", ...), hint = "hint_excel")
+    literals = {lit for path in (ROOT / "sla_review" / "ingest").glob("*.py")
+                for lit in re.findall(r'"([a-z_0-9]+)"', path.read_text(encoding="utf-8"))}
+    unused = sorted(k for k in catalogue.section("import", "en") if f"import.{k}" not in used and k not in literals)
+    assert not unused, unused

@@ -79,8 +79,8 @@ def show_problems(problems: list[Problem], key: str) -> None:
         c: st.column_config.TextColumn(labels[c], width=widths[c]) if c != "row"
         else st.column_config.NumberColumn(labels[c], format="%d", width="small") for c in frame.columns})
     with st.expander(t("full_messages"), icon=":material/notes:"):
-        st.text(flow.all_problems_text(problems), width="stretch")
-    if lang != "en":
+        st.text(flow.all_problems_text(problems, lang), width="stretch")
+    if not all(p.speaks(lang) for p in problems):  # e.g. a mapping file's own error: still English only
         st.caption(t("messages_note"))
 
 
@@ -185,7 +185,7 @@ def upload_section() -> flow.Batch | None:
         st.error(t("unreadable", n=len(batch.unreadable)), icon=":material/block:")
         for info in batch.unreadable:  # the whole sentence, as plain text (a table cell would cut it off)
             st.text(f"• {info.text(lang)}", width="stretch")
-        if lang != "en":
+        if not all(info.problem is not None and info.problem.speaks(lang) for info in batch.unreadable):
             st.caption(t("messages_en"))
     if not batch.frames:
         st.info(t("no_data_yet"), icon=":material/upload_file:")
@@ -233,7 +233,7 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
             mapping = flow.editor_mapping(spec, batch.frames)
         except MappingError as err:
             st.warning(t("mapping_invalid"), icon=":material/edit_note:")
-            st.code(str(err), language=None, wrap_lines=True)
+            st.code(err.text(lang), language=None, wrap_lines=True)
             return None
     toml = flow.mapping_text(mapping)
     file_name = f"{flow.slug(mapping.name)}.toml"
@@ -430,7 +430,7 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
             st.caption(t("problems_more", n=i18n.fmt_int(result.more, lang)))
         if result.follow_on:
             st.caption(t("follow_on", n=i18n.fmt_int(result.follow_on, lang)))
-        st.download_button(t("download_problems"), flow.all_problems_text(result.problems + result.warnings),
+        st.download_button(t("download_problems"), flow.all_problems_text(result.problems + result.warnings, lang),
                            file_name="problems.txt", mime="text/plain", icon=":material/download:",
                            key="dp_dl_problems")
     elif result.ok:
