@@ -241,7 +241,8 @@ def _read_toml(path: Path, size: int, batch: Batch, max_bytes: int) -> FileInfo:
         try:
             config = parse_sla(text, name)
         except ConfigError as err:
-            return FileInfo(name, "unreadable", size, message=str(err), problem=err.problem())
+            problem = err.problem()
+            return FileInfo(name, "unreadable", size, message=str(problem), problem=problem)
         batch.sla_texts[name] = text
         return FileInfo(name, "sla", size, message=config.calendar.timezone)
     return _refused(Problem.worded("import.settings_neither", name), size)

@@ -178,7 +178,7 @@ def test_the_data_page_holds_the_same_refusal(case):
     expected = _refusal(text)
     assert info.problem is not None, info.message
     assert info.kind == "unreadable" and batch.sla_texts == {}
-    assert info.message == expected.text("en") and key in info.text("ja")
+    assert info.message == expected.text("en").replace("sla.toml ", "sla.toml: ", 1) and key in info.text("ja")
     assert info.text("en") == expected.text("en").replace("sla.toml ", "sla.toml: ", 1)
     assert info.problem.text("ja") in info.text("ja") and JAPANESE.search(info.text("ja"))
 
