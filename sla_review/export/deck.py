@@ -184,12 +184,32 @@ def _move(lang: str, before: float | None, after: float | None, noise: str | Non
         return text(lang, "moved_within", a=a, b=b)
     if noise == intervals.BEYOND:
         return text(lang, "rose_beyond" if after > before else "fell_beyond", a=a, b=b)
+    if noise == TOO_FEW:
+        return text(lang, "rose_too_few" if after > before else "fell_too_few", a=a, b=b)
     return text(lang, "rose" if after > before else "fell", a=a, b=b)
 
 
+TOO_FEW = "too_few"
+"""A change whose periods rest on fewer than MIN_CASES cases: worded "too few to judge", never a verdict."""
+
+
+def _verdict(k1: int | None, n1: int | None, k2: int | None, n2: int | None) -> str | None:
+    """intervals.change_verdict, and TOO_FEW where both periods have cases but one has fewer than MIN_CASES
+    (no comparison, or no data on either side: no verdict at all)."""
+    if not n1 or not n2:
+        return None
+    return intervals.change_verdict(k1, n1, k2, n2) or TOO_FEW
+
+
 def _noise(now: dict, before: dict, hits: str, cases: str) -> str | None:
-    """The verdict on a rate's change between two report sections (intervals.change_verdict)."""
-    return intervals.change_verdict(now[hits], now[cases], before[hits], before[cases])
+    """The verdict on a rate's change between two report sections (_verdict)."""
+    return _verdict(now[hits], now[cases], before[hits], before[cases])
+
+
+def _ci(value: float | None, ci: Sequence[float] | None, lang: str, unit: str = "percent") -> str:
+    """A figure with its 95% interval as every surface writes it (formats.interval); the bare figure without one."""
+    low, high = ci if ci else (None, None)
+    return formats.interval(value, low, high, lang, unit=unit)
 
 
 def _day(d: dt.date) -> str:
@@ -375,10 +395,20 @@ def chart_funnel(data: DeckData, lang: str) -> Chart:
 
     first = cur[0]["count"] if cur else 0
     sql = next((r["count"] for r in cur if r["stage"] == "sql"), 0)
-    headline = text(lang, "h_funnel", sql=_int(sql), leads=_int(first), rate=_pct(sql_rate(cur)),
-                    prev=_pct(sql_rate(prev)))
+    if first:  # the share of new leads reaching SQL, with its interval and its change's verdict
+        row = next(r for r in cur if r["stage"] == "sql")
+        first_prev = prev[0]["count"] if prev else 0
+        sql_prev = next((r["count"] for r in prev if r["stage"] == "sql"), 0)
+        headline = text(lang, "h_funnel_move", sql=_int(sql), leads=_int(first),
+                        rate=_ci(row["pct_first"], (row["pct_first_low"], row["pct_first_high"]), lang),
+                        move=_move(lang, sql_rate(prev), sql_rate(cur), _verdict(sql, first, sql_prev, first_prev)))
+    else:
+        headline = text(lang, "h_funnel", sql=_int(sql), leads=_int(first), rate=_pct(sql_rate(cur)),
+                        prev=_pct(sql_rate(prev)))
+    steps = builders.step_share_texts(data.funnel, lang)  # the page's hover: each step with its interval
     notes = [f"{_stage_label(c['stage'], lang)}: {_int(c['count'])} ({_pct(c['pct_first'])}) / {_int(q['count'])}"
-             for c, q in zip(cur, prev, strict=True)]
+             + (f"; {i18n.t(lang, 'col_pct_prev')} {step}" if c["pct_prev"] is not None else "")
+             for c, q, step in zip(cur, prev, steps, strict=True)]
     return Chart("funnel", text(lang, "sec_funnel"), headline, _drawn(fig, lang), notes, text(lang, "fn_funnel"))
 
 
@@ -431,17 +461,33 @@ def chart_response(data: DeckData, lang: str) -> Chart:
     fig = builders.response_hist(data.hist, lang, targets, bin_hours, max_hours, variant=SLIDE)
     unanswered = resp["breached"] - (resp["responded"] - resp["within_target"])
     target = data.in_force.response_target_hours
-    headline = text(lang, "h_response", att=_pct(resp["attainment"], 0), target=_plain(target),
-                    median=_hours(resp["median_business_hours"], lang), p90=_hours(resp["p90_business_hours"], lang))
     prev = data.previous["response"]
+    median = _ci(resp["median_business_hours"], resp.get("median_business_hours_ci95"), lang, "hours")
+    p90 = _ci(resp["p90_business_hours"], resp.get("p90_business_hours_ci95"), lang, "hours")
+    if resp["attainment"] is None:  # nothing judged: no rate, no interval, no verdict
+        headline = text(lang, "h_response", att=_pct(resp["attainment"], 0), target=_plain(target),
+                        median=_hours(resp["median_business_hours"], lang),
+                        p90=_hours(resp["p90_business_hours"], lang))
+        footnote = text(lang, "fn_response", n=_int(max(unanswered, 0)))
+    else:
+        judged = (resp["within_target"] + resp["breached"], prev["within_target"] + prev["breached"])
+        noise = _verdict(resp["within_target"], judged[0], prev["within_target"], judged[1])
+        headline = text(lang, "h_response_move", target=_plain(target),
+                        move=_move(lang, prev["attainment"], resp["attainment"], noise), median=median, p90=p90)
+        footnote = text(lang, "fn_response_ci", att=_ci(resp["attainment"], resp["attainment_ci95"], lang),
+                        n=_int(max(unanswered, 0)))
+    fu, fu_prev = data.report["follow_up"], data.previous["follow_up"]
     notes = [f"{text(lang, 'handoffs')}: {_int(resp['handoffs'])}; "
              f"{text(lang, 'within')}: {_int(resp['within_target'])}; breached: {_int(resp['breached'])}; "
              f"pending: {_int(resp['pending'])}; "
              f"{text(lang, 'no_response')}: {_int(unanswered)}".replace("<br>", " "),
              f"{text(lang, 'previous_period')}: {_pct(prev['attainment'])}, median "
-             f"{_hours(prev['median_business_hours'], lang)}, p90 {_hours(prev['p90_business_hours'], lang)}"]
-    return Chart("response", text(lang, "sec_response"), headline, _drawn(fig, lang), notes,
-                 text(lang, "fn_response", n=_int(max(unanswered, 0))))
+             f"{_hours(prev['median_business_hours'], lang)}, p90 {_hours(prev['p90_business_hours'], lang)}",
+             f"median {median}, p90 {p90}",
+             text(lang, "n_follow_up", rate=_ci(fu["rate"], fu["rate_ci95"], lang),
+                  k=_int(fu["compliant"]), n=_int(fu["due"]),
+                  move=_move(lang, fu_prev["rate"], fu["rate"], _noise(fu, fu_prev, "compliant", "due")))]
+    return Chart("response", text(lang, "sec_response"), headline, _drawn(fig, lang), notes, footnote)
 
 
 def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
@@ -455,16 +501,21 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
     before = dict(data.closed_loop_previous.filter(pl.col("stage") == "rejected").select("label", "count").rows())
     total, total_prev = int(rejected["count"].sum()), sum(before.values())
     rate, rate_prev = sc.rejection_rate(data.score), sc.rejection_rate(data.score_previous)
+    k, n = data.score.rejected_leads, data.score.report["mql_count"]
+    noise = _verdict(k, n, data.score_previous.rejected_leads, data.score_previous.report["mql_count"])
     if total:
         reason, count = rejected.row(0)[rejected.columns.index("label")], int(rejected["count"][0])
         headline = text(lang, "h_rejections", reason=i18n.value_label(reason, lang), count=_int(count),
-                        total=_int(total), share=_pct(count / total, 0), move=_move(lang, rate_prev, rate))
+                        total=_int(total), share=_pct(count / total, 0), move=_move(lang, rate_prev, rate, noise))
     else:
         headline = text(lang, "h_rejections_none")
+    # the rejection rate with its interval, as the scorecard's tile (no rate without closed-loop data or MQLs)
+    footnote = (text(lang, "fn_rejections", rate=_ci(rate, intervals.wilson(k, n), lang), k=_int(k), n=_int(n))
+                if data.score.has_rejections and rate is not None else "")
     notes = [f"{text(lang, 'rejections')}: {_int(total)} ({_pct(rate)}) / {_int(total_prev)} ({_pct(rate_prev)})"]
     notes += [f"{i18n.value_label(r, lang)}: {_int(n)} / {_int(before.get(r, 0))}"
               for r, n in rejected.select("label", "count").head(top).rows()]
-    return Chart("rejections", text(lang, "sec_rejections"), headline, _drawn(fig, lang), notes)
+    return Chart("rejections", text(lang, "sec_rejections"), headline, _drawn(fig, lang), notes, footnote)
 
 
 def whatif_rows(data: DeckData) -> list[dict]:
@@ -474,7 +525,10 @@ def whatif_rows(data: DeckData) -> list[dict]:
     rows = data.whatif.filter(pl.col("threshold").is_in(sorted(grid))).sort("threshold").to_dicts()
     return [{"threshold": r["threshold"], "per_month": r["mqls_per_month"], "is_estimate": r["is_estimate"],
              "rate": r["estimated_sql_rate"] if r["is_estimate"] else r["sql_rate"], "volume": r["volume"],
-             "reached_sql": r["reached_sql"]} for r in rows]
+             "reached_sql": r["reached_sql"],
+             # an estimate's own model interval; an observed yield's Wilson interval (reached_sql of volume)
+             "ci": ((r["est_low"], r["est_high"]) if r["is_estimate"]
+                    else intervals.wilson(r["reached_sql"], r["volume"]))} for r in rows]
 
 
 def chart_what_if(data: DeckData, lang: str) -> Chart:
@@ -487,8 +541,8 @@ def chart_what_if(data: DeckData, lang: str) -> Chart:
                 and (base is None or r["volume"] != base["volume"])), None)
 
     def pct(r: dict) -> str:
-        shown = i18n.fmt_pct(r["rate"], lang) if r["rate"] is not None else i18n.DASH
-        return text(lang, "estimate_mark", x=shown) if r["is_estimate"] else shown
+        shown = _ci(r["rate"], r["ci"], lang)  # the yield with its 95% interval, an estimate marked as one
+        return text(lang, "estimate_mark", x=shown) if r["is_estimate"] and r["rate"] is not None else shown
 
     terms = data.terms or {}
     fig = builders.whatif_curve(data.whatif, lang, cur_t, alt["threshold"] if alt else None,

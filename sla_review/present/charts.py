@@ -138,21 +138,34 @@ def funnel(cur: pl.DataFrame, cmp: pl.DataFrame | None, lang: str, cur_label: st
         fig.add_bar(x=stages, y=cmp["count"].to_list(), name=cmp_label, marker_color=COMPARE,
                     text=[i18n.fmt_int(c) for c in cmp["count"]], textposition="outside", cliponaxis=False,
                     textfont={"color": MUTED}, constraintext="none",
-                    customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
-                                for p, f in zip(cmp["pct_prev"], cmp["pct_first"], strict=True)],
+                    customdata=[[p, i18n.fmt_pct(f, lang)]
+                                for p, f in zip(step_share_texts(cmp, lang), cmp["pct_first"], strict=True)],
                     hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
                                   + i18n.t(lang, "col_pct_first") + " %{customdata[1]}<extra></extra>")
     fig.add_bar(x=stages, y=cur["count"].to_list(), name=cur_label, marker_color=PRIMARY,
                 text=[i18n.fmt_int(c) for c in cur["count"]],
                 textposition="outside", cliponaxis=False, constraintext="none",
-                customdata=[[i18n.fmt_pct(p, lang), i18n.fmt_pct(f, lang)]
-                            for p, f in zip(cur["pct_prev"], cur["pct_first"], strict=True)],
+                customdata=[[p, i18n.fmt_pct(f, lang)]
+                            for p, f in zip(step_share_texts(cur, lang), cur["pct_first"], strict=True)],
                 hovertemplate="%{x}: %{y:,}<br>" + i18n.t(lang, "col_pct_prev") + " %{customdata[0]}<br>"
                               + i18n.t(lang, "col_pct_first") + " %{customdata[1]}<extra></extra>")
     top = max([*cur["count"].to_list(), *(cmp["count"].to_list() if cmp is not None and cmp.height else [])])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_leads"), range=[0, top * 1.25])
     fig.update_layout(barmode="group", bargroupgap=0.05)
     return finish(fig, title, 440, variant)
+
+
+def step_share_texts(frame: pl.DataFrame, lang: str) -> list[str]:
+    """Each step's % of the previous step, for the funnel's hover and the deck's notes: in the cohort view (a
+    step's leads are a subset of the step before: k of n) with its 95% interval, marked "too few to judge" under
+    MIN_CASES leads; the flow view counts different leads per step and has no interval (docs/definitions.md)."""
+    if "pct_prev_low" not in frame.columns:
+        return [i18n.fmt_pct(p, lang) for p in frame["pct_prev"]]
+    few = i18n.t(lang, "too_few_to_judge")
+    shown = formats.interval_texts(frame["pct_prev"].to_list(), frame["pct_prev_low"].to_list(),
+                                   frame["pct_prev_high"].to_list(), lang)
+    return [t if ok or p is None else f"{t} · {few}"
+            for t, p, ok in zip(shown, frame["pct_prev"], frame["pct_prev_judged"], strict=True)]
 
 
 def funnel_by_segment(frame: pl.DataFrame, lang: str, segment_label: str, top: int = 12, *,

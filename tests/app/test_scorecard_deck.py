@@ -118,3 +118,47 @@ def test_streamlit_badge_colours_are_the_status_tones():
     theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
     assert {tone: theme[f"{tone}Color"] for tone in set(sc.STATUS_TONE.values())} == \
         {tone: charts.TONES[tone] for tone in set(sc.STATUS_TONE.values())}
+
+
+def _slide_texts(db, lang: str, sections: list[str]) -> list[str]:
+    """Every text of each chart slide (kicker, headline, footnote) for the dashboard's default view."""
+    con = connect(db)
+    try:
+        today = default_as_of(con).astimezone(zoneinfo.ZoneInfo(timezone_of(con))).date()
+        start, end, _ = preset_range("last_half", today)
+        period = make_period(con, start, end)
+        deck = export.build_deck(con, period, export.comparison_for(con, period), lang, sections)
+    finally:
+        con.close()
+    slides = list(Presentation(io.BytesIO(deck)).slides)[1:]
+    return ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_deck_chart_slides_say_what_the_pages_say(monkeypatch, demo_db, lang):
+    """The response, rejection and what-if slides give the same intervals as the pages (the response page's
+    captions, the scorecard's rejection tile, the what-if page's observed yield) and the rejection slide's verdict
+    is the tile's badge."""
+    from tests.app.conftest import goto
+
+    at = app(monkeypatch, demo_db, lang=lang)
+    assert not at.exception
+    rejection = dict(zip(("mql_volume", "mql_to_sql", "response", "follow_up", "rejection"), _screen(at),
+                         strict=True))["rejection"]
+    response_page = goto(at, "response")
+    assert not response_page.exception
+    response_captions = [c.value for c in response_page.caption if "95%" in c.value][:3]  # attainment, median, p90
+    whatif_page = goto(at, "whatif")
+    assert not whatif_page.exception
+    yield_caption = next(c.value for c in whatif_page.caption if "95%" in c.value)
+    response, rejections, what_if = _slide_texts(demo_db, lang, ["response", "rejections", "what_if"])
+    assert len(response_captions) == 3 and all(c in response for c in response_captions), (response_captions,
+                                                                                            response)
+    assert rejection["interval"] is not None and rejection["interval"] in rejections
+    words = {None: None, i18n.t(lang, "noise_beyond_noise"): ("rose_beyond", "fell_beyond"),
+             i18n.t(lang, "noise_within_noise"): ("moved_within",)}[rejection["noise"]]
+    if words is not None:  # the headline's verdict is the tile's: its words' fixed part is in the headline
+        from sla_review.present.deck_text import text
+        fixed = [text(lang, k, a="\0", b="\0").split("\0") for k in words]
+        assert any(all(part in rejections for part in parts) for parts in fixed), rejections
+    assert yield_caption in what_if  # the observed yield at today's threshold, with its Wilson interval
