@@ -16,7 +16,7 @@ import polars as pl
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import SEGMENTS, Filters
 from sla_review.metrics import intervals
-from sla_review.metrics.report import build_report, query
+from sla_review.metrics.report import ALL_SECTIONS, build_report, query
 from sla_review.store.sql import run_sql
 
 RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
@@ -44,9 +44,11 @@ def segment_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return query_plain(con, "segment_values")
 
 
-def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:
-    """DOMAIN.md's report object: the scorecard's single source."""
-    return build_report(con, period, (), filters)
+def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+           sections: tuple[str, ...] = ALL_SECTIONS) -> dict:
+    """DOMAIN.md's report object (the scorecard's single source); a page that reads only some of its sections
+    asks for those (sla_review.metrics.views), so it does not pay for the queries of the others."""
+    return build_report(con, period, (), filters, sections)
 
 
 def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:

@@ -86,7 +86,7 @@ VIEWS: dict[str, dict[str, Call]] = {
     },
     "response": {
         "terms": TERMS,
-        "report": call(bd.report),
+        "report": call(bd.report, sections=("response", "follow_up")),
         "hist": call(bd.response_hist, bin_hours=0.5, max_hours=8.0),
         "by": call(bd.response_by, dim="owner"),
         "heat": call(bd.response_by, dim="weekday", dim2="hour"),
@@ -99,7 +99,7 @@ VIEWS: dict[str, dict[str, Call]] = {
         "acc_cmp": call(bd.acceptance, COMPARE),
         "reasons": call(bd.closed_loop_by, dim="reason"),
         "reasons_cmp": call(bd.closed_loop_by, COMPARE, dim="reason"),
-        "report": call(bd.report),
+        "report": call(bd.report, sections=("mql_count",)),
         "by": call(bd.closed_loop_by, dim="source"),
         "months": call(bd.closed_loop_by, dim="month"),
     },
