@@ -507,6 +507,10 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
         reason, count = rejected.row(0)[rejected.columns.index("label")], int(rejected["count"][0])
         headline = text(lang, "h_rejections", reason=i18n.value_label(reason, lang), count=_int(count),
                         total=_int(total), share=_pct(count / total, 0), move=_move(lang, rate_prev, rate, noise))
+    elif not data.score.has_rejections:  # no data is not zero: the CRM export holds no rejections at all
+        headline = text(lang, "h_rejections_no_data")
+    elif n == 0:
+        headline = text(lang, "h_rejections_no_mqls")
     else:
         headline = text(lang, "h_rejections_none")
     # the rejection rate with its interval, as the scorecard's tile (no rate without closed-loop data or MQLs)

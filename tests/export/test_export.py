@@ -400,3 +400,38 @@ def test_slides_draw_the_pages_figures_with_the_pages_builders_and_data(worked_d
         assert page and cmp_label not in page, key
         for name, (_, ys) in page.items():  # a line over both periods ends with the page's values
             assert slide[name][1][-len(ys):] == ys, (key, name)
+
+
+# ---------------------------------------------------------------------------------------------- rejections
+
+
+def test_rejection_headline_says_no_data_and_no_mqls_rather_than_zero(worked_db: Path) -> None:
+    """No data is not zero: "0 rejections were recorded" only when MQLs could have been rejected and the data
+    records rejections at all. The worked example has 5 MQLs in Apr-Jun 2026 and 1 rejection (DOMAIN.md)."""
+    con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
+    try:
+        assert export.chart_rejections(export.collect(con, period, comparison), "en").headline.startswith(
+            "Top rejection reason")
+        empty = make_period(con, dt.date(2025, 1, 1), dt.date(2025, 4, 1), WORKED_AS_OF)
+        before = export.comparison_for(con, empty)
+        assert export.chart_rejections(export.collect(con, empty, before), "en").headline == \
+            "No MQLs in the period, so nothing sales could reject"
+        assert export.chart_rejections(export.collect(con, empty, before), "ja").headline == \
+            "期間内に MQL がないため、差し戻しの対象がありません"
+    finally:
+        con.close()
+    from sla_review.store.db import rebuild_derived
+
+    con = connect(worked_db)
+    try:
+        con.execute("DELETE FROM stage_events WHERE stage = 'rejected'")
+        rebuild_derived(con, "Asia/Tokyo")
+    finally:
+        con.close()
+    con, period, comparison = _periods(worked_db, WORKED_FROM, WORKED_TO, WORKED_AS_OF)
+    try:
+        chart = export.chart_rejections(export.collect(con, period, comparison), "en")
+    finally:
+        con.close()
+    assert chart.headline == ("No rejection data: the imported data holds no rejections (sales' rejections are "
+                              "not recorded in it)") and chart.footnote == ""
