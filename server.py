@@ -10,8 +10,10 @@ Streamlit 1.67 finds `app` below (an st.App) and serves it with uvicorn; every `
 from __future__ import annotations
 
 from sla_review.app.preload import preload
+from sla_review.store import scratch
 
 preload()
+scratch.sweep_all(scratch.SERVER_PREFIXES)  # a killed server's upload copies and chart wrappers go now
 
 from starlette.middleware import Middleware  # noqa: E402
 from streamlit import config  # noqa: E402

@@ -122,7 +122,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     started = time.perf_counter()
-    with scratch.scratch_dir("sla-demo-") as tmp:  # pid-stamped: the next run sweeps it after a kill
+    with scratch.scratch_dir(scratch.DEMO) as tmp:  # pid-stamped: the next run sweeps it after a kill
         counts = generate(tmp, leads=args.leads, seed=args.seed)
         generated = time.perf_counter()
         con = connect(db)

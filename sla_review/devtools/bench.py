@@ -25,7 +25,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from sla_review.core import periods
+from sla_review.store import scratch
 from sla_review.store.sql import ROOT, SQL_DIR, bind, run_sql
 
 GIB = 1024**3
@@ -865,15 +865,15 @@ def main(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir) if getattr(args, "workdir", None) else None
     tmp = None
     if workdir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="sla-bench-")
-        workdir = Path(tmp.name)
+        tmp = scratch.make_dir(scratch.BENCH)  # pid-stamped: a later run sweeps it after a kill
+        workdir = tmp
     workdir.mkdir(parents=True, exist_ok=True)
     if getattr(args, "hostile", False):
         try:
             section = run_hostile(workdir, log=lambda msg: print(msg, file=sys.stderr, flush=True))
         finally:
             if tmp is not None:
-                tmp.cleanup()
+                shutil.rmtree(tmp, ignore_errors=True)
         print(section)
         if getattr(args, "out", None):
             write_hostile(Path(args.out), section)
@@ -885,7 +885,7 @@ def main(args: argparse.Namespace) -> int:
                      log=lambda msg: print(msg, file=sys.stderr, flush=True))
     finally:
         if tmp is not None:
-            tmp.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
     section = markdown(result)
     print(section)
     if getattr(args, "out", None):

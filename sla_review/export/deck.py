@@ -87,7 +87,7 @@ def _wrapper_script() -> str:
     """A shell script that execs Chromium with --disable-background-networking added (kaleido omits it)."""
     global _wrapper_dir
     if _wrapper_dir is None or not Path(_wrapper_dir, "chromium").exists():
-        _wrapper_dir = str(scratch.make_dir("sla-kaleido-"))  # pid-stamped: a later run sweeps it after a kill
+        _wrapper_dir = str(scratch.make_dir(scratch.KALEIDO))  # pid-stamped: a later run sweeps it after a kill
         atexit.register(shutil.rmtree, _wrapper_dir, True)
     script = Path(_wrapper_dir, "chromium")
     browser = _browser_path().replace("'", "'\\''")

@@ -173,7 +173,7 @@ def receive(uploads: Iterable[tuple[str, bytes | bytearray | memoryview]], *,
     the next upload sweeps it (sla_review.store.scratch). ``should_stop`` (is the
     browser tab gone?) is asked between chunks of every read: when it says yes the reading stops (ReadCancelled).
     """
-    with scratch.scratch_dir("sla-upload-") as folder:
+    with scratch.scratch_dir(scratch.UPLOAD) as folder:
         paths: list[Path] = []
         taken: set[str] = set()
         for name, data in uploads:

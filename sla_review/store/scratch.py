@@ -16,7 +16,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["make_dir", "scratch_dir", "sweep"]
+__all__ = ["BENCH", "DEMO", "KALEIDO", "SERVER_PREFIXES", "UPLOAD", "make_dir", "scratch_dir", "sweep", "sweep_all"]
+
+DEMO = "sla-demo-"  # the demo command's generated CSVs (~44 MB at 100k leads)
+UPLOAD = "sla-upload-"  # the Data page's copies of a user's CRM exports, while they are read
+KALEIDO = "sla-kaleido-"  # the deck's Chromium wrapper for chart images
+BENCH = "sla-bench-"  # the benchmark's generated data and databases
+SERVER_PREFIXES = (UPLOAD, KALEIDO)
+"""What a server leaves behind when killed: swept when the next server starts (server.py), so a user's upload
+never waits on disk for the next upload."""
 
 
 def _alive(pid: int) -> bool:
@@ -43,6 +51,11 @@ def sweep(prefix: str, root: str | os.PathLike[str] | None = None) -> list[Path]
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def sweep_all(prefixes: tuple[str, ...], root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """`sweep` for each prefix."""
+    return [path for prefix in prefixes for path in sweep(prefix, root)]
 
 
 def make_dir(prefix: str, root: str | os.PathLike[str] | None = None) -> Path:

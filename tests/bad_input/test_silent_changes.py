@@ -215,3 +215,21 @@ def test_sweep_keeps_folders_of_live_processes_and_other_names(tmp_path):
     other.mkdir()
     assert scratch.sweep("sla-demo-", tmp_path) == []
     assert mine.is_dir() and other.is_dir()
+
+
+def test_a_starting_server_sweeps_a_killed_servers_upload_copies(tmp_path: Path) -> None:
+    """A user's upload copy left by a killed server goes when the next server starts (server.py calls this),
+    not only at the next upload; a live process's folder stays."""
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout)
+    left = tmp_path / f"{scratch.UPLOAD}{dead}-abc"
+    left.mkdir()
+    (left / "leads.csv").write_text("lead_id\nL1\n")
+    chart = tmp_path / f"{scratch.KALEIDO}{dead}-def"
+    chart.mkdir()
+    live = tmp_path / f"{scratch.UPLOAD}{os.getpid()}-ghi"
+    live.mkdir()
+    assert sorted(scratch.sweep_all(scratch.SERVER_PREFIXES, tmp_path)) == sorted([left, chart])
+    assert not left.exists() and not chart.exists() and live.exists()
+    server = (Path(__file__).resolve().parents[2] / "server.py").read_text(encoding="utf-8")
+    assert "scratch.sweep_all(scratch.SERVER_PREFIXES)" in server
