@@ -143,6 +143,10 @@ def _t(table: str, stage: str = "") -> str:
     return f"{stage}_{table}" if stage else table
 
 
+_TABLE_NAMES = frozenset(_t(t, stage) for t in SPECS for stage in ("", "raw", "typed"))
+"""Every table name the checks may read (what _t produces)."""
+
+
 class _Checks:
     """Collects problems from SQL checks, keeping the first MAX_SHOWN and a total count."""
 
@@ -160,16 +164,17 @@ class _Checks:
              value: str | None = None, **words: object) -> None:
         """Report each staged row of `table` matching `where` (SQL over fixed identifiers), worded by the
         catalogue's `key` with `words` filled in."""
+        if table not in _TABLE_NAMES:
+            raise ValueError(f"{table!r} is not a canonical table")
         shown = value or f"CAST({_q(column)} AS VARCHAR)"
-        base = f"FROM {table} WHERE {where}"
-        params = params or {}
-        total = self.con.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]
-        if not total:
-            return
         room = max(MAX_SHOWN - len(self.problems), 0)
-        found = self.con.execute(f"SELECT __file, __row, {shown} {base} ORDER BY __file, __row LIMIT $room",
-                                 {**params, "room": room}).fetchall()
-        for file, row, val in found:
+        # one scan: the first rows and, on each, the total (at least one row is asked for, so the total arrives)
+        found = self.con.execute(f"SELECT __file, __row, {shown}, count(*) OVER () FROM {table} WHERE {where} "
+                                 "ORDER BY __file, __row LIMIT $n", {**(params or {}), "n": max(room, 1)}).fetchall()
+        if not found:
+            return
+        total = found[0][-1]
+        for file, row, val, _ in found[:room]:
             self.problems.append(Problem.worded(key, file, int(row) if row is not None else None, column, val,
                                                 **words))
         self.total += total
