@@ -81,17 +81,53 @@ class Calendar:
     day_end: dt.time = dt.time(18, 0)
     holiday_country: str | None = "JP"
     extra_holidays: tuple[dt.date, ...] = ()
+    breaks: tuple[tuple[dt.time, dt.time], ...] = ()  # unpaid, inside [day_start, day_end), sorted, apart
+    holiday_subdivision: str | None = None  # a state/prefecture code of the `holidays` package
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def open_parts(self) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The open intervals of a business day, local wall-clock times: [day_start, day_end) minus the breaks."""
+        parts, start = [], self.day_start
+        for b_start, b_end in self.breaks:
+            if b_start > start:
+                parts.append((start, b_start))
+            start = max(start, b_end)
+        if self.day_end > start:
+            parts.append((start, self.day_end))
+        return tuple(parts)
+
     @property
     def day_hours(self) -> float:
-        """Nominal length of a business day: the unit of `attempt_window_business_days`."""
-        start = dt.datetime.combine(dt.date(2000, 1, 3), self.day_start)
-        end = dt.datetime.combine(dt.date(2000, 1, 3), self.day_end)
-        return (end - start).total_seconds() / 3600
+        """Net length of a business day (breaks taken out): the unit of `attempt_window_business_days`."""
+        return sum(_minutes(b) - _minutes(a) for a, b in self.open_parts()) / 60
+
+
+def _minutes(t: dt.time) -> float:
+    return t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 60e6
+
+
+# what a tier may match on: the lead's segments as imported, and its owner's team (DOMAIN.md)
+TIER_MATCH_KEYS = ("source", "campaign", "persona", "icp_tier", "region", "team")
+DEFAULT_TIER = "(default)"  # the name of "no tier matched" in the report's response_by_tier
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A response tier of a version: the first tier whose `match` holds gives the handoff its target, attempts
+    and window; a key left None takes the version's own value."""
+
+    name: str
+    match: tuple[tuple[str, tuple[str, ...]], ...]  # (segment, values), in TIER_MATCH_KEYS order
+    response_target_hours: float | None = None
+    min_attempts: int | None = None
+    attempt_window_business_days: float | None = None
+
+    def matches(self, segments: dict[str, str | None]) -> bool:
+        """Each listed segment holds one of its values (compared exactly as imported)."""
+        return all(segments.get(key) in values for key, values in self.match)
 
 
 @dataclass(frozen=True)
@@ -107,12 +143,30 @@ class SlaVersion:
     min_attempts: int = 3
     attempt_window_business_days: float = 5.0
     mql_to_sql_target: float = 0.3
+    tiers: tuple[Tier, ...] = ()
+
+    def tier_for(self, segments: dict[str, str | None]) -> Tier | None:
+        """The first tier the lead matches (None: the version's own terms)."""
+        return next((t for t in self.tiers if t.matches(segments)), None)
 
 
 @dataclass(frozen=True)
 class SlaConfig:
     calendar: Calendar = field(default_factory=Calendar)
     versions: tuple[SlaVersion, ...] = ()
+    calendars: tuple[tuple[str, Calendar], ...] = ()  # [calendars.NAME], in file order
+    teams: tuple[tuple[str, str], ...] = ()  # [teams]: a rep's team -> a calendar's name
+
+    def calendar_of_team(self, team: str | None) -> Calendar:
+        """The calendar that counts a handoff's hours: the owner's team's, else [calendar]."""
+        name = dict(self.teams).get(team) if team is not None else None
+        return dict(self.calendars)[name] if name is not None else self.calendar
+
+    def tier_names(self) -> list[str]:
+        """Every tier's name across versions (by effective_from), in order of first appearance, then the
+        default: the rows of the report's response_by_tier."""
+        names = dict.fromkeys(t.name for v in sorted(self.versions, key=lambda v: v.effective_from) for t in v.tiers)
+        return [*names, DEFAULT_TIER]
 
 
 # The one validator of sla.toml (CLI import, the Data page; the report and the deck read only what it let in).
@@ -130,11 +184,13 @@ _VERSION_NUMBERS: dict[str, tuple[float, float, bool]] = {
 }
 # dates an SLA can name: the business-day table is built from the earliest to the latest of them
 DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))
-CALENDAR_KEYS = ("timezone", "workdays", "day_start", "day_end", "holiday_country", "extra_holidays")
-TOP_KEYS = ("calendar", "versions")
-# keys of the contract's optional features (breaks, team calendars, tiers) that this code does not implement:
-# refused with their own message, never ignored (ignoring them would count business hours or targets wrongly)
-NOT_SUPPORTED = ("breaks", "holiday_subdivision", "calendars", "teams", "tiers")
+CALENDAR_KEYS = ("timezone", "workdays", "day_start", "day_end", "holiday_country", "extra_holidays", "breaks",
+                 "holiday_subdivision")
+TOP_KEYS = ("calendar", "calendars", "teams", "versions")
+TIER_KEYS = ("name", "match", "response_target_hours", "min_attempts", "attempt_window_business_days")
+# keys of the contract this code does not implement: refused with their own message, never ignored (ignoring
+# one would count business hours or targets wrongly). Empty since issue 13; the mechanism stays for the next.
+NOT_SUPPORTED: tuple[str, ...] = ()
 NAME_MAX = 100
 
 
@@ -178,32 +234,128 @@ def _unknown(raw: dict, known: Sequence[str], src: str, where: str) -> None:
         raise ConfigError(src, f"{where} {unknown[0]}".strip(), raw[unknown[0]], rule, known=", ".join(known))
 
 
-def _calendar(raw: object, src: str) -> Calendar:
+def _calendar(raw: object, src: str, where: str = "[calendar]") -> Calendar:
+    """[calendar] or one [calendars.NAME] (the same keys; a named calendar inherits nothing from [calendar])."""
     if not isinstance(raw, dict):
-        raise ConfigError(src, "calendar", raw, "table", table="[calendar]")
-    _unknown(raw, CALENDAR_KEYS, src, "[calendar]")
+        raise ConfigError(src, where.strip("[]"), raw, "table", table=where)
+    _unknown(raw, CALENDAR_KEYS, src, where)
     tz = raw.get("timezone", "Asia/Tokyo")
     if not isinstance(tz, str) or tz not in known_timezones():
-        raise ConfigError(src, "[calendar] timezone", tz, "timezone")
+        raise ConfigError(src, f"{where} timezone", tz, "timezone")
     days = raw.get("workdays", list(WEEKDAYS[:5]))
     if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days) or len(set(days)) != len(days):
-        raise ConfigError(src, "[calendar] workdays", days, "workdays", names=", ".join(f'"{d}"' for d in WEEKDAYS))
-    start = _time(raw.get("day_start", "09:00"), src, "[calendar] day_start")
-    end = _time(raw.get("day_end", "18:00"), src, "[calendar] day_end")
+        raise ConfigError(src, f"{where} workdays", days, "workdays", names=", ".join(f'"{d}"' for d in WEEKDAYS))
+    start = _time(raw.get("day_start", "09:00"), src, f"{where} day_start")
+    end = _time(raw.get("day_end", "18:00"), src, f"{where} day_end")
     if end <= start:
-        raise ConfigError(src, "[calendar] day_end", raw.get("day_end", "18:00"), "day_end",
+        raise ConfigError(src, f"{where} day_end", raw.get("day_end", "18:00"), "day_end",
                           start=start.strftime("%H:%M"))
+    breaks = _breaks(raw.get("breaks", []), start, end, src, f"{where} breaks")
     country = raw.get("holiday_country")
     if country is not None:
         import holidays
 
         if not isinstance(country, str) or country not in holidays.list_supported_countries():
-            raise ConfigError(src, "[calendar] holiday_country", country, "country")
+            raise ConfigError(src, f"{where} holiday_country", country, "country")
+    subdivision = raw.get("holiday_subdivision")
+    if subdivision is not None:
+        import holidays
+
+        if country is None:
+            raise ConfigError(src, f"{where} holiday_subdivision", subdivision, "subdivision_alone")
+        known = holidays.list_supported_countries()[country]
+        if not known:
+            raise ConfigError(src, f"{where} holiday_subdivision", subdivision, "subdivision_none", country=country)
+        if not isinstance(subdivision, str) or subdivision not in known:
+            raise ConfigError(src, f"{where} holiday_subdivision", subdivision, "subdivision", country=country,
+                              codes=", ".join(known[:12]) + (", …" if len(known) > 12 else ""))
     extra = raw.get("extra_holidays", [])
     if not isinstance(extra, list):
-        raise ConfigError(src, "[calendar] extra_holidays", extra, "date_list")
-    days_off = tuple(_date(d, src, "[calendar] extra_holidays") for d in extra)
-    return Calendar(tz, tuple(WEEKDAYS.index(d) for d in days), start, end, country or None, days_off)
+        raise ConfigError(src, f"{where} extra_holidays", extra, "date_list")
+    days_off = tuple(_date(d, src, f"{where} extra_holidays") for d in extra)
+    return Calendar(tz, tuple(WEEKDAYS.index(d) for d in days), start, end, country or None, days_off, breaks,
+                    subdivision)
+
+
+def _breaks(raw: object, start: dt.time, end: dt.time, src: str, key: str) -> tuple[tuple[dt.time, dt.time], ...]:
+    """[["12:00", "13:00"], ...]: each a pair from < to inside the business day, none overlapping another."""
+    if not isinstance(raw, list) or any(not isinstance(b, list) or len(b) != 2 for b in raw):
+        raise ConfigError(src, key, raw, "breaks")
+    pairs = sorted((_time(a, src, key), _time(b, src, key)) for a, b in raw)
+    for a, b in pairs:
+        if b <= a:
+            raise ConfigError(src, key, [a.strftime("%H:%M"), b.strftime("%H:%M")], "break_order")
+        if a < start or b > end:
+            raise ConfigError(src, key, [a.strftime("%H:%M"), b.strftime("%H:%M")], "break_outside",
+                              start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+    for (a1, b1), (a2, b2) in zip(pairs, pairs[1:], strict=False):
+        if a2 < b1:
+            raise ConfigError(src, key, [a2.strftime("%H:%M"), b2.strftime("%H:%M")], "break_overlap",
+                              other=f"{a1.strftime('%H:%M')}–{b1.strftime('%H:%M')}")
+    if Calendar(day_start=start, day_end=end, breaks=tuple(pairs)).day_hours <= 0:
+        raise ConfigError(src, key, raw, "break_all_day")
+    return tuple(pairs)
+
+
+def _name(value: object, src: str, key: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > NAME_MAX:
+        raise ConfigError(src, key, value, "name", most=NAME_MAX)
+    return value.strip()
+
+
+def _calendars(raw: object, src: str) -> tuple[tuple[str, Calendar], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(src, "calendars", raw, "table", table="[calendars.NAME]")
+    named = []
+    for name, body in raw.items():
+        label = _name(name, src, f"[calendars.{name}]")
+        named.append((label, _calendar(body, src, f"[calendars.{label}]")))
+    return tuple(named)
+
+
+def _teams(raw: object, calendars: tuple[tuple[str, Calendar], ...], src: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(src, "teams", raw, "table", table="[teams]")
+    names = [n for n, _ in calendars]
+    teams = []
+    for team, calendar in raw.items():
+        if not team.strip():
+            raise ConfigError(src, "[teams]", team, "team_name")
+        if not isinstance(calendar, str) or calendar not in names:
+            if not names:
+                raise ConfigError(src, f'[teams] "{team}"', calendar, "no_calendars")
+            raise ConfigError(src, f'[teams] "{team}"', calendar, "unknown_calendar",
+                              names=", ".join(f'"{n}"' for n in names))
+        teams.append((team, calendar))
+    return tuple(teams)
+
+
+def _tier(raw: object, where: str, src: str) -> Tier:
+    if not isinstance(raw, dict):
+        raise ConfigError(src, where, raw, "table", table="[[versions.tiers]]")
+    _unknown(raw, TIER_KEYS, src, where)
+    if "name" not in raw:
+        raise ConfigError(src, f"{where} name", None, "tier_required")
+    name = _name(raw["name"], src, f"{where} name")
+    if name == DEFAULT_TIER:
+        raise ConfigError(src, f"{where} name", name, "tier_reserved")
+    match = raw.get("match")
+    if match is None:
+        raise ConfigError(src, f"{where} match", None, "tier_match_missing", keys=", ".join(TIER_MATCH_KEYS))
+    if not isinstance(match, dict) or not match:
+        raise ConfigError(src, f"{where} match", match, "tier_match", keys=", ".join(TIER_MATCH_KEYS))
+    _unknown(match, TIER_MATCH_KEYS, src, f"{where} match")
+    pairs = []
+    for key in TIER_MATCH_KEYS:
+        if key not in match:
+            continue
+        values = match[key]
+        if not isinstance(values, list) or not values or any(not isinstance(x, str) for x in values):
+            raise ConfigError(src, f"{where} match.{key}", values, "match_values")
+        pairs.append((key, tuple(values)))
+    overrides = {k: _number(raw, k, src, where)
+                 for k in ("response_target_hours", "min_attempts", "attempt_window_business_days") if k in raw}
+    return Tier(name, tuple(pairs), **overrides)  # type: ignore[arg-type]
 
 
 def _number(raw: dict, key: str, src: str, where: str) -> float | int:
@@ -222,14 +374,11 @@ def _version(raw: object, index: int, src: str) -> SlaVersion:
     where = f"[[versions]] #{index + 1}"
     if not isinstance(raw, dict):
         raise ConfigError(src, where, raw, "table", table="[[versions]]")
-    _unknown(raw, ("name", "effective_from", "handoff_stage", *_VERSION_NUMBERS), src, where)
+    _unknown(raw, ("name", "effective_from", "handoff_stage", "tiers", *_VERSION_NUMBERS), src, where)
     for key in ("name", "effective_from"):
         if key not in raw:
             raise ConfigError(src, f"{where} {key}", None, "required")
-    name = raw["name"]
-    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
-        raise ConfigError(src, f"{where} name", name, "name", most=NAME_MAX)
-    values: dict[str, object] = {"name": name.strip()}
+    values: dict[str, object] = {"name": _name(raw["name"], src, f"{where} name")}
     values["effective_from"] = _date(raw["effective_from"], src, f"{where} effective_from")
     for key in _VERSION_NUMBERS:
         if key in raw:
@@ -240,6 +389,14 @@ def _version(raw: object, index: int, src: str) -> SlaVersion:
     if stage not in LADDER:
         raise ConfigError(src, f"{where} handoff_stage", stage, "stage", stages=", ".join(LADDER))
     values["handoff_stage"] = stage
+    blocks = raw.get("tiers", [])
+    if not isinstance(blocks, list):
+        raise ConfigError(src, f"{where} tiers", blocks, "table", table="[[versions.tiers]]")
+    tiers = tuple(_tier(b, f"{where} [[versions.tiers]] #{i + 1}", src) for i, b in enumerate(blocks))
+    names = [t.name for t in tiers]
+    if len(set(names)) != len(names):
+        raise ConfigError(src, f"{where} tiers", next(n for n in names if names.count(n) > 1), "tier_same_name")
+    values["tiers"] = tiers
     return SlaVersion(**values)  # type: ignore[arg-type]
 
 
@@ -252,6 +409,8 @@ def parse_sla(text: str, source: str = "sla.toml") -> SlaConfig:
         raise ConfigError(source, None, None, "toml", error=str(err)) from None
     _unknown(raw, TOP_KEYS, source, "")
     calendar = _calendar(raw.get("calendar", {}), source)
+    calendars = _calendars(raw.get("calendars", {}), source)
+    teams = _teams(raw.get("teams", {}), calendars, source)
     blocks = raw.get("versions", [])
     if not isinstance(blocks, list):
         raise ConfigError(source, "versions", blocks, "table", table="[[versions]]")
@@ -263,7 +422,7 @@ def parse_sla(text: str, source: str = "sla.toml") -> SlaConfig:
     if len(set(dates)) != len(dates):
         twice = next(d for d in dates if dates.count(d) > 1)
         raise ConfigError(source, "[[versions]] effective_from", twice.isoformat(), "same_date")
-    return SlaConfig(calendar, tuple(versions))
+    return SlaConfig(calendar, tuple(versions), calendars, teams)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -375,3 +534,64 @@ def spans_text(terms: PeriodTerms, fmt_date, until: str, since: str, between: st
         template = until if i == 0 else since if i == len(terms.applied) - 1 else between
         parts.append(template.format(name=a.version.name, first=fmt_date(a.first_day), last=fmt_date(a.last_day)))
     return sep.join(parts)
+
+
+# ----------------------------------------------------------------------------------------------------
+# sla.toml written back: the terms as the validator let them in (the Data page's download and editor). The
+# round trip parse_sla(to_toml(c)) == c is tested; comments are not kept.
+
+def _toml_value(value: object) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) and value == int(value) and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.time):
+        return json.dumps(value.strftime("%H:%M") if not value.second and not value.microsecond else value.isoformat())
+    if isinstance(value, dt.date):
+        return json.dumps(value.isoformat())
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _calendar_lines(cal: Calendar) -> list[str]:
+    lines = [f"timezone = {_toml_value(cal.timezone)}",
+             f"workdays = {_toml_value([WEEKDAYS[d] for d in cal.workdays])}",
+             f"day_start = {_toml_value(cal.day_start)}", f"day_end = {_toml_value(cal.day_end)}"]
+    if cal.breaks:
+        lines.append(f"breaks = {_toml_value([list(b) for b in cal.breaks])}")
+    if cal.holiday_country:
+        lines.append(f"holiday_country = {_toml_value(cal.holiday_country)}")
+    if cal.holiday_subdivision:
+        lines.append(f"holiday_subdivision = {_toml_value(cal.holiday_subdivision)}")
+    if cal.extra_holidays:
+        lines.append(f"extra_holidays = {_toml_value(list(cal.extra_holidays))}")
+    return lines
+
+
+def to_toml(config: SlaConfig) -> str:
+    """The configuration as sla.toml text (every key written out, so nothing depends on a default)."""
+    out = ["[calendar]", *_calendar_lines(config.calendar)]
+    for name, cal in config.calendars:
+        out += ["", f"[calendars.{_toml_key(name)}]", *_calendar_lines(cal)]
+    if config.teams:
+        out += ["", "[teams]", *(f"{_toml_value(team)} = {_toml_value(cal)}" for team, cal in config.teams)]
+    for v in config.versions:
+        out += ["", "[[versions]]", f"name = {_toml_value(v.name)}",
+                f"effective_from = {_toml_value(v.effective_from)}"]
+        out += [f"{key} = {_toml_value(getattr(v, key))}" for key in TERM_FIELDS]
+        for tier in v.tiers:
+            match = ", ".join(f"{k} = {_toml_value(list(vals))}" for k, vals in tier.match)
+            out += ["", "[[versions.tiers]]", f"name = {_toml_value(tier.name)}", f"match = {{ {match} }}"]
+            out += [f"{key} = {_toml_value(getattr(tier, key))}"
+                    for key in ("response_target_hours", "min_attempts", "attempt_window_business_days")
+                    if getattr(tier, key) is not None]
+    return "\n".join(out) + "\n"

@@ -18,7 +18,16 @@ import duckdb
 import polars as pl
 
 from sla_review.core.problems import Problem, summarize
-from sla_review.core.terms import WEEKDAYS, ConfigError, SlaConfig, parse_sla
+from sla_review.core.terms import (
+    TIER_MATCH_KEYS,
+    WEEKDAYS,
+    Calendar,
+    ConfigError,
+    SlaConfig,
+    SlaVersion,
+    Tier,
+    parse_sla,
+)
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
 from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_KEY, ZONE_NAME_KEY, ZONE_NAME_SUFFIX
 from sla_review.ingest.readers import SourceError, check_before_read, read_after_parser_error
@@ -456,17 +465,32 @@ def _config(con: duckdb.DuckDBPyConnection, sla: str | SlaConfig | None, checks:
 
 
 def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
-    """The calendar and versions as last imported (for append imports and the dashboard)."""
-    from sla_review.core.terms import Calendar, SlaVersion
+    """The calendars, teams, versions and tiers as last imported (for append imports and the dashboard)."""
 
-    row = con.execute("SELECT timezone, workdays, day_start, day_end, holiday_country, extra_holidays "
-                      "FROM calendar_settings").fetchall()[0]
-    cal = Calendar(row[0], tuple(WEEKDAYS.index(d) for d in row[1].split(",") if d),
-                   dt.time.fromisoformat(row[2]), dt.time.fromisoformat(row[3]), row[4],
-                   tuple(dt.date.fromisoformat(d) for d in (row[5] or "").split(",") if d))
-    names = [f.name for f in SlaVersion.__dataclass_fields__.values()]
+
+    def calendar(row: tuple) -> Calendar:
+        tz, days, start, end, country, extra, breaks, subdivision = row
+        pairs = tuple((dt.time.fromisoformat(b.split("-")[0]), dt.time.fromisoformat(b.split("-")[1]))
+                      for b in (breaks or "").split(",") if b)
+        return Calendar(tz, tuple(WEEKDAYS.index(d) for d in days.split(",") if d), dt.time.fromisoformat(start),
+                        dt.time.fromisoformat(end), country,
+                        tuple(dt.date.fromisoformat(d) for d in (extra or "").split(",") if d), pairs, subdivision)
+
+    cols = "timezone, workdays, day_start, day_end, holiday_country, extra_holidays, breaks, holiday_subdivision"
+    cal = calendar(con.execute(f"SELECT {cols} FROM calendar_settings").fetchall()[0])
+    named = tuple((r[0], calendar(r[1:]))
+                  for r in con.execute(f"SELECT name, {cols} FROM named_calendars ORDER BY position").fetchall())
+    teams = tuple(con.execute("SELECT team, calendar FROM team_calendars ORDER BY rowid").fetchall())
+    match_cols = ", ".join(f"match_{k}" for k in TIER_MATCH_KEYS)
+    tiers: dict[dt.date, list[Tier]] = {}
+    for r in con.execute(f"SELECT effective_from, name, {match_cols}, response_target_hours, min_attempts, "
+                         "attempt_window_business_days FROM sla_tiers ORDER BY effective_from, position").fetchall():
+        match = tuple((k, tuple(v)) for k, v in zip(TIER_MATCH_KEYS, r[2:8], strict=True) if v is not None)
+        tiers.setdefault(r[0], []).append(Tier(r[1], match, *r[8:]))
+    names = [f for f in SlaVersion.__dataclass_fields__ if f != "tiers"]
     rows = con.execute(f"SELECT {', '.join(names)} FROM sla_versions ORDER BY effective_from").fetchall()
-    return SlaConfig(cal, tuple(SlaVersion(*r) for r in rows))
+    versions = tuple(SlaVersion(*r, tiers=tuple(tiers.get(r[1], ()))) for r in rows)
+    return SlaConfig(cal, versions, named, teams)
 
 
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
@@ -496,7 +520,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         today = dt.datetime.now(tz).date()
         lo = first.astimezone(tz).date() if first else today
         hi = max(last.astimezone(tz).date(), today) if last else today
-        business_calendar.load_business_days(con, config.calendar, lo, hi)
+        business_calendar.load_business_spans(con, config, lo, hi)
         rebuild_derived(con, config.calendar.timezone)
         counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
         import_id = con.execute(
@@ -515,15 +539,34 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
 
 
+def _calendar_values(cal: Calendar) -> dict[str, object]:
+    return {"tz": cal.timezone, "days": ",".join(WEEKDAYS[d] for d in cal.workdays),
+            "start": cal.day_start.isoformat("minutes"), "end": cal.day_end.isoformat("minutes"),
+            "hours": cal.day_hours, "country": cal.holiday_country,
+            "extra": ",".join(d.isoformat() for d in cal.extra_holidays),
+            "breaks": ",".join(f"{a.isoformat('minutes')}-{b.isoformat('minutes')}" for a, b in cal.breaks),
+            "subdivision": cal.holiday_subdivision}
+
+
 def _store_config(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> None:
+
+
     cal = config.calendar
     con.execute("DELETE FROM calendar_settings")
-    con.execute("INSERT INTO calendar_settings VALUES ($tz, $days, $start, $end, $hours, $country, $extra)",
-                {"tz": cal.timezone, "days": ",".join(WEEKDAYS[d] for d in cal.workdays),
-                 "start": cal.day_start.isoformat("minutes"), "end": cal.day_end.isoformat("minutes"),
-                 "hours": cal.day_hours, "country": cal.holiday_country,
-                 "extra": ",".join(d.isoformat() for d in cal.extra_holidays)})
+    con.execute("INSERT INTO calendar_settings (timezone, workdays, day_start, day_end, day_hours, holiday_country, "
+                "extra_holidays, breaks, holiday_subdivision) "
+                "VALUES ($tz, $days, $start, $end, $hours, $country, $extra, $breaks, $subdivision)",
+                _calendar_values(cal))
+    con.execute("DELETE FROM named_calendars")
+    for position, (name, named) in enumerate(config.calendars):
+        con.execute("INSERT INTO named_calendars VALUES ($name, $position, $tz, $days, $start, $end, $hours, "
+                    "$country, $extra, $breaks, $subdivision)",
+                    {"name": name, "position": position, **_calendar_values(named)})
+    con.execute("DELETE FROM team_calendars")
+    for team, calendar in config.teams:
+        con.execute("INSERT INTO team_calendars VALUES ($team, $calendar)", {"team": team, "calendar": calendar})
     con.execute("DELETE FROM sla_versions")
+    con.execute("DELETE FROM sla_tiers")
     for v in config.versions:
         start = dt.datetime.combine(v.effective_from, dt.time(0), tzinfo=cal.tz)
         con.execute(
@@ -534,3 +577,12 @@ def _store_config(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> None:
              "target": v.response_target_hours, "commit": v.monthly_mql_commitment,
              "attempts": v.min_attempts, "window": v.attempt_window_business_days,
              "conv": v.mql_to_sql_target})
+        for position, tier in enumerate(v.tiers):
+            match = dict(tier.match)
+            con.execute(
+                "INSERT INTO sla_tiers VALUES ($from, $position, $name, $m0, $m1, $m2, $m3, $m4, $m5, $target, "
+                "$attempts, $window)",
+                {"from": v.effective_from, "position": position, "name": tier.name,
+                 **{f"m{i}": list(match[k]) if k in match else None for i, k in enumerate(TIER_MATCH_KEYS)},
+                 "target": tier.response_target_hours, "attempts": tier.min_attempts,
+                 "window": tier.attempt_window_business_days})

@@ -11,6 +11,7 @@ import math
 import duckdb
 
 from sla_review.core.periods import Period
+from sla_review.core.terms import DEFAULT_TIER
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import default_as_of, stored_config
 from sla_review.metrics import intervals
@@ -109,8 +110,44 @@ def mql_cohort(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters 
     return query(con, "mql_to_sql", period, filters, days=int(maturity_days)).row(0, named=True)
 
 
-ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "response", "follow_up",
-                "rejections", "what_if")
+ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "response", "response_by_tier",
+                "follow_up", "rejections", "what_if")
+
+
+def response_by_tier(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None,
+                     presence: dict[str, bool] | None = None) -> list[dict]:
+    """The report's response_by_tier: every tier of every version (merged by name, in order of first
+    appearance), then the default; a tier without handoffs in the view has zero counts and a null attainment.
+    target_hours: the distinct targets of the view's handoffs in the tier; for a tier without any, the targets
+    the SLA gives it over its versions (the default: each version's own)."""
+    presence = presence if presence is not None else data_presence(con)
+    config = stored_config(con) if con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0] else None
+    names = config.tier_names() if config else [DEFAULT_TIER]
+    rows = {r["tier"]: r for r in query(con, "response_by_tier", period, filters,
+                                        default_tier=DEFAULT_TIER).iter_rows(named=True)}
+    targets = _tier_targets(config) if config else {}
+    out = []
+    for name in names:
+        r = rows.get(name)
+        counts = {k: int(r[k]) if r else 0 for k in ("handoffs", "within_target", "breached", "pending")}
+        row = {"tier": name, **counts, "attainment": _rate(r["attainment"]) if r else None,
+               "attainment_ci95": ci95(counts["within_target"], counts["within_target"] + counts["breached"]),
+               "target_hours": [_number(t) for t in (r["target_hours"] if r else targets.get(name, []))]}
+        if not presence["has_activities"]:
+            row |= {"attainment": None, "attainment_ci95": None, "no_data": True}
+        out.append(row)
+    return out
+
+
+def _tier_targets(config) -> dict[str, list[float]]:
+    """Each tier's response targets over the versions (a tier without its own target has its version's)."""
+    targets: dict[str, set[float]] = {}
+    for v in config.versions:
+        for t in v.tiers:
+            targets.setdefault(t.name, set()).add(t.response_target_hours if t.response_target_hours is not None
+                                                  else v.response_target_hours)
+        targets.setdefault(DEFAULT_TIER, set()).add(v.response_target_hours)
+    return {k: sorted(v) for k, v in targets.items()}
 
 
 def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: list[float] | tuple = (),
@@ -125,7 +162,7 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
     out: dict = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
                             "as_of": period.as_of.isoformat()}}
     conv = cohort
-    if presence is None and ("response" in sections or "follow_up" in sections):
+    if presence is None and ("response" in sections or "follow_up" in sections or "response_by_tier" in sections):
         presence = data_presence(con)
     if conv is None and ("mql_count" in sections or "mql_to_sql" in sections):
         conv = mql_cohort(con, period, filters)
@@ -155,6 +192,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: Period, thresholds: lis
                                else {"median_business_hours_ci95": None, "p90_business_hours_ci95": None}))
             if not presence["has_activities"]:
                 out[section] |= NO_RESPONSE_DATA
+        elif section == "response_by_tier":
+            out[section] = response_by_tier(con, period, filters, presence)
         elif section == "follow_up":
             follow = query(con, "follow_up", period, filters).row(0, named=True)
             out[section] = {"due": follow["due"], "compliant": follow["compliant"], "rate": _rate(follow["rate"]),

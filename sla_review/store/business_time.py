@@ -1,64 +1,75 @@
-"""Business time: a table of local days, so business_hours() is a join and a subtraction in SQL.
+"""Business time: a table of open spans per calendar, so business_hours() is a join and a subtraction in SQL.
 
-B(t) = business time from the table's first day up to instant t, in integer microseconds (so differences are
-exact whatever day the table starts on). business_hours(t1, t2) = (B(t2) - B(t1)) / 3.6e9 when t2 > t1,
-else 0. The table stores each day's open and close as instants, so DST is handled once, here, by zoneinfo;
-the SQL never converts time zones for business time.
+B(t) = business time of t's calendar from the table's first day up to instant t, in integer microseconds (so
+differences are exact whatever day the table starts on). business_hours(t1, t2) = (B(t2) - B(t1)) / 3.6e9 when
+t2 > t1, else 0. A business day is [day_start, day_end) minus its breaks: one span per open part. The table
+stores each span's open and close as instants, so DST is handled once, here, by zoneinfo, on each calendar's
+own zone; the SQL never converts time zones for business time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa
 
-from sla_review.core.terms import Calendar
+from sla_review.core.terms import Calendar, SlaConfig
 from sla_review.store.sql import run_sql
 
 MARGIN_BEFORE = dt.timedelta(days=7)
 MARGIN_AFTER = dt.timedelta(days=400)
+DEFAULT_CALENDAR = ""  # business_spans.calendar of [calendar]; a named calendar's id is its name
 
 
 def holiday_names(calendar: Calendar, first: dt.date, last: dt.date) -> dict[dt.date, str]:
-    """Public holidays of the calendar's country plus the company's extra closures."""
+    """Public holidays of the calendar's country (and subdivision) plus the company's extra closures."""
     names: dict[dt.date, str] = {}
     if calendar.holiday_country:
         import holidays
 
         years = range(first.year, last.year + 1)
-        names.update(holidays.country_holidays(calendar.holiday_country, years=years).items())
+        names.update(holidays.country_holidays(calendar.holiday_country, subdiv=calendar.holiday_subdivision,
+                                               years=years).items())
     for day in calendar.extra_holidays:
         names.setdefault(day, "company closure")
     return names
 
 
-def business_days_table(calendar: Calendar, first: dt.date, last: dt.date) -> pa.Table:
-    """One row per local day in [first, last]; a loop over days (thousands), never over data rows."""
-    tz = calendar.tz
-    off = holiday_names(calendar, first, last)
-    cols: dict[str, list] = {k: [] for k in
-                             ("day", "day_start_ts", "open_ts", "close_ts", "day_us", "cum_before_us",
-                              "is_business", "holiday")}
-    cum = 0
-    day = first
-    while day <= last:
-        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-        business = day.weekday() in calendar.workdays and day not in off
-        opens = dt.datetime.combine(day, calendar.day_start, tzinfo=tz)
-        closes = dt.datetime.combine(day, calendar.day_end, tzinfo=tz) if business else opens
-        micros = _micros(closes) - _micros(opens)  # integers: exact, and DST-aware through the instants
-        for key, value in (("day", day), ("day_start_ts", midnight), ("open_ts", opens),
-                           ("close_ts", closes), ("day_us", micros), ("cum_before_us", cum),
-                           ("is_business", business), ("holiday", off.get(day))):
+def calendars_of(config: SlaConfig) -> list[tuple[str, Calendar]]:
+    """Every calendar business time is counted on, with its id in business_spans."""
+    return [(DEFAULT_CALENDAR, config.calendar), *config.calendars]
+
+
+def business_spans_table(calendars: Sequence[tuple[str, Calendar]], first: dt.date, last: dt.date) -> pa.Table:
+    """The open spans of every local day in [first, last] of each calendar; a loop over days and calendars
+    (thousands of rows), never over data rows."""
+    cols: dict[str, list] = {k: [] for k in ("calendar", "open_ts", "close_ts", "span_us", "cum_before_us")}
+
+    def add(name: str, opens: dt.datetime, closes: dt.datetime, micros: int, cum: int) -> None:
+        for key, value in (("calendar", name), ("open_ts", opens), ("close_ts", closes), ("span_us", micros),
+                           ("cum_before_us", cum)):
             cols[key].append(value)
-        cum += micros
-        day += dt.timedelta(days=1)
+
+    for name, calendar in calendars:
+        tz, off, parts = calendar.tz, holiday_names(calendar, first, last), calendar.open_parts()
+        midnight = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+        add(name, midnight, midnight, 0, 0)  # every instant from the first midnight on finds a row
+        cum, day = 0, first
+        while day <= last:
+            if day.weekday() in calendar.workdays and day not in off:
+                for start, end in parts:
+                    opens = dt.datetime.combine(day, start, tzinfo=tz)
+                    closes = dt.datetime.combine(day, end, tzinfo=tz)
+                    micros = _micros(closes) - _micros(opens)  # integers: exact, DST-aware through the instants
+                    add(name, opens, closes, micros, cum)
+                    cum += micros
+            day += dt.timedelta(days=1)
     ts = pa.timestamp("us", tz="UTC")
-    schema = pa.schema([("day", pa.date32()), ("day_start_ts", ts), ("open_ts", ts), ("close_ts", ts),
-                        ("day_us", pa.int64()), ("cum_before_us", pa.int64()),
-                        ("is_business", pa.bool_()), ("holiday", pa.string())])
+    schema = pa.schema([("calendar", pa.string()), ("open_ts", ts), ("close_ts", ts), ("span_us", pa.int64()),
+                        ("cum_before_us", pa.int64())])
     return pa.table(cols, schema=schema)
 
 
@@ -70,21 +81,21 @@ def _micros(t: dt.datetime) -> int:
     return (t - _EPOCH) // dt.timedelta(microseconds=1)
 
 
-def load_business_days(con: duckdb.DuckDBPyConnection, calendar: Calendar,
-                       first: dt.date, last: dt.date) -> None:
-    """Replace the business_days table for the span of the data (with margins)."""
-    table = business_days_table(calendar, first - MARGIN_BEFORE, last + MARGIN_AFTER)
-    con.execute("DELETE FROM business_days")
-    con.register("_business_days_in", table)
+def load_business_spans(con: duckdb.DuckDBPyConnection, config: SlaConfig, first: dt.date, last: dt.date) -> None:
+    """Replace the business_spans table for the span of the data (with margins), every calendar."""
+    table = business_spans_table(calendars_of(config), first - MARGIN_BEFORE, last + MARGIN_AFTER)
+    con.execute("DELETE FROM business_spans")
+    con.register("_business_spans_in", table)
     try:
-        con.execute("INSERT INTO business_days SELECT * FROM _business_days_in")
+        con.execute("INSERT INTO business_spans SELECT * FROM _business_spans_in")
     finally:
-        con.unregister("_business_days_in")
+        con.unregister("_business_spans_in")
 
 
-def business_hours(con: duckdb.DuckDBPyConnection, t1: dt.datetime, t2: dt.datetime) -> float:
-    """business_hours(t1, t2) through the same SQL the derived tables use (for checks and tests)."""
-    return float(run_sql(con, "business_hours", t1=t1, t2=t2).item())
+def business_hours(con: duckdb.DuckDBPyConnection, t1: dt.datetime, t2: dt.datetime,
+                   calendar: str = DEFAULT_CALENDAR) -> float:
+    """business_hours(t1, t2) on one calendar, through the same SQL the derived tables use (checks and tests)."""
+    return float(run_sql(con, "business_hours", t1=t1, t2=t2, calendar=calendar).item())
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 -- Business time in integer microseconds (DOMAIN.md "Exactness"): the one definition of B(t) and of the unit
--- conversions. B(t) = cum_before_us of t's local day + the part of that day's [open, close) before t, read
--- from the business_days row that an ASOF join on day_start_ts finds for t. Integers, so B(t2) - B(t1) is
--- exact whatever the table's first day; hours (us / 3.6e9) are for display and quantiles only.
-CREATE OR REPLACE MACRO business_us(t, open_ts, day_us, cum_before_us) AS
-    cum_before_us + least(greatest(epoch_us(t) - epoch_us(open_ts), 0), day_us);
+-- conversions. B(t) = cum_before_us of the last open span of t's calendar opening at or before t + the part of
+-- that span before t (all of it once it has closed), read from the business_spans row an ASOF join on
+-- (calendar, open_ts) finds for t. Integers, so B(t2) - B(t1) is exact whatever the table's first day; hours
+-- (us / 3.6e9) are for display and quantiles only.
+CREATE OR REPLACE MACRO business_us(t, open_ts, span_us, cum_before_us) AS
+    cum_before_us + least(greatest(epoch_us(t) - epoch_us(open_ts), 0), span_us);
 
 -- A target or window given in (possibly fractional) hours, as whole microseconds.
 CREATE OR REPLACE MACRO hours_to_us(h) AS CAST(round(h * 3600000000) AS BIGINT);

@@ -8,10 +8,13 @@ SELECT *,
        CASE WHEN row_number() OVER (ORDER BY effective_from) = 1
             THEN DATE '0001-01-01' ELSE effective_from END AS valid_from_day,
        coalesce(lead(effective_from_ts) OVER (ORDER BY effective_from), 'infinity'::TIMESTAMPTZ) AS valid_to_ts,
-       attempt_window_business_days * (SELECT day_hours FROM calendar_settings) AS window_hours,
-       -- the terms in integer microseconds, as business time is counted (005_business_time.sql)
-       hours_to_us(response_target_hours) AS response_target_us,
-       hours_to_us(attempt_window_business_days * (SELECT day_hours FROM calendar_settings)) AS window_us,
        -- the handoff stage's place on the ladder (a lead is handed off at a stage at or past it)
        list_position(['inquiry', 'mql', 'sal', 'sql', 'opportunity', 'won'], handoff_stage) AS handoff_rank
 FROM sla_versions;
+
+-- Each calendar's business-day length net of breaks: the unit of attempt_window_business_days on that calendar
+-- ('' = [calendar]). A handoff's window is its days x the length of the calendar that counts its hours.
+CREATE OR REPLACE TABLE calendar_hours AS
+SELECT '' AS calendar, day_hours FROM calendar_settings
+UNION ALL
+SELECT name, day_hours FROM named_calendars;

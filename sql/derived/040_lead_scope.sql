@@ -22,19 +22,22 @@ WHERE in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
 
 -- Handoffs in [from, to) (by as_of), judged once for every response query (DOMAIN.md's response):
 -- hours = business hours to the first response seen by as_of; elapsed = business hours from the handoff to
--- as_of; status = within_target (answered within the target) / breached (answered late, or unanswered and
+-- as_of on the handoff's own calendar; status = within_target (answered within the target) / breached (answered late, or unanswered and
 -- already past the target at as_of) / pending, decided in integer microseconds (exact at the target).
 CREATE OR REPLACE MACRO handoffs_judged(p_from_ts, p_to_ts, p_as_of, p_source, p_campaign, p_persona, p_icp_tier,
                                         p_region, p_team, p_owner) AS TABLE
 WITH as_of_b AS (
-    SELECT business_us(p.t, d.open_ts, d.day_us, d.cum_before_us) AS b_us
-    FROM (SELECT CAST(p_as_of AS TIMESTAMPTZ) AS t) p ASOF JOIN business_days d ON p.t >= d.day_start_ts
+    -- B(as_of) on each calendar: a handoff's elapsed time is counted on its own calendar
+    SELECT c.calendar, business_us(c.t, d.open_ts, d.span_us, d.cum_before_us) AS b_us
+    FROM (SELECT calendar, CAST(p_as_of AS TIMESTAMPTZ) AS t FROM calendar_hours) c
+    ASOF JOIN business_spans d ON c.calendar = d.calendar AND c.t >= d.open_ts
 ),
 judged AS (
     SELECT f.*,
            CASE WHEN f.first_response_at <= p_as_of THEN f.response_us END AS hours_us,
-           (SELECT b_us FROM as_of_b) - f.handoff_us AS elapsed_us
+           a.b_us - f.handoff_us AS elapsed_us
     FROM lead_scope(p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner) f
+    LEFT JOIN as_of_b a ON a.calendar = f.calendar
     WHERE f.handoff_at >= p_from_ts AND f.handoff_at < p_to_ts AND f.handoff_at <= p_as_of
 )
 SELECT *,

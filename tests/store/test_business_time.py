@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from sla_review.core.terms import Calendar
-from sla_review.store.business_time import business_hours, load_business_days
+from sla_review.core.terms import Calendar, SlaConfig
+from sla_review.store.business_time import business_hours, load_business_spans
 from sla_review.store.db import connect
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -21,7 +21,7 @@ US = Calendar("America/New_York", (0, 1, 2, 3, 4), dt.time(9), dt.time(17), "US"
 
 def calendar_db(calendar: Calendar) -> duckdb.DuckDBPyConnection:
     con = connect(":memory:")
-    load_business_days(con, calendar, dt.date(2025, 12, 1), dt.date(2026, 12, 31))
+    load_business_spans(con, SlaConfig(calendar), dt.date(2025, 12, 1), dt.date(2026, 12, 31))
     return con
 
 

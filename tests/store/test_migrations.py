@@ -26,7 +26,7 @@ def test_empty_to_latest_records_every_file(schema_dir):
     recorded = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
     assert recorded == names
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    assert {"leads", "stage_events", "activities", "reps", "sla_versions", "business_days", "imports"} <= tables
+    assert {"leads", "stage_events", "activities", "reps", "sla_versions", "business_spans", "imports"} <= tables
 
 
 def test_second_run_applies_nothing(schema_dir):
