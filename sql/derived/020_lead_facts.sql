@@ -151,4 +151,8 @@ FROM scored s
 LEFT JOIN reached r USING (lead_id)
 LEFT JOIN window_end w USING (lead_id)
 LEFT JOIN responses resp USING (lead_id)
-LEFT JOIN response_b rb USING (lead_id);
+LEFT JOIN response_b rb USING (lead_id)
+-- stored in creation order: every page filters a period on created_at, mql_at or handoff_at (all within weeks of
+-- creation), and DuckDB skips the row groups whose min/max lie outside it. Unordered, the joins above scatter the
+-- rows (at 1M leads the default six-month view touched 9 of 9 row groups, ordered 3) and every scan doubled.
+ORDER BY s.created_at;
