@@ -248,3 +248,17 @@ def test_without_tiers_response_by_tier_is_the_default_only(tmp_path):
     row = report["response_by_tier"]
     assert [(x["tier"], x["handoffs"], x["within_target"], x["breached"], x["pending"], x["attainment"])
             for x in row] == [(DEFAULT_TIER, 5, 2, 2, 1, 0.5)]
+
+
+def test_the_templates_commented_examples_are_valid_sla_toml():
+    """data/sla_template.toml shows the optional keys as comments; uncommented (Japan's calendar has no
+    subdivisions, so that one line stays out) they parse into a lunch break, a team calendar and a tier."""
+    from tests.conftest import ROOT
+
+    lines = (ROOT / "data" / "sla_template.toml").read_text(encoding="utf-8").splitlines()
+    uncommented = [line[2:] if line.startswith("# ") and ("=" in line or line.startswith("# [")) else line
+                   for line in lines if "holiday_subdivision" not in line]
+    config = parse_sla("\n".join(uncommented))
+    assert config.calendar.day_hours == 8.0
+    assert config.teams == (("SDR Americas", "us"),) and dict(config.calendars)["us"].timezone == "America/New_York"
+    assert [t.name for t in config.versions[0].tiers] == ["Tier A demo requests"]
