@@ -374,7 +374,7 @@ REVIEW_PAGES = (
     ("whatif", ":material/tune:"),
     ("closed_loop", ":material/sync_alt:"),
 )
-DATA_PAGES = (("data", ":material/upload_file:"), ("export", ":material/slideshow:"))
+DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"))
 DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
 HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
 PAGES = "sla_review/app/pages"  # relative to dashboard.py, the entry file
@@ -737,6 +737,25 @@ def terms_table(v: View, terms: PeriodTerms | None) -> None:
         keys = [k for k in rows[0] if k != v.t("term_name")]
         st.table({v.t("term_name"): keys} | {row[v.t("term_name")]: [row[k] for k in keys] for row in rows},
                  hide_index=True)
+
+
+def terms_details(v: View, config: sla_terms.SlaConfig, teams: Sequence[str] = (), key: str = "terms") -> None:
+    """Every calendar (default and named), the team → calendar map and each version's tiers, in plain words
+    (sla_review.present.terms_text). Plain dataframe cells: the names in them are the user's, never Markdown."""
+    from sla_review.present import terms_text as tt
+
+    w = lambda k, **kw: tt.w(v.lang, k, **kw)  # noqa: E731
+    st.markdown(f"**{w('h_calendars')}**")
+    st.dataframe(pl.DataFrame(tt.calendar_rows(config, v.lang)), hide_index=True, key=f"{key}_calendars",
+                 width="stretch")
+    st.markdown(f"**{w('h_teams')}**")
+    rows = tt.team_rows(config, list(teams), v.lang)
+    if config.teams or rows:
+        st.dataframe(pl.DataFrame(rows), hide_index=True, key=f"{key}_teams", width="stretch")
+    if not config.teams:
+        st.caption(w("h_teams_none"))
+    st.markdown(f"**{w('h_tiers')}**")
+    st.dataframe(pl.DataFrame(tt.tier_rows(config, v.lang)), hide_index=True, key=f"{key}_tiers", width="stretch")
 
 
 # ---------------------------------------------------------------- the leads behind a number
