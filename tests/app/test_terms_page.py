@@ -5,6 +5,7 @@ hand-worked ones of tests/metrics/test_tiers_and_calendars.py's fixture."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,14 @@ def page(monkeypatch, db: Path, lang: str = "en"):
     return at
 
 
-def frames_shown(at) -> list:
-    return [d.value for d in at.dataframe]
+def plain(text: str) -> str:
+    """A cell as the user reads it: present.safe.markdown's escapes taken out again."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
+
+
+def tables_shown(at) -> list[dict[str, list[str]]]:
+    """The st.table elements (the terms in force) as {heading: cells}, unescaped."""
+    return [{plain(c): [plain(x) for x in t.value[c]] for c in t.value.columns} for t in at.table]
 
 
 def button(at, label: str):
@@ -74,12 +81,15 @@ def fact(db: Path, lead: str, column: str):
 
 def test_the_terms_are_shown_in_plain_words(monkeypatch, tiered_db):
     at = page(monkeypatch, tiered_db)
-    calendars, teams, tiers = frames_shown(at)[:3]
-    assert list(calendars["Calendar"]) == ["Default calendar", "us"]
-    assert list(calendars["Time zone"]) == ["Asia/Tokyo", "America/New_York"]
-    assert list(calendars["Breaks"]) == ["12:00–13:00", "none"]
-    assert list(calendars["Business day (net of breaks)"]) == ["8\xa0h", "9\xa0h"]
-    assert "3 days" in calendars["Extra closures"][0]
+    calendars, teams, tiers = tables_shown(at)[:3]
+    # one column per calendar, one row per setting
+    assert list(calendars) == ["Setting", "Default calendar", "us"]
+    settings = {s: (a, b) for s, a, b in zip(*calendars.values(), strict=True)}
+    assert settings["Time zone"] == ("Asia/Tokyo", "America/New_York")
+    assert settings["Breaks"] == ("12:00–13:00", "none")
+    assert settings["Business day (net of breaks)"] == ("8\xa0h", "9\xa0h")
+    assert settings["Extra closures"][0].startswith("3 days: Dec 29, 2026")
+    assert settings["Used by"] == ("every team not mapped below", "SDR Americas")
     assert list(zip(teams["Team"], teams["Calendar"], strict=True)) == [("SDR Americas", "us"),
                                                                          ("SDR Japan", "Default calendar")]
     assert list(tiers["Tier"]) == ["Tier A demo", "Tier A", "Default terms", "Enterprise", "Tier A demo",
@@ -90,9 +100,9 @@ def test_the_terms_are_shown_in_plain_words(monkeypatch, tiered_db):
 
 def test_the_terms_in_japanese(monkeypatch, tiered_db):
     at = page(monkeypatch, tiered_db, "ja")
-    calendars, _, tiers = frames_shown(at)[:3]
-    assert list(calendars["カレンダー"]) == ["既定のカレンダー", "us"]
-    assert list(calendars["営業日"]) == ["月–金", "月–金"]
+    calendars, _, tiers = tables_shown(at)[:3]
+    assert list(calendars) == ["項目", "既定のカレンダー", "us"]
+    assert dict(zip(calendars["項目"], calendars["us"], strict=True))["営業日"] == "月–金"
     assert tiers["対象"][0] == "流入元が“demo request”、かつICP ティアが“A”"
     assert at.title[0].value == "SLA 条件"
 
@@ -104,7 +114,7 @@ def test_lunch_break_is_one_click_and_saved_only_after_confirming(monkeypatch, p
     assert not [b for b in at.button if b.label == "Save the terms"]  # nothing changed yet: nothing to save
     at = button(at, "Add the 12:00–13:00 lunch break").click().run()
     no_exception(at)
-    changes = frames_shown(at)[-1]
+    changes = tables_shown(at)[-1]
     rows = {(a, b): (c, d) for a, b, c, d in zip(changes["What"], changes["Setting"], changes["Before"],
                                                   changes["After"], strict=True)}
     assert rows[("Calendar “Default calendar”", "Breaks")] == ("none", "12:00–13:00")
@@ -135,7 +145,7 @@ def test_year_end_closure_is_one_click_and_says_which_days_it_adds(monkeypatch, 
     assert "Jan 1\\, 2027" in said[0]
     at = button(at, "Add the year-end closure (Dec 29 – Jan 3)").click().run()
     no_exception(at)
-    changes = frames_shown(at)[-1]
+    changes = tables_shown(at)[-1]
     closures = [a for s, a in zip(changes["Setting"], changes["After"], strict=True) if s == "Extra closures"]
     assert closures and closures[0].startswith("3 days: Dec 29, 2026")
     assert button(at, "Add the year-end closure (Dec 29 – Jan 3)").disabled  # nothing left to add

@@ -160,7 +160,8 @@ def test_terms_in_plain_words():
     assert tiers[1]["Follow-up"] == "3 attempts within 5 business days (the version's)"
     assert tiers[2]["Tier"] == "Default terms" and tiers[2]["Response target"] == "2\xa0h"
     teams = tt.team_rows(config, ["SDR Americas", "SDR Japan"], "ja")
-    assert [(r["チーム"], r["カレンダー"]) for r in teams] == [("SDR Americas", "us"), ("SDR Japan", "既定のカレンダー")]
+    assert [(r["チーム"], r["カレンダー"]) for r in teams] == [("SDR Americas", "us"),
+                                                            ("SDR Japan", "既定のカレンダー")]
     # distinct tier names across v1 and v2: Tier A demo, Tier A, Enterprise
     assert tt.saved_sentence(config, "en") == ("Saved. Response attainment is now judged on 2 calendars and 3 tiers; "
                                                "every handoff was judged again.")

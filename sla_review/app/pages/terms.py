@@ -339,7 +339,8 @@ def review(stored: SlaConfig, edited: SlaConfig, requested: bool) -> None:
         return
     rows = tt.changes(stored, valid, lang)
     st.warning(w("r_changes", n=i18n.fmt_int(len(rows), lang)), icon=":material/difference:")
-    st.dataframe(rows, hide_index=True, key="te_changes", width="stretch")
+    # st.table wraps a long list of closures or a long name instead of cutting it; its Markdown is escaped
+    st.table({safe.markdown(k): [safe.markdown(r[k]) for r in rows] for k in rows[0]}, hide_index=True)
     if valid.calendar.timezone != stored.calendar.timezone:
         st.warning(w("e_tz_changed", old=safe.markdown(stored.calendar.timezone),
                      new=safe.markdown(valid.calendar.timezone)), icon=":material/schedule:")
@@ -390,7 +391,7 @@ def main() -> None:
     start(stored)
     values = flow.imported_values(cur)
     st.subheader(w("h_view"), divider="gray")
-    ui.terms_details(v, stored, values["team"], key="te_view")
+    ui.terms_details(v, stored, values["team"])
     st.download_button(w("download"), to_toml(stored), file_name="sla.toml", mime="application/toml",
                        icon=":material/download:", key="te_dl", help=w("download_help"))
     st.subheader(w("h_edit"), divider="gray")
