@@ -374,7 +374,7 @@ REVIEW_PAGES = (
     ("whatif", ":material/tune:"),
     ("closed_loop", ":material/sync_alt:"),
 )
-DATA_PAGES = (("data", ":material/upload_file:"), ("export", ":material/slideshow:"))
+DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"))
 DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
 HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
 PAGES = "sla_review/app/pages"  # relative to dashboard.py, the entry file
@@ -737,6 +737,37 @@ def terms_table(v: View, terms: PeriodTerms | None) -> None:
         keys = [k for k in rows[0] if k != v.t("term_name")]
         st.table({v.t("term_name"): keys} | {row[v.t("term_name")]: [row[k] for k in keys] for row in rows},
                  hide_index=True)
+
+
+def terms_details(v: View, config: sla_terms.SlaConfig, teams: Sequence[str] = ()) -> None:
+    """Every calendar (default and named; one column each), the team → calendar map and each version's tiers, in
+    plain words (sla_review.present.terms_text). st.table wraps long names instead of cutting them, and renders
+    Markdown, so every cell and heading is escaped (the names are the user's)."""
+    from sla_review.present import terms_text as tt
+
+    w = lambda k, **kw: tt.w(v.lang, k, **kw)  # noqa: E731
+
+    def shown(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+        return {safe.markdown(k): [safe.markdown(r[k]) for r in rows] for k in rows[0]} if rows else {}
+
+    st.markdown(f"**{w('h_calendars')}**")
+    calendars = tt.calendar_rows(config, v.lang)
+    label = w("c_calendar")
+    columns = {safe.markdown(w("c_setting")): [safe.markdown(k) for k in calendars[0] if k != label]}
+    for r in calendars:  # a named calendar may be called like a heading: never let one column replace another
+        head = safe.markdown(r[label])
+        while head in columns:
+            head += " "
+        columns[head] = [safe.markdown(x) for k, x in r.items() if k != label]
+    st.table(columns, hide_index=True)
+    st.markdown(f"**{w('h_teams')}**")
+    rows = tt.team_rows(config, list(teams), v.lang)
+    if rows:
+        st.table(shown(rows), hide_index=True)
+    if not config.teams:
+        st.caption(w("h_teams_none"))
+    st.markdown(f"**{w('h_tiers')}**")
+    st.table(shown(tt.tier_rows(config, v.lang)), hide_index=True)
 
 
 # ---------------------------------------------------------------- the leads behind a number

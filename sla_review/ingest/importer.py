@@ -46,6 +46,8 @@ REPLACE_WITH_EMPTY_FLAG = "--replace-with-empty"
 #: The refusal of an import without leads (locales [import].no_leads; the ja one names the ja checkbox).
 EMPTY_KEY = "import.no_leads"
 EMPTY_MESSAGE = catalogue.t(EMPTY_KEY, "en", flag=REPLACE_WITH_EMPTY_FLAG)
+#: imports.mode of a terms change (replace_terms): no rows moved, every handoff judged again
+TERMS_MODE = "terms"
 
 
 def no_leads(file: str) -> Problem:
@@ -101,16 +103,19 @@ MAX_FUTURE_EXAMPLES = 5
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """The default as_of: the newest timestamp in the data not after the latest import's moment.
+    """The default as_of: the newest timestamp in the data not after the latest import's moment (a terms change,
+    mode "terms", moves no data and so not the cap either).
 
     Why capped: one scheduled meeting in 2030 would otherwise move "data as of" to 2030 and every default
     period to months with nothing in them. Rows dated after the import are reported when imported
     (ImportSummary.future_rows) and count only when someone asks for a later as_of on purpose."""
     return con.execute(
-        "WITH m AS (SELECT coalesce(max(imported_at), 'infinity'::TIMESTAMPTZ) AS t FROM imports) "
+        "WITH m AS (SELECT coalesce(max(imported_at), 'infinity'::TIMESTAMPTZ) AS t FROM imports "
+        "WHERE mode <> $terms) "
         "SELECT greatest((SELECT max(created_at) FROM leads, m WHERE created_at <= m.t), "
         "(SELECT max(entered_at) FROM stage_events, m WHERE entered_at <= m.t), "
-        "(SELECT max(occurred_at) FROM activities, m WHERE occurred_at <= m.t))").fetchall()[0][0]
+        "(SELECT max(occurred_at) FROM activities, m WHERE occurred_at <= m.t))", {"terms": TERMS_MODE}
+    ).fetchall()[0][0]
 
 
 def _future_rows(con: duckdb.DuckDBPyConnection, staged: list[str], moment: dt.datetime) -> tuple[int, list[Problem]]:
@@ -510,18 +515,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         for table in staged:
             cols = ", ".join(_q(c) for c in SPECS[table].columns)
             con.execute(f"INSERT INTO {_t(table)} ({cols}) SELECT {cols} FROM {_t(table, 'typed')}")
-        _store_config(con, config)
-        first, last = con.execute(
-            "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
-            "SELECT max(created_at) FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL "
-            "SELECT max(entered_at) FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities "
-            "UNION ALL SELECT max(occurred_at) FROM activities)").fetchall()[0]
-        tz = config.calendar.tz
-        today = dt.datetime.now(tz).date()
-        lo = first.astimezone(tz).date() if first else today
-        hi = max(last.astimezone(tz).date(), today) if last else today
-        business_calendar.load_business_spans(con, config, lo, hi)
-        rebuild_derived(con, config.calendar.timezone)
+        first, last = _apply_terms(con, config)
         counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
         import_id = con.execute(
             "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
@@ -537,6 +531,52 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
         _drop_staging(con)
         con.execute("RESET preserve_insertion_order")
     return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
+
+
+def _apply_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Store the terms, lay the business spans over the data's span (to today at least) and rebuild every derived
+    table: the part of an import that judges. Inside the caller's transaction; returns the data's first and last
+    instants."""
+    _store_config(con, config)
+    first, last = con.execute(
+        "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
+        "SELECT max(created_at) FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL "
+        "SELECT max(entered_at) FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities "
+        "UNION ALL SELECT max(occurred_at) FROM activities)").fetchall()[0]
+    tz = config.calendar.tz
+    today = dt.datetime.now(tz).date()
+    lo = first.astimezone(tz).date() if first else today
+    hi = max(last.astimezone(tz).date(), today) if last else today
+    business_calendar.load_business_spans(con, config, lo, hi)
+    rebuild_derived(con, config.calendar.timezone)
+    return first, last
+
+
+def replace_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig, *, source: str = "SLA terms edited",
+                  changed_at: dt.datetime | None = None) -> ImportSummary:
+    """Put new SLA terms in force over the data already stored, all-or-nothing: the terms, the business spans and
+    every derived table in one transaction, recorded in the import history as mode "terms" (so data_version
+    moves and every cached figure is recomputed). Why not import_sources(con, {}, config, mode="append"): that
+    records an ordinary import, whose moment would also move the cap on "data as of" (default_as_of) and let rows
+    dated after the last real import into the default view without anyone importing them. The caller validated
+    `config` with parse_sla; timestamps already stored stay the instants they were read as."""
+    moment = changed_at or dt.datetime.now(dt.UTC)
+    con.execute("BEGIN")
+    try:
+        first, last = _apply_terms(con, config)
+        counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
+        demo = con.execute("SELECT coalesce(any_value(is_demo), false) FROM (SELECT is_demo FROM imports "
+                           "ORDER BY import_id DESC LIMIT 1)").fetchall()[0][0]
+        import_id = con.execute(
+            "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
+            "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
+            {"at": moment, "source": source, "mode": TERMS_MODE, "demo": demo, "l": counts["leads"],
+             "e": counts["stage_events"], "a": counts["activities"], "r": counts["reps"]}).fetchall()[0][0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return ImportSummary(int(import_id), counts, first, last, moment)
 
 
 def _calendar_values(cal: Calendar) -> dict[str, object]:

@@ -27,6 +27,7 @@ VARIANTS: dict[str, list[dict[str, str]]] = {
     "whatif": [{}],
     "closed_loop": [{"cldim": d} for d in ("source", "campaign", "band")],
     "export": [{}],
+    "terms": [{}],
 }
 
 

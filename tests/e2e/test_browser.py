@@ -103,7 +103,8 @@ def test_every_url_path_opens_its_page(server, browser_page, lang):
     page = browser_page
     for path, name in (("", "scorecard"), ("scorecard", "scorecard"), ("funnel", "funnel"),
                        ("conversion", "conversion"), ("response", "response"), ("whatif", "whatif"),
-                       ("closed_loop", "closed_loop"), ("data", "data"), ("export", "export")):
+                       ("closed_loop", "closed_loop"), ("data", "data"), ("export", "export"),
+                       ("terms", "terms")):
         page.goto(f"{server}/{path}?lang={lang}")
         page.wait_for_selector('[data-testid="stMain"] h1')
         page.wait_for_function(

@@ -138,6 +138,7 @@ def loaded_section() -> flow.Loaded:
                 "mode": t("h_mode"), "is_demo": st.column_config.CheckboxColumn(t("h_demo")),
                 "leads": t("m_leads"), "stage_events": t("m_stage_events"), "activities": t("m_activities"),
                 "reps": t("m_reps")})
+    st.page_link("sla_review/app/pages/terms.py", label=t("terms_link"), icon=":material/rule:")
     return loaded
 
 
@@ -386,6 +387,8 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
             t("s_conversion"): [i18n.fmt_pct(x.mql_to_sql_target, lang, 0) for x in config.versions],
         })
         st.dataframe(versions, hide_index=True, key="dp_sla_versions")
+        with st.expander(t("terms_details"), icon=":material/rule:"):  # calendars, teams, tiers (issue 13)
+            ui.terms_details(v, config)
     if choice == "template":
         st.caption(t("template_note"))
         st.download_button(t("download_template"), flow.template_text(), file_name="sla.toml",
