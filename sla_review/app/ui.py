@@ -629,11 +629,11 @@ def scorecard_tile(v: View, tile: sc.Tile, tiers: list[sc.TierText] | None = Non
             st.caption(text.detail)
         if text.reason:
             st.caption(text.reason)
-        if tiers:
-            st.caption(f"**{v.t('sc_tiers')}**")
-            for row in tiers:
-                st.caption(v.t("tier_line", tier=safe.markdown(row.tier), target=row.target,
-                               attainment=safe.markdown(row.shown)))
+        if tiers:  # folded: the five tiles keep one height; one click splits the attainment by tier
+            with st.expander(v.t("sc_tiers")):
+                for row in tiers:
+                    st.caption(v.t("tier_line", tier=safe.markdown(row.tier), target=row.target,
+                                   attainment=safe.markdown(row.shown)))
 
 
 def interval_line(v: View, rate: float | None, ci: tuple[float, float] | None, noise: str | None = None) -> None:
