@@ -219,3 +219,22 @@ def test_without_tiers_no_surface_adds_a_tier_breakdown(monkeypatch, worked_db):
     finally:
         con.close()
     assert "Response by tier" not in format_summary(report)
+
+
+def test_breaches_csv_names_each_rows_tier(tiered_db):
+    """The download carries the page's Tier column: 5 Tier A breaches (2.5 h > 1 h) and Tier B's unanswered one."""
+    from sla_review.export.csv_export import breaches_csv
+    from sla_review.metrics.breakdowns import breaches
+
+    con = connect(tiered_db)
+    try:
+        period = make_period(con, dt.date(2026, 1, 1), dt.date(2026, 7, 1))
+        frame = breaches(con, period, None)
+        text = breaches_csv(con, period, None, {"lead_id": "Lead", "tier": "Tier", "target_hours": "Target (h)"},
+                            "no response", i18n.tier_label(DEFAULT_TIER, "en")).decode("utf-8-sig")
+    finally:
+        con.close()
+    assert sorted(zip(frame["tier"], frame["target_hours"], strict=True)) == [(LONG, 1.0)] * 5 + [("Tier B", 4.0)]
+    lines = text.splitlines()
+    assert lines[0] == "Lead,Tier,Target (h)"
+    assert sorted(line.split(",", 1)[1] for line in lines[1:]) == [f"{LONG},1.0"] * 5 + ["Tier B,4.0"]
