@@ -610,8 +610,9 @@ def definition_text(v: View, key: str) -> str:
     return v.t(key)
 
 
-def scorecard_tile(v: View, tile: sc.Tile) -> None:
-    """One SLA clause as sc.tile_text words it (the deck's row says the same): value, change, status, target."""
+def scorecard_tile(v: View, tile: sc.Tile, tiers: list[sc.TierText] | None = None) -> None:
+    """One SLA clause as sc.tile_text words it (the deck's row says the same): value, change, status, target;
+    `tiers` (the response tile of a tiered SLA): each tier's attainment under it, as sc.tier_texts words it."""
     text = sc.tile_text(tile, v.lang)
     flat = tile.delta is not None and abs(tile.delta) < (0.0005 if tile.kind == "rate" else 0.05)
     with st.container(border=True, height="stretch"):
@@ -628,6 +629,11 @@ def scorecard_tile(v: View, tile: sc.Tile) -> None:
             st.caption(text.detail)
         if text.reason:
             st.caption(text.reason)
+        if tiers:  # folded: the five tiles keep one height; one click splits the attainment by tier
+            with st.expander(v.t("sc_tiers")):
+                for row in tiers:
+                    st.caption(v.t("tier_line", tier=safe.markdown(row.tier), target=row.target,
+                                   attainment=safe.markdown(row.shown)))
 
 
 def interval_line(v: View, rate: float | None, ci: tuple[float, float] | None, noise: str | None = None) -> None:

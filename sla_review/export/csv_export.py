@@ -22,12 +22,14 @@ def escape_formulas(column: str) -> pl.Expr:
 
 
 def breaches_csv(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, columns: dict[str, str],
-                 no_response: str) -> bytes:
+                 no_response: str, no_tier: str | None = None) -> bytes:
     """Every breach as CSV, built only when the download button is clicked. Streamlit calls this outside
     the script thread, so it takes its own cursor on the shared connection and touches no st.* state."""
     cur = con.cursor()
     try:
         frame = breaches(cur, period, filters, limit=2**62).with_columns(pl.col("channel").fill_null(no_response))
+        if no_tier is not None:  # a tiered SLA: the rows no tier matched, in words
+            frame = frame.with_columns(pl.col("tier").fill_null(no_tier))
     finally:
         cur.close()
     return csv_bytes(frame.select(list(columns)).rename(columns))

@@ -48,7 +48,7 @@ from sla_review.ingest.importer import stored_config
 from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import intervals, mix_rate
 from sla_review.metrics import scorecard as sc
-from sla_review.metrics.report import build_report, make_period, query
+from sla_review.metrics.report import build_report, make_period, query, tiers_apply
 from sla_review.present import charts as builders
 from sla_review.present import formats, i18n, safe
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
@@ -302,8 +302,7 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
     in_force = terms.version
     report = build_report(con, period, (), filters)
     previous = build_report(con, comparison, (), filters)
-    bin_hours, max_hours = builders.response_bins([(a.version.name, a.version.response_target_hours)
-                                                 for a in terms.applied])
+    bin_hours, max_hours = builders.response_bins(_targets([a.version for a in terms.applied], report, "en"))
     terms_now = terms.as_dict()
     return DeckData(
         period=period, comparison=comparison, filters=filters, report=report, previous=previous,
@@ -365,6 +364,7 @@ class Chart:
     figure: go.Figure
     notes: list[str]
     footnote: str = ""
+    table: list[list[str]] | None = None  # under the picture: the response slide's tiers (header row first)
 
 
 def _stage_label(stage: str, lang: str) -> str:
@@ -447,16 +447,31 @@ def chart_conversion(data: DeckData, lang: str) -> Chart:
                  text(lang, "fn_conversion", days=data.maturity_days))
 
 
-def response_targets(data: DeckData) -> list[tuple[str, float]]:
-    """(version, target hours) of every version applied in the period: the response page's target lines."""
-    return [(v.name, v.response_target_hours) for v in data.applied]
+def response_targets(data: DeckData, lang: str = "en") -> list[tuple[str, float]]:
+    """The response page's target lines: each tier's target when a version applied has tiers, else (version,
+    target hours) of every version applied in the period."""
+    return _targets(data.applied, data.report, lang)
+
+
+def _targets(applied: Sequence[SlaVersion], report: dict, lang: str) -> list[tuple[str, float]]:
+    versions = [(v.name, v.response_target_hours) for v in applied]
+    if not tiers_apply(applied):
+        return versions
+    return builders.tier_targets(report["response_by_tier"], lang) or versions
+
+
+def tier_rows(data: DeckData, lang: str) -> list[sc.TierText]:
+    """The response page's "by tier" rows (sc.tier_texts of the report's response_by_tier), [] without tiers."""
+    return sc.tier_texts(data.report["response_by_tier"], lang) if tiers_apply(data.applied) else []
 
 
 def chart_response(data: DeckData, lang: str) -> Chart:
     """The response page's histogram (bd.response_hist, builders.response_hist): each handoff coloured by its
-    own version's target, one line per distinct target."""
+    own target, one line per distinct target; with tiers, the page's "by tier" table under it."""
     resp = data.report["response"]
-    targets = response_targets(data)
+    tiers = tier_rows(data, lang)
+    own = "_tiers" if tiers else ""  # with tiers there is no one target to name: each handoff has its tier's
+    targets = response_targets(data, lang)
     bin_hours, max_hours = builders.response_bins(targets)
     fig = builders.response_hist(data.hist, lang, targets, bin_hours, max_hours, variant=SLIDE)
     unanswered = resp["breached"] - (resp["responded"] - resp["within_target"])
@@ -465,14 +480,14 @@ def chart_response(data: DeckData, lang: str) -> Chart:
     median = _ci(resp["median_business_hours"], resp.get("median_business_hours_ci95"), lang, "hours")
     p90 = _ci(resp["p90_business_hours"], resp.get("p90_business_hours_ci95"), lang, "hours")
     if resp["attainment"] is None:  # nothing judged: no rate, no interval, no verdict
-        headline = text(lang, "h_response", att=_pct(resp["attainment"], 0), target=_plain(target),
+        headline = text(lang, "h_response" + own, att=_pct(resp["attainment"], 0), target=_plain(target),
                         median=_hours(resp["median_business_hours"], lang),
                         p90=_hours(resp["p90_business_hours"], lang))
         footnote = text(lang, "fn_response", n=_int(max(unanswered, 0)))
     else:
         judged = (resp["within_target"] + resp["breached"], prev["within_target"] + prev["breached"])
         noise = _verdict(resp["within_target"], judged[0], prev["within_target"], judged[1])
-        headline = text(lang, "h_response_move", target=_plain(target),
+        headline = text(lang, "h_response_move" + own, target=_plain(target),
                         move=_move(lang, prev["attainment"], resp["attainment"], noise), median=median, p90=p90)
         footnote = text(lang, "fn_response_ci", att=_ci(resp["attainment"], resp["attainment_ci95"], lang),
                         n=_int(max(unanswered, 0)))
@@ -487,7 +502,9 @@ def chart_response(data: DeckData, lang: str) -> Chart:
              text(lang, "n_follow_up", rate=_ci(fu["rate"], fu["rate_ci95"], lang),
                   k=_int(fu["compliant"]), n=_int(fu["due"]),
                   move=_move(lang, fu_prev["rate"], fu["rate"], _noise(fu, fu_prev, "compliant", "due")))]
-    return Chart("response", text(lang, "sec_response"), headline, _drawn(fig, lang), notes, footnote)
+    table = sc.tier_table(tiers, lang) if tiers else None  # the response page's table, cell for cell
+    notes += [i18n.t(lang, "tier_line", tier=x.tier, target=x.target, attainment=x.shown) for x in tiers]
+    return Chart("response", text(lang, "sec_response"), headline, _drawn(fig, lang), notes, footnote, table)
 
 
 def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
@@ -882,9 +899,42 @@ def _scorecard_slide(deck: _Deck, data: DeckData, lang: str) -> None:
                center, {1: 16, 5: 11}, 0.5)
 
 
+TIER_LINE_H, TIER_SIZE = 0.19, 10  # inches per line of 10-pt text in the response slide's tier table
+TIER_WIDTHS = (3.6, 1.45, 1.05, 1.1, 1.05, 1.0, 3.08)  # = CONTENT_W
+
+
+def _row_lines(row: list[str], bold: bool) -> int:
+    """Lines the row's tallest cell wraps into (the cells' margins take 0.2 in of each column)."""
+    return max(_lines(cell, (w - 0.2) * 72 / TIER_SIZE * 0.86, bold) for cell, w in zip(row, TIER_WIDTHS, strict=True))
+
+
+def _row_heights(chart: Chart) -> list[float]:
+    return [0.1 + TIER_LINE_H * _row_lines(row, i == 0) for i, row in enumerate(chart.table or [])]
+
+
+def _table_h(chart: Chart) -> float:
+    return sum(_row_heights(chart)) + 0.08 if chart.table else 0.0
+
+
+def chart_px(chart: Chart) -> tuple[int, int]:
+    """The picture's size in logical pixels: the whole body, or the part above the chart's table (same width,
+    so the chart keeps its type sizes; a shorter picture, not a squashed one)."""
+    body = BODY_BOTTOM - BODY_TOP
+    return CHART_PX[0], round(CHART_PX[1] * (body - _table_h(chart)) / body)
+
+
 def _chart_slide(deck: _Deck, chart: Chart, png: bytes) -> None:
     slide = deck.content_slide(chart.section, chart.headline, chart.notes, chart.footnote)
-    deck.picture(slide, png)
+    if not chart.table:
+        deck.picture(slide, png)
+        return
+    height = BODY_BOTTOM - BODY_TOP - _table_h(chart)
+    slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP), Inches(CONTENT_W), Inches(height))
+    right = {j: PP_ALIGN.RIGHT for j in range(2, 6)}
+    heights = _row_heights(chart)
+    table = deck.table(slide, chart.table, TIER_WIDTHS, BODY_TOP + height + 0.04, heights[1], TIER_SIZE, align=right)
+    for row, h in zip(table.rows, heights, strict=True):
+        row.height = Inches(h)
 
 
 def _version_terms(v: SlaVersion, lang: str) -> list[str]:
@@ -1066,7 +1116,7 @@ def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Perio
         elif section in CHART_BUILDERS:
             chart = CHART_BUILDERS[section](data, lang)
             step(0.2 + 0.7 * done / max(len(chart_keys), 1), "p_chart", name=chart.section)
-            _chart_slide(deck, chart, figure_png(chart.figure, 2, *CHART_PX))
+            _chart_slide(deck, chart, figure_png(chart.figure, 2, *chart_px(chart)))
             done += 1
         elif section == "versions":
             _versions_slide(deck, data, lang)

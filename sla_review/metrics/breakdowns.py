@@ -16,7 +16,7 @@ import polars as pl
 from sla_review.core.periods import Period
 from sla_review.core.vocabulary import SEGMENTS, Filters
 from sla_review.metrics import intervals
-from sla_review.metrics.report import ALL_SECTIONS, build_report, query
+from sla_review.metrics.report import ALL_SECTIONS, build_report, query, response_by_tier, tiers_apply
 from sla_review.store.sql import run_sql
 
 RESPONSE_DIMS = ("owner", "team", "channel", "weekday", "hour", "source", "campaign")
@@ -49,6 +49,16 @@ def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
     """DOMAIN.md's report object (the scorecard's single source); a page that reads only some of its sections
     asks for those (sla_review.metrics.views), so it does not pay for the queries of the others."""
     return build_report(con, period, (), filters, sections)
+
+
+def response_tiers(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None) -> list[dict]:
+    """response_by_tier for a page: its rows when a version applied in the period has tiers, else [] without
+    running the query (a page without tiers pays nothing for them)."""
+    from sla_review.core.terms import period_terms
+
+    terms = period_terms(con, period)
+    applied = [a.version for a in terms.applied] if terms is not None else []
+    return response_by_tier(con, period, filters) if tiers_apply(applied) else []
 
 
 def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:

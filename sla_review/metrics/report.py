@@ -139,6 +139,12 @@ def response_by_tier(con: duckdb.DuckDBPyConnection, period: Period, filters: Fi
     return out
 
 
+def tiers_apply(versions) -> bool:
+    """Does any SLA version applied in the period have tiers? Only then do the response page, the scorecard and
+    the deck show response_by_tier: without tiers its one row (the default) would repeat the total."""
+    return any(v.tiers for v in versions)
+
+
 def _tier_targets(config) -> dict[str, list[float]]:
     """Each tier's response targets over the versions (a tier without its own target has its version's)."""
     targets: dict[str, set[float]] = {}
@@ -251,6 +257,13 @@ def format_summary(report: dict, version_names: list[str] | None = None, lang: s
         lines.append(m("summary_attainment", attainment=pct(r["attainment"]),
                        median=formats.hours(r["median_business_hours"], lang),
                        p90=formats.hours(r["p90_business_hours"], lang)))
+    tiers = report.get("response_by_tier") or []
+    if len(tiers) > 1 and not r.get("no_data"):  # a tiered SLA: each tier against its own target (one row = total)
+        from sla_review.metrics.scorecard import tier_texts  # it imports this module
+
+        lines.append("\n" + m("summary_tiers"))
+        lines += [m("summary_tier_row", tier=x.tier, target=x.target, handoffs=n(x.handoffs), within=n(x.within),
+                    breached=n(x.breached), pending=n(x.pending), attainment=x.shown) for x in tier_texts(tiers, lang)]
     if f.get("no_data"):
         lines.append("\n" + m("summary_follow_up_no_data"))
     else:

@@ -189,7 +189,8 @@ def _judge(data: ScorecardData, terms: dict | None, guides: Guides, segmented: b
                    {"median": r["median_business_hours"], "p90": r["p90_business_hours"],
                     "median_ci": r.get("median_business_hours_ci95"), "p90_ci": r.get("p90_business_hours_ci95"),
                     "target_hours": terms["response_target_hours"] if terms else None, "handoffs": r["handoffs"],
-                    "within": r["within_target"], "breached": r["breached"], "pending": r["pending"]},
+                    "within": r["within_target"], "breached": r["breached"], "pending": r["pending"],
+                    "tiered": bool(terms.get("tiers")) if terms else False},
                    absent=no_activities),
         _rate_tile("follow_up", f["rate"], guides.follow_up, f["compliant"], f["due"], guides,
                    {"due": f["due"], "compliant": f["compliant"],
@@ -280,7 +281,8 @@ def tile_text(tile: Tile, lang: str) -> TileText:
                                 count=fmt_int(x["count"]), months=i18n.fmt_num(x["months"], lang, 1),
                                 met=x["met"], n=x["n_months"]),
         "mql_to_sql": lambda: t("extra_mql_to_sql", converted=fmt_int(x["converted"]), cohort=fmt_int(x["cohort"])),
-        "response": lambda: t("extra_response", median=_hours_interval(x["median"], x["median_ci"], lang),
+        "response": lambda: t("extra_response_tiers" if x.get("tiered") else "extra_response",
+                              median=_hours_interval(x["median"], x["median_ci"], lang),
                               p90=_hours_interval(x["p90"], x["p90_ci"], lang),
                               target=i18n.fmt_num(x["target_hours"], lang),
                               breached=fmt_int(x["breached"]), pending=fmt_int(x["pending"])),
@@ -315,3 +317,65 @@ def _hours_interval(value: float | None, ci: list[float] | None, lang: str) -> s
 def segmented(filters: Filters | None) -> bool:
     """Is any segment filter set (then the company-wide MQL commitment judges nothing)?"""
     return filters is not None and any(v is not None for v in filters.params().values())
+
+
+# ---------------------------------------------------------------- response by tier (issue 13)
+
+
+@dataclass(frozen=True)
+class TierText:
+    """One row of the report's response_by_tier as people read it, in one language: the response page's table,
+    the lines under the scorecard's attainment tile, the deck's response slide and the CLI summary all show
+    these strings, so they cannot say different things."""
+
+    tier: str  # the tier's name; "no tier" in words (i18n.tier_label)
+    target: str  # "1 h", or "3 h / 4 h" when the versions applied give the tier different targets
+    handoffs: int
+    within: int
+    breached: int
+    pending: int
+    attainment: str  # "74.2% (95%: 70.1–77.9%)", DASH when nothing is judged
+    state: str | None  # why there is no verdict: no data / too few to judge (n); None when judged
+    status: str  # "judged", "too_few" or "no_data"
+    shown: str  # the attainment with its honest state beside it: "60.0% (95%: …) · Too few to judge (12)"
+
+
+def tier_texts(rows: list[dict], lang: str) -> list[TierText]:
+    """Word the report's response_by_tier (its rows, in its order): the only place a tier's figures are
+    formatted. A tier with no judged handoff has no rate ("No data"), one with fewer than MIN_CASES has its
+    rate and interval marked too few to judge, as the scorecard's tiles; no activities at all: no response data."""
+    from sla_review.present import formats, i18n
+
+    out = []
+    for r in rows:
+        judged = r["within_target"] + r["breached"]
+        ci = r["attainment_ci95"] or (None, None)
+        if r.get("no_data"):
+            status, state = "no_data", i18n.t(lang, "no_response_data")
+        elif not judged or r["attainment"] is None:
+            status, state = "no_data", i18n.t(lang, "status_no_data")
+        elif judged < MIN_CASES:
+            status, state = "too_few", i18n.t(lang, "status_too_few", n=i18n.fmt_int(judged))
+        else:
+            status, state = "judged", None
+        target = i18n.t(lang, "tier_target_sep").join(formats.hours(h, lang) for h in r["target_hours"])
+        attainment = i18n.DASH if status == "no_data" else formats.interval(r["attainment"], *ci, lang)
+        shown = attainment if state is None else i18n.t(lang, "tier_state", attainment=attainment, state=state)
+        out.append(TierText(i18n.tier_label(r["tier"], lang), target or i18n.DASH, r["handoffs"], r["within_target"],
+                            r["breached"], r["pending"], attainment, state, status, shown))
+    return out
+
+
+TIER_COLUMNS = ("col_tier", "col_tier_target", "col_handoffs", "col_within_target", "col_breached", "col_pending",
+                "col_tier_attainment")
+"""The "by tier" table's columns (the dashboard's words), in order: the response page and the deck's slide."""
+
+
+def tier_table(rows: list[TierText], lang: str) -> list[list[str]]:
+    """The "by tier" table as text, header row first: the response page shows it, the deck's response slide
+    draws it, cell for cell."""
+    from sla_review.present import i18n
+
+    return [[i18n.t(lang, k) for k in TIER_COLUMNS]] + [
+        [x.tier, x.target, *(i18n.fmt_int(n, lang) for n in (x.handoffs, x.within, x.breached, x.pending)), x.shown]
+        for x in rows]

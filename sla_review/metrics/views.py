@@ -67,6 +67,7 @@ VIEWS: dict[str, dict[str, Call]] = {
         "data": call(sc.scorecard_data, maturity_days=MATURITY_DAYS),
         "data_cmp": call(sc.scorecard_data, COMPARE, maturity_days=MATURITY_DAYS, shown=False),
         "funnel": call(bd.funnel, view="cohort"),
+        "by_tier": call(bd.response_tiers),  # [] unless a version of the period has tiers
     },
     "funnel": {
         "cur": call(bd.funnel, view="cohort"),
@@ -93,6 +94,7 @@ VIEWS: dict[str, dict[str, Call]] = {
         "attempts": call(bd.followup_attempts, max_attempts=6),
         "breaches": call(bd.breaches, limit=500),
         "mix": call(mix_rate.attainment_mix, runtime=COMPARED, dim="team"),
+        "by_tier": call(bd.response_tiers),  # [] unless a version of the period has tiers
     },
     "closed_loop": {
         "acc": call(bd.acceptance),

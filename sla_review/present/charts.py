@@ -373,16 +373,45 @@ def response_bins(targets: Sequence[tuple[str, float]]) -> tuple[float, float]:
     return top / 16, top
 
 
+def tier_targets(rows: Sequence[dict], lang: str) -> list[tuple[str, float]]:
+    """With tiers, the histogram's and ECDF's target lines: (tier as people read it, target hours) of each tier
+    with handoffs in the view (rows of report.response_tiers); target_lines then draws each distinct target once,
+    labelled with the tiers asking it, and response_bins sizes the axis by the largest. [] without tiers."""
+    return [(i18n.tier_label(r["tier"], lang), float(h)) for r in rows if r["handoffs"] for h in r["target_hours"]]
+
+
+def tier_minimums(versions: Sequence, lang: str) -> list[tuple[str, int]]:
+    """With tiers, the follow-up chart's minimums: (tier as people read it, its minimum attempts, else its
+    version's) for each tier of the versions applied, then the versions' own for the handoffs no tier matched;
+    each pair once. [] without tiers (the chart then names the versions' minimums)."""
+    from sla_review.core.terms import DEFAULT_TIER
+
+    if not any(v.tiers for v in versions):
+        return []
+    pairs = [(i18n.tier_label(t.name, lang), int(t.min_attempts if t.min_attempts is not None else v.min_attempts))
+             for v in versions for t in v.tiers]
+    pairs += [(i18n.tier_label(DEFAULT_TIER, lang), int(v.min_attempts)) for v in versions]
+    return list(dict.fromkeys(pairs))
+
+
+LINE_NAME_MAX = 30
+"""Characters of the names on a target line's label: a line near the right edge has little room."""
+
+
 def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
-    for value, names in target_lines(targets):
+    for i, (value, names) in enumerate(target_lines(targets)):
         label = i18n.t(lang, key, value=formats.hours(value, lang))
+        if names is not None and len(names) > LINE_NAME_MAX:  # a long tier name: its start (the table has it whole)
+            names = names[:LINE_NAME_MAX - 1].rstrip() + "…"
         _vline(fig, value, label if names is None else f"{safe.plotly(names)}: {label}")
+        if i:  # several lines (tiers, versions): each label one row lower, so long names never overprint
+            fig.layout.annotations[-1].update(yshift=-18 * i)
 
 
 def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, float]], bin_hours: float,
                   max_hours: float, *, variant: Variant = SCREEN) -> go.Figure | None:
-    """Histogram of business hours to first response: each handoff coloured by its own version's target
-    (within dark, over grey, stacked), and one red line per distinct target of the versions applied."""
+    """Histogram of business hours to first response: each handoff coloured by its own target (its tier's, else
+    its version's; within dark, over grey, stacked), and one red line per distinct target (charts.tier_targets)."""
     if frame.height == 0:
         return None
     centers = [(lo + hi) / 2 if not o else max_hours + bin_hours / 2
@@ -475,8 +504,8 @@ def attainment_heat(frame: pl.DataFrame, lang: str, *, variant: Variant = SCREEN
 
 def followup_attempts(frame: pl.DataFrame, lang: str, minimums: Sequence[tuple[str, int]],
                       max_attempts: int, *, variant: Variant = SCREEN) -> go.Figure | None:
-    """Due handoffs by attempts in the window; the dark part of a bar met its own version's minimum, so with
-    two versions asking 3 and 4 attempts the "3" bar is partly compliant."""
+    """Due handoffs by attempts in the window; the dark part of a bar met its own minimum (its tier's, else its
+    version's), so with two versions (or tiers) asking 3 and 4 attempts the "3" bar is partly compliant."""
     if frame.height == 0:
         return None
     labels = [f"{a}+" if a >= max_attempts else str(a) for a in frame["attempts"]]

@@ -93,3 +93,11 @@ def value_label(value: str | None, lang: str = "en") -> str:
     if value == "(no reason)":
         return t(lang, "no_reason")
     return value
+
+
+def tier_label(name: str, lang: str = "en") -> str:
+    """A tier of the report's response_by_tier as people read it: its own name, and for the handoffs that match
+    no tier (core.terms.DEFAULT_TIER, "(default)" in the JSON) the one wording every surface shows."""
+    from sla_review.core.terms import DEFAULT_TIER
+
+    return catalogue.t("terms.tier_default", lang) if name == DEFAULT_TIER else name

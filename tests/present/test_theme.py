@@ -38,7 +38,7 @@ def test_histogram_colours_each_handoff_by_its_own_versions_target() -> None:
     fig = charts.response_hist(HIST, "en", TWO_VERSIONS, 0.5, 8.0, variant=theme.SLIDE)
     within, over = fig.data
     assert list(within.y) == [3, 1, 0, 0] and list(over.y) == [0, 1, 2, 1]
-    assert within.name == "Within its own version's target"
+    assert within.name == "Within its own target"
     lines = sorted(a.text for a in fig.layout.annotations if "Target" in a.text)
     assert lines == ["v1: Target 2.0\u00a0h", "v2: Target 4.0\u00a0h"]
 

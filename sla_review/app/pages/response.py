@@ -7,10 +7,12 @@ import polars as pl
 import streamlit as st
 
 from sla_review.app import ui
+from sla_review.core.terms import DEFAULT_TIER
 from sla_review.export import csv_export
 from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import drill, mix_rate, views
-from sla_review.present import charts, formats, i18n
+from sla_review.metrics import scorecard as sc
+from sla_review.present import charts, formats, i18n, safe
 
 PAGE = "response"  # its calls: sla_review.metrics.views.VIEWS[PAGE]
 DECLARED = views.VIEWS[PAGE]
@@ -22,7 +24,7 @@ if ui.guard(v):
     terms = ui.fetch(v, PAGE, "terms")
     applied = [a.version for a in terms.applied] if terms else []
     targets = [(x.name, x.response_target_hours) for x in applied]  # one line per version's target
-    minimums = [(x.name, x.min_attempts) for x in applied]
+    minimums = charts.tier_minimums(applied, v.lang) or [(x.name, x.min_attempts) for x in applied]
     ui.terms_note(v, terms)
     report = ui.fetch(v, PAGE, "report")
     r, f = report["response"], report["follow_up"]
@@ -53,6 +55,16 @@ if ui.guard(v):
     if r.get("no_data"):  # no activity in the whole import: nothing here can be measured, nothing is "0%"
         st.info(v.t("rs_no_data"), icon=":material/phone_disabled:")
     else:
+        by_tier = ui.fetch(v, PAGE, "by_tier")  # [] unless a version of the period has tiers
+        if by_tier:  # each tier's own target: its lines replace the versions' (the default's are among them)
+            targets = charts.tier_targets(by_tier, v.lang) or targets
+            st.subheader(v.t("rs_tiers"))
+            st.caption(v.t("rs_tiers_caption", min=sc.MIN_CASES))
+            header, *cells = sc.tier_table(sc.tier_texts(by_tier, v.lang), v.lang)  # the deck's slide draws it too
+            # a static table wraps a long tier name instead of hiding the attainment off to the right (st.table
+            # renders Markdown: every cell escaped)
+            st.table({safe.markdown(h): [safe.markdown(row[j]) for row in cells] for j, h in enumerate(header)},
+                     hide_index=True)
         bin_hours, max_hours = charts.response_bins(targets)  # the declared 0.5 h / 8 h for targets up to 4 h
         hist = ui.fetch(v, PAGE, "hist", bin_hours=bin_hours, max_hours=max_hours)
         left, right = st.columns(2)
@@ -94,8 +106,9 @@ if ui.guard(v):
                 "def_follow_up")
 
         st.subheader(v.t("rs_breaches"))
+        no_tier = i18n.tier_label(DEFAULT_TIER, v.lang)
         breaches = ui.fetch(v, PAGE, "breaches").with_columns(
-            pl.col("channel").fill_null(v.t("no_response")))
+            pl.col("channel").fill_null(v.t("no_response")), pl.col("tier").fill_null(no_tier))
         st.caption(v.t("rs_breaches_caption", n=i18n.fmt_int(r["breached"]),
                        shown=i18n.fmt_int(breaches.height)))
         ui.leads_button(v, drill.TILES["breached"], "rs_leads_breached", "rs_breaches")
@@ -105,11 +118,14 @@ if ui.guard(v):
                    "handoff_local": ("col_handoff_local", "text"), "target_hours": ("col_target_hours", "num"),
                    "business_hours": ("col_business_hours", "num"), "responded": ("col_responded", "bool"),
                    "channel": ("col_channel", "text")}
+        if by_tier:  # whose target each row missed
+            columns = {"tier": ("col_tier", "text"), **columns}
         ui.table(v, breaches.head(SHOWN), columns, height=360)
         export = columns | {"source": ("col_source", "text")}
         # the full list (every breach, not only the rows shown) is built when the button is clicked
         st.download_button(v.t("download_csv"),
                            functools.partial(csv_export.breaches_csv, ui.connection(), v.period, v.filters,
-                                             {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response")),
+                                             {c: v.t(k) for c, (k, _) in export.items()}, v.t("no_response"),
+                                             no_tier),
                            file_name=f"sla-breaches-{v.period.from_day}-{v.period.to_day}.csv", mime="text/csv",
                            icon=":material/download:", disabled=breaches.height == 0)

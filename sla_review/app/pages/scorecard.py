@@ -26,9 +26,10 @@ if ui.guard(v):
     report = data.report
     tiles = sc.tiles(data, ui.fetch(v, PAGE, "data_cmp", maturity_days=v.maturity_days), terms, v.guides,
                      sc.segmented(v.filters))
+    by_tier = sc.tier_texts(ui.fetch(v, PAGE, "by_tier"), v.lang)  # [] unless a version of the period has tiers
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         with column:
-            ui.scorecard_tile(v, tile)
+            ui.scorecard_tile(v, tile, by_tier if tile.key == "response" else None)
             ui.leads_button(v, drill.TILES[tile.key], f"sc_leads_{tile.key}", "sc_tiles")
     ui.leads_here(v, "sc_tiles")
 
