@@ -642,7 +642,9 @@ def _activities(rng: np.random.Generator, clocks: _Clocks, on: np.ndarray, n: in
                 terminal: np.ndarray, will_sql: np.ndarray, t_sql: np.ndarray) -> dict[str, np.ndarray]:
     """Sales responses: 1-6 attempts from the first response on, a meeting at SQL, a few before handoff."""
     safe_rep = np.maximum(rep, 0)
-    attempts = np.where(responded, 1 + rng.binomial(5, pools.rep_diligence[safe_rep]), 0)
+    # a rep plans for his team's tiers: tier A (the enterprise desk's) asks 4 attempts, the rest 3
+    tries = np.where(pools.rep_team[safe_rep] == 0, 6, 5)
+    attempts = np.where(responded, 1 + rng.binomial(tries, pools.rep_diligence[safe_rep]), 0)
     lead = np.repeat(np.arange(n), attempts)
     starts = np.cumsum(attempts) - attempts
     j = np.arange(lead.size) - np.repeat(starts, attempts)  # attempt number within the lead
