@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
+from sla_review.core.terms import DEFAULT_TIER
+from sla_review.devtools.bench import default_period
 from sla_review.ingest.demo import generate
 from sla_review.ingest.importer import import_dir
 from sla_review.metrics.report import build_report, make_period
@@ -13,11 +16,16 @@ from sla_review.store.db import connect
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     generate(folder / "files", leads=8_000, seed=3)
-    con = connect(folder / "demo.duckdb")
-    import_dir(con, folder / "files", is_demo=True)
+    return folder / "files"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_files):
+    con = connect(demo_files.parent / "demo.duckdb")
+    import_dir(con, demo_files, is_demo=True)
     return con
 
 
@@ -48,3 +56,46 @@ def test_demo_is_flagged_and_response_hours_are_never_negative(demo):
                             WHERE a.occurred_at < f.handoff_at""").fetchall()[0][0]
     assert early > 0
     assert demo.execute("SELECT count(*) FROM lead_facts WHERE first_response_at < handoff_at").fetchall() == [(0,)]
+
+
+# The demo's SLA (sla_review/ingest/demo.py sla_config): in the pages' default period, April-September 2026,
+# only v2 is in force, so each tier's target is v2's: tier-A contact requests 1 h, other tier A 2 h, other
+# contact requests 2 h, the rest 4 h.
+V2_TIERS = [("Tier A contact requests", [1]), ("Tier A accounts", [2]), ("Contact requests", [2]),
+            (DEFAULT_TIER, [4])]
+
+
+def test_every_tier_has_handoffs_in_the_default_period_and_something_to_discuss(demo):
+    period = default_period(demo)
+    assert (period.from_day, period.to_day) == (dt.date(2026, 4, 1), dt.date(2026, 10, 1))
+    r = build_report(demo, period, [0, 60, 101])
+    tiers = r["response_by_tier"]
+    assert [(t["tier"], t["target_hours"]) for t in tiers] == V2_TIERS
+    for t in tiers:
+        assert t["handoffs"] > 0, t
+        assert t["within_target"] + t["breached"] + t["pending"] == t["handoffs"]
+        assert 0 < t["attainment"] < 1, t  # neither a wall of green nor a collapse
+    assert sum(t["handoffs"] for t in tiers) == r["response"]["handoffs"]
+    assert sum(t["within_target"] for t in tiers) == r["response"]["within_target"]
+    assert 0.6 < r["response"]["attainment"] < 0.95
+
+
+def test_each_handoff_has_its_owner_calendar_and_first_matching_tier(demo, demo_files):
+    """lead_facts' calendar and tier against the same rules applied in polars to the raw demo files: the owner's
+    team's calendar (enterprise -> singapore), and the first tier of the version in force on the handoff's Tokyo
+    date that the lead's source and icp_tier match."""
+    leads = pl.read_parquet(demo_files / "leads.parquet")
+    reps = pl.read_parquet(demo_files / "reps.parquet").rename({"rep_id": "owner_id"})
+    facts = demo.sql("SELECT lead_id, handoff_at, calendar, tier FROM lead_facts WHERE handoff_at IS NOT NULL").pl()
+    both = facts.join(leads, on="lead_id").join(reps, on="owner_id", how="left")
+    v2 = pl.col("handoff_at").dt.convert_time_zone("Asia/Tokyo").dt.date() >= dt.date(2026, 4, 1)
+    a, form = pl.col("icp_tier") == "A", pl.col("source") == "contact-form"
+    expected = both.with_columns(
+        pl.when(pl.col("team") == "enterprise").then(pl.lit("singapore")).otherwise(pl.lit("")).alias("want_cal"),
+        pl.when(a & form).then(pl.lit("Tier A contact requests")).when(a).then(pl.lit("Tier A accounts"))
+        .when(v2 & form).then(pl.lit("Contact requests")).otherwise(pl.lit(None)).alias("want_tier"))
+    assert expected.height > 1000
+    assert expected.filter(pl.col("calendar") != pl.col("want_cal")).height == 0
+    assert expected.filter(~pl.col("tier").eq_missing(pl.col("want_tier"))).height == 0
+    assert expected.filter(pl.col("calendar") == "singapore").height > 200  # the second calendar is used
+    assert expected.filter(~v2 & form & ~a).height > 0  # v1's contact requests fall to the default
