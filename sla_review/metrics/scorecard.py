@@ -194,7 +194,10 @@ def _judge(data: ScorecardData, terms: dict | None, guides: Guides, segmented: b
                    absent=no_activities),
         _rate_tile("follow_up", f["rate"], guides.follow_up, f["compliant"], f["due"], guides,
                    {"due": f["due"], "compliant": f["compliant"],
-                    "attempts": terms["min_attempts"] if terms else None}, absent=no_activities),
+                    "attempts": terms["min_attempts"] if terms else None,
+                    # a tier that sets its own minimum: "≥ 3 attempts" would be wrong for its handoffs
+                    "tiered": any(t["min_attempts"] is not None for t in terms.get("tiers", ())) if terms else False},
+                   absent=no_activities),
         _rate_tile("rejection", rejection_rate(data), guides.rejection, data.rejected_leads, mqls, guides,
                    {"rejected": data.rejected_leads, "mqls": mqls}, False,
                    absent=None if data.has_rejections else "why_no_rejections"),
@@ -286,7 +289,8 @@ def tile_text(tile: Tile, lang: str) -> TileText:
                               p90=_hours_interval(x["p90"], x["p90_ci"], lang),
                               target=i18n.fmt_num(x["target_hours"], lang),
                               breached=fmt_int(x["breached"]), pending=fmt_int(x["pending"])),
-        "follow_up": lambda: t("extra_follow_up", compliant=fmt_int(x["compliant"]), due=fmt_int(x["due"]),
+        "follow_up": lambda: t("extra_follow_up_tiers" if x.get("tiered") else "extra_follow_up",
+                               compliant=fmt_int(x["compliant"]), due=fmt_int(x["due"]),
                                attempts=fmt_int(x["attempts"])),
         "rejection": lambda: t("extra_rejection", rejected=fmt_int(x["rejected"]), mqls=fmt_int(x["mqls"])),
     }[tile.key]()

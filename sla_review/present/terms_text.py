@@ -59,7 +59,7 @@ def _holidays(cal: Calendar, lang: str) -> str:
 
 
 def dates_text(days: tuple[dt.date, ...] | list[dt.date], lang: str) -> str:
-    return w(lang, "list_sep").join(formats.date(d, lang) for d in days)
+    return w(lang, "date_sep").join(formats.date(d, lang) for d in days)
 
 
 def calendar_fields(cal: Calendar, lang: str) -> dict[str, str]:

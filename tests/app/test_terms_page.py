@@ -141,7 +141,7 @@ def test_year_end_closure_is_one_click_and_says_which_days_it_adds(monkeypatch, 
     at = page(monkeypatch, plain_db)
     # 2026-27: Tue Dec 29 - Thu Dec 31 are workdays; Fri Jan 1 is New Year's Day; Jan 2-3 a weekend
     said = [c.value for c in at.caption if c.value.startswith("Adds")]
-    assert said and said[0].startswith("Adds 3 days\\:\u2060 Dec 29\\, 2026\\, Dec 30\\, 2026\\, Dec 31\\, 2026\\.")
+    assert said and said[0].startswith("Adds 3 days\\:\u2060 Dec 29\\, 2026\\; Dec 30\\, 2026\\; Dec 31\\, 2026\\.")
     assert "Jan 1\\, 2027" in said[0]
     at = button(at, "Add the year-end closure (Dec 29 – Jan 3)").click().run()
     no_exception(at)

@@ -130,7 +130,7 @@ def test_year_end_adds_the_closure_days_that_are_not_closed_already():
     two = flow.year_end(cal, dt.date(2024, 12, 30), dt.date(2026, 1, 5))
     assert two.years == (2024, 2025) and dt.date(2024, 12, 29) in two.not_workdays
     text = tt.year_end_text(plan, "en")
-    assert text.startswith("Adds 4 days: Dec 29, 2025, Dec 30, 2025, Dec 31, 2025, Jan 2, 2026.")
+    assert text.startswith("Adds 4 days: Dec 29, 2025; Dec 30, 2025; Dec 31, 2025; Jan 2, 2026.")
     assert "Already public holidays: Jan 1, 2026" in text and "Not workdays anyway: Jan 3, 2026." in text
     assert tt.year_end_text(plan, "ja").startswith("4 日を追加します：2025年12月29日")
 

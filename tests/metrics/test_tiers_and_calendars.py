@@ -262,3 +262,23 @@ def test_the_templates_commented_examples_are_valid_sla_toml():
     assert config.calendar.day_hours == 8.0
     assert config.teams == (("SDR Americas", "us"),) and dict(config.calendars)["us"].timezone == "America/New_York"
     assert [t.name for t in config.versions[0].tiers] == ["Tier A demo requests"]
+
+
+@pytest.mark.parametrize("lang, tiered, plain", [
+    ("en", "had their tier's minimum attempts in the window (≥ 3 without a tier)", "had ≥ 3 attempts in the window"),
+    ("ja", "ティアごとの最低回数以上対応（ティア外は 3 回以上）", "期間内に 3 回以上対応"),
+])
+def test_follow_up_tile_names_the_tiers_minimum(con, lang, tiered, plain):
+    """"Tier A demo" asks 4 attempts: the follow-up tile must not say "≥ 3" of every handoff. The same tile of a
+    version without tiers keeps the plain wording. Counts: 5 due, 2 compliant (see the report test above)."""
+    from sla_review.core.terms import for_period, stored_versions
+    from sla_review.core.vocabulary import Filters
+    from sla_review.metrics import scorecard as sc
+
+    period = make_period(con, dt.date(2026, 1, 1), dt.date(2027, 2, 1), AS_OF)
+    data = sc.scorecard_data(con, period, Filters())
+    shown = for_period(stored_versions(con), period).as_dict()
+    for terms, words in ((shown, tiered), ({**shown, "tiers": []}, plain)):
+        tile = next(t for t in sc.tiles(data, None, terms, sc.Guides()) if t.key == "follow_up")
+        detail = sc.tile_text(tile, lang).detail
+        assert words in detail and "2" in detail and "5" in detail, detail
