@@ -394,17 +394,24 @@ def tier_minimums(versions: Sequence, lang: str) -> list[tuple[str, int]]:
     return list(dict.fromkeys(pairs))
 
 
-LINE_NAME_MAX = 30
-"""Characters of the names on a target line's label: a line near the right edge has little room."""
+LINE_NAME_MAX = 12
+"""Characters of the names a target line's label may carry ("v1, v2"): longer (tier names), every line shows
+its value only, as a label with a tier's name ran off the plot even at 1400 px; the page's and the slide's
+"by tier" table beside the chart names each tier's target."""
 
 
-def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, key: str = "target_line") -> None:
-    for i, (value, names) in enumerate(target_lines(targets)):
+def _target_vlines(fig: go.Figure, targets: Sequence[tuple[str, float]], lang: str, axis_max: float,
+                   key: str = "target_line") -> None:
+    """One labelled line per distinct target; a line past 40% of the axis has its label on its left, so the
+    label stays inside the plot; labels of several lines sit on rows of their own, so they never overprint."""
+    lines = target_lines(targets)
+    named = all(names is None or len(names) <= LINE_NAME_MAX for _, names in lines)
+    for i, (value, names) in enumerate(lines):
         label = i18n.t(lang, key, value=formats.hours(value, lang))
-        if names is not None and len(names) > LINE_NAME_MAX:  # a long tier name: its start (the table has it whole)
-            names = names[:LINE_NAME_MAX - 1].rstrip() + "…"
-        _vline(fig, value, label if names is None else f"{safe.plotly(names)}: {label}")
-        if i:  # several lines (tiers, versions): each label one row lower, so long names never overprint
+        _vline(fig, value, label if names is None or not named else f"{safe.plotly(names)}: {label}")
+        if value >= axis_max * 0.4:
+            fig.layout.annotations[-1].update(xanchor="right")
+        if i:
             fig.layout.annotations[-1].update(yshift=-18 * i)
 
 
@@ -429,7 +436,7 @@ def response_hist(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, f
     fig.add_bar(x=centers, y=over, width=bin_hours * 0.92, marker_color=COMPARE_DARK, customdata=ranges,
                 name=i18n.t(lang, "legend_over_own" if several else "legend_over"), hovertemplate=hover)
     fig.update_layout(barmode="stack")
-    _target_vlines(fig, targets, lang)
+    _target_vlines(fig, targets, lang, max_hours + bin_hours * 1.5)
     if bool(frame["overflow"].any()):
         fig.add_annotation(x=max_hours + bin_hours / 2, y=0, yanchor="top", yshift=-22, showarrow=False,
                            text=i18n.t(lang, "overflow_label", value=formats.hours(max_hours, lang, 0)),
@@ -451,7 +458,7 @@ def response_ecdf(frame: pl.DataFrame, lang: str, targets: Sequence[tuple[str, f
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": PRIMARY, "width": 3, "shape": "linear"},
                                hovertemplate="≤ %{x:.1f} " + i18n.t(lang, "unit_hours") + ": %{y:.1%}<extra></extra>",
                                showlegend=False))
-    _target_vlines(fig, targets, lang)
+    _target_vlines(fig, targets, lang, max_hours)
     fig.update_xaxes(title_text=i18n.t(lang, "axis_business_hours"), range=[0, max_hours])
     fig.update_yaxes(title_text=i18n.t(lang, "axis_share_answered"), tickformat=".0%", range=[0, 1.02])
     return finish(fig, i18n.t(lang, "rs_ecdf_title"), 400, variant)

@@ -1,7 +1,7 @@
 """With tiers the response charts draw the tiers' targets (docs/definitions.md "Response histogram axis"): each
-distinct target of a tier with handoffs once, labelled with the tiers asking it, long names cut, labels on rows of
-their own; the axis rule (16 bins up to twice the largest target, at least 8 h) then holds for those targets. The
-follow-up chart names each tier's minimum attempts."""
+distinct target of a tier with handoffs once, labelled with its value (the "by tier" table names the tiers), labels
+on rows of their own; the axis rule (16 bins up to twice the largest target, at least 8 h) then holds for those
+targets. The follow-up chart names each tier's minimum attempts."""
 
 from __future__ import annotations
 
@@ -36,13 +36,19 @@ def test_the_axis_rule_holds_for_tier_targets():
 
 
 def test_one_labelled_line_per_distinct_target_on_rows_of_their_own():
+    """Tier names are longer than a line's label can carry (they ran off the plot): each line shows its value,
+    on a row of its own; the 6 h line, past 40% of the 12 h axis, has its label on its left."""
     fig = charts.response_hist(HIST, "en", charts.tier_targets(ROWS, "en"), 0.75, 12.0)
-    lines = [(formats.plain(a.text), a.yshift) for a in fig.layout.annotations if "Target" in a.text]
-    assert lines == [("Tier A demo requests from ent…: Target 1.0 h", None),  # 29 characters of the name + …
-                     ("Tier B, No tier (version's own terms): Target 2.0 h"[:29] + "…: Target 2.0 h", -18),
-                     ("No tier (version's own terms): Target 6.0 h", -36)]
+    lines = [(formats.plain(a.text), a.yshift, a.xanchor) for a in fig.layout.annotations if "Target" in a.text]
+    assert lines == [("Target 1.0 h", None, "left"), ("Target 2.0 h", -18, "left"), ("Target 6.0 h", -36, "right")]
     assert [s.x0 for s in fig.layout.shapes] == [1.0, 2.0, 6.0]
     assert fig.data[0].name == "Within its own target"
+
+
+def test_short_version_names_stay_on_their_lines():
+    fig = charts.response_hist(HIST, "en", [("v1", 2.0), ("v2", 4.0)], 0.5, 8.0)
+    assert [formats.plain(a.text) for a in fig.layout.annotations if "Target" in a.text] == [
+        "v1: Target 2.0 h", "v2: Target 4.0 h"]
 
 
 def test_followup_minimums_per_tier():
