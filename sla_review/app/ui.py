@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
 import threading
+import time
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +91,23 @@ def begin_run() -> None:
     _local.refused = []
     _local.notice = None
     _local.drill_done = False
+    _local.started = time.perf_counter()
+
+
+RUN_LOG = "SLA_RUN_LOG"
+"""Environment variable: a file to which every script run (and fragment run) appends one JSON line with its
+duration; set by the browser benchmark (sla_review.devtools.bench_browser) to split a wait into server script
+time and the rest. Unset (always, outside the benchmark) nothing is written."""
+
+
+def _log_run(kind: str) -> None:
+    path = os.environ.get(RUN_LOG)
+    started = getattr(_local, "started", None)
+    if not path or started is None:
+        return
+    line = {"end": time.time(), "ms": (time.perf_counter() - started) * 1000, "kind": kind}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line) + "\n")
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -285,13 +305,15 @@ def record(key: str, value: Any, url_default: Any) -> Any:
     return value
 
 
-def sync_url() -> None:
-    """Write this run's view state to the query string; drop managed keys no longer in use."""
+def sync_url(only: set[str] | None = None) -> None:
+    """Write this run's view state to the query string; drop managed keys no longer in use. With `only` (a
+    fragment's rerun: widget keys), touch those keys' names alone."""
     desired: dict[str, list[str]] = {}
     for key, (value, default) in getattr(_local, "url", {}).items():
         if value is not None and value != default:
             desired.update(PARAMS[key].encode(value))
-    managed = {n for p in PARAMS.values() for n in p.names}
+    managed = {n for p in PARAMS.values() for n in p.names} if only is None else {
+        n for k in only for n in PARAMS[k].names}
     qp = st.query_params
     for name in sorted(managed):
         if name in desired:
@@ -423,6 +445,30 @@ def end_run() -> None:
         st.session_state["_frame_rerun"] = False
     finally:
         _local.view = None
+        _log_run("script")
+
+
+def fragment(body: Callable[[], None]) -> None:
+    """Run `body` now as an st.fragment: a widget drawn inside it reruns only `body`, not the sidebar and the rest
+    of the page (the what-if sliders: the page's other parts do not change with them). In such a rerun nothing of
+    dashboard.py runs, so the fragment writes its own widgets' values to the URL (and leaves every other key of
+    the query string as the last full run wrote it)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    @st.fragment
+    def _part() -> None:
+        ctx = get_script_run_ctx()
+        if not (ctx and ctx.fragment_ids_this_run):  # part of a full run: end_run writes the URL
+            body()
+            return
+        _local.started, _local.url, _local.refused = time.perf_counter(), {}, []
+        try:
+            body()
+            sync_url(only=set(_local.url))
+        finally:
+            _log_run("fragment")
+
+    _part()
 
 
 def sidebar() -> View:
