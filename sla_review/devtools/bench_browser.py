@@ -63,7 +63,10 @@ TARGETS = {"slider_all_charts_ms": 150, "filter_change_ms": 500, "period_change_
 
 INIT = """
 (() => {
-  const b = window.__bench = {last: 0, runs: [], metric: [], recv: [], sent: []};
+  const b = window.__bench = {last: 0, runs: [], metric: [], recv: [], sent: [], input: []};
+  for (const kind of ['pointerdown', 'keydown']) {
+    window.addEventListener(kind, () => b.input.push(performance.now()), {capture: true});
+  }
   new MutationObserver((records) => {
     const t = performance.now();
     for (const m of records) {
@@ -89,8 +92,9 @@ INIT = """
 })();
 """
 
-IDLE = """({t0, quiet}) => {
+IDLE = """({mark, quiet}) => {
   const b = window.__bench, now = performance.now();
+  const t0 = b.input.find((t) => t >= mark) ?? mark;  // the user's input event (not the driver's call)
   const app = document.querySelector('[data-testid="stApp"]');
   if (!b || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
   const ran = b.runs.findIndex(([t, s]) => t >= t0 && s === 'running');
@@ -101,8 +105,8 @@ IDLE = """({t0, quiet}) => {
   }
   if (now - b.last < quiet) return null;
   const recv = b.recv.filter(([t]) => t >= t0 && t <= b.last);
-  return {end: b.last, bytes: recv.reduce((s, [, n]) => s + n, 0), messages: recv.length,
-          last_message: recv.length ? recv[recv.length - 1][0] : t0,
+  return {t0, end: b.last, bytes: recv.reduce((s, [, n]) => s + n, 0), messages: recv.length,
+          last_message: recv.length ? recv[recv.length - 1][0] : t0, first_message: recv.length ? recv[0][0] : t0,
           metric: (b.metric.find((t) => t >= t0) ?? null),
           charts: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter((p) => p.checkVisibility())
                   .length};
@@ -129,12 +133,16 @@ class Driver:
                 total += row["ms"]
         return total
 
-    def settle(self, page: Any, t0: float, wall0: float) -> dict:
-        """Wait for IDLE after an action started at browser time t0 (wall time wall0); the sample."""
-        handle = page.wait_for_function(IDLE, arg={"t0": t0, "quiet": QUIET_MS}, polling=50, timeout=TIMEOUT_MS)
+    def settle(self, page: Any, mark: float, wall0: float) -> dict:
+        """Wait for IDLE after an action begun at browser time `mark` (wall time wall0); the sample. The clock
+        starts at the action's first input event (pointerdown, keydown) in the page, else at `mark` (a
+        navigation: 0, navigation start)."""
+        handle = page.wait_for_function(IDLE, arg={"mark": mark, "quiet": QUIET_MS}, polling=50, timeout=TIMEOUT_MS)
         got = handle.json_value()
+        t0 = got["t0"]
         sample = {"ms": got["end"] - t0, "bytes": got["bytes"], "messages": got["messages"],
-                  "round_trip_ms": got["last_message"] - t0, "render_ms": got["end"] - got["last_message"],
+                  "first_message_ms": got["first_message"] - t0, "round_trip_ms": got["last_message"] - t0,
+                  "render_ms": got["end"] - got["last_message"],
                   "server_ms": self.server_ms(wall0, time.time()), "charts": got["charts"]}
         if got["metric"] is not None:
             sample["numbers_ms"] = got["metric"] - t0
@@ -143,9 +151,9 @@ class Driver:
     def act(self, page: Any, action: Callable[[], None]) -> dict:
         """Do `action` (a click, a key press) and time it to IDLE."""
         wall0 = time.time()
-        t0 = page.evaluate("() => performance.now()")
+        mark = page.evaluate("() => performance.now()")
         action()
-        return self.settle(page, t0, wall0)
+        return self.settle(page, mark, wall0)
 
     def open(self, path: str) -> tuple[Any, dict]:
         """A new tab (a new session) at `path`; the sample runs from navigation start (browser time 0)."""
@@ -252,13 +260,14 @@ def deck_download(d: Driver, page: Any, add: Callable[[str, dict], None]) -> Non
     """The Export page: build the deck, then download it until the file is saved."""
     d.nav(page, "export")
     wall0 = time.time()
-    t0 = page.evaluate("() => performance.now()")
+    mark = page.evaluate("() => performance.now()")
     page.locator(".st-key-export_build button").first.click()
     download_button = page.locator(".st-key-export_download button").first
     download_button.wait_for(timeout=TIMEOUT_MS)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         download_button.click()
     saved = Path(info.value.path())
+    t0 = page.evaluate("(mark) => window.__bench.input.find((t) => t >= mark) ?? mark", mark)
     add("deck_download", {"ms": page.evaluate("() => performance.now()") - t0, "bytes": saved.stat().st_size,
                           "server_ms": d.server_ms(wall0, time.time())})
 
@@ -308,7 +317,20 @@ MEASURES = {  # benchmarks.json key -> (samples' names, the figure of a sample, 
     "weight_all_charts_ms": (("slider_weight",), "ms", "what-if weight move → every chart redrawn"),
     "deck_download_ms": (("deck_download",), "ms", "Export page: build the deck → file downloaded"),
 }
-BREAKDOWN = ("server_ms", "bytes", "render_ms")
+BREAKDOWN = ("server_ms", "bytes", "render_ms", "first_message_ms")
+"""Each measure's breakdown (medians): the server's script time, the bytes received over the websocket, the
+browser's time after the last websocket message, and the time to the first message (on a cold open: loading the
+page's HTML and JavaScript and opening the websocket)."""
+
+
+def _entry(rows: list[dict], figure: str) -> dict:
+    """stat() of one figure of the samples, with the medians of their breakdown (the parts they carry)."""
+    entry = stat([s[figure] for s in rows])
+    for part in BREAKDOWN:
+        values = [s[part] for s in rows if part in s]
+        if values:
+            entry[part] = round(float(np.median(values)), 1)
+    return entry
 
 
 def summarise(samples: dict[str, list[dict]]) -> dict:
@@ -317,17 +339,10 @@ def summarise(samples: dict[str, list[dict]]) -> dict:
     out: dict[str, Any] = {}
     for key, (names, figure, _) in MEASURES.items():
         rows = [s for n in names for s in samples.get(n, []) if figure in s]
-        if not rows:
-            continue
-        entry = stat([s[figure] for s in rows])
-        for part in BREAKDOWN:
-            values = [s[part] for s in rows if part in s]
-            if values:
-                entry[part] = round(float(np.median(values)), 1)
-        out[key] = entry
-    out["pages"] = {n: {kind: stat([s["ms"] for s in samples[f"{kind}:{n}"]])
-                        | {p: round(float(np.median([s[p] for s in samples[f"{kind}:{n}"]])), 1) for p in BREAKDOWN}
-                        for kind in ("cold", "revisit") if samples.get(f"{kind}:{n}")} for n in PAGES}
+        if rows:
+            out[key] = _entry(rows, figure)
+    out["pages"] = {n: {kind: _entry(samples[f"{kind}:{n}"], "ms") for kind in ("cold", "revisit")
+                        if samples.get(f"{kind}:{n}")} for n in PAGES}
     return out
 
 
@@ -469,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="fresh servers per size (each runs every step once)")
     parser.add_argument("--threshold-moves", type=int, default=THRESHOLD_MOVES, help="threshold moves per run")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"a subset of {','.join(STEPS)} (quick A/B runs)")
+    parser.add_argument("--samples", help="also write every raw sample here (JSON), for an A/B by script")
     parser.add_argument("--workdir", help="where the demo databases go (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="reuse the demo databases already in --workdir")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="BENCHMARKS.md to write ('' = none)")
@@ -493,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                     "load": [load0, os.getloadavg()[0]], "chromium": chromium_version(),
                     "seconds": round(time.perf_counter() - started)}
             browser = summarise(samples)
+            if args.samples:
+                Path(args.samples).write_text(json.dumps({str(leads): samples}), encoding="utf-8")
             section = markdown(leads, browser, server, meta)
             print(section)
             if args.out:
