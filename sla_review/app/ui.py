@@ -443,9 +443,69 @@ def end_run() -> None:
             _local.refused = []
         sync_url()
         st.session_state["_frame_rerun"] = False
+        current = getattr(_local, "view", None)
+        if current is not None:
+            warm_later(current)
     finally:
         _local.view = None
         _log_run("script")
+
+
+_WARM_LOCK = threading.Lock()
+_WARMED: set[tuple] = set()
+_WARM_WANTED: list[tuple | None] = [None]
+
+
+def warm_later(v: View) -> None:
+    """After a page drew this view: fill the cache with every other page's declared calls for the same view
+    (sla_review.metrics.views) on a background thread, so the next page opened finds its numbers ready (the
+    browser benchmark's cold opens after the landing page). Once per (database, data version, view) and process;
+    a newer view stops an unfinished warm-up of an older one. Only in a served app (not AppTest, not the CLI)."""
+    from streamlit.runtime import Runtime
+
+    # AppTest puts a MagicMock(spec=Runtime) in place while it runs: only the real runtime serves tabs
+    if v.empty or v.period is None or not Runtime.exists() or type(Runtime.instance()) is not Runtime:
+        return
+    key = (db_path(), version(), _period_key(v.period), _period_key(v.compare), _filters_key(v.filters),
+           v.maturity_days)
+    with _WARM_LOCK:
+        if key in _WARMED:
+            return
+        if len(_WARMED) > 256:
+            _WARMED.clear()
+        _WARMED.add(key)
+        _WARM_WANTED[0] = key
+    threading.Thread(target=_warm, args=(v, key), name="sla-warm", daemon=True).start()
+
+
+def _warm(v: View, key: tuple) -> None:
+    """The warm-up itself: each page's declared calls at their defaults (the view's maturity setting in),
+    through ui.call's cache, on this thread's own cursor."""
+    from streamlit.logger import get_logger
+
+    try:
+        runtime: dict[str, Any] = {"compare": v.compare}
+        terms = call(views.TERMS.fn, v.period)
+        if terms is not None:
+            runtime |= {"fit_weight": float(terms.version.fit_weight),
+                        "engagement_weight": float(terms.version.engagement_weight)}
+        for declared in (d for page in views.VIEWS.values() for d in page.values()):
+            if _WARM_WANTED[0] != key:
+                return  # a newer view is being warmed
+            period = {views.PERIOD: v.period, views.COMPARE: v.compare}.get(declared.period)
+            if (declared.period == views.COMPARE and v.compare is None) or declared.period not in (
+                    None, views.PERIOD, views.COMPARE):
+                continue
+            widgets = {k: v.maturity_days for k in ("maturity_days", "days") if k in dict(declared.args)}
+            call(declared.fn, period, v.filters if declared.filters else None,
+                 **declared.kwargs(**widgets, **{k: runtime[k] for k in declared.runtime}))
+    except Exception as err:  # never visible to anyone: the page computes what it needs itself
+        get_logger("sla_review.warm").warning("warming the other pages stopped: %s", err)
+    finally:
+        cur = getattr(_local, "cursor", None)
+        if cur is not None:
+            with contextlib.suppress(Exception):
+                cur.close()
 
 
 def fragment(body: Callable[[], None]) -> None:
