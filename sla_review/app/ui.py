@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
 import threading
+import time
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +91,23 @@ def begin_run() -> None:
     _local.refused = []
     _local.notice = None
     _local.drill_done = False
+    _local.started = time.perf_counter()
+
+
+RUN_LOG = "SLA_RUN_LOG"
+"""Environment variable: a file to which every script run (and fragment run) appends one JSON line with its
+duration; set by the browser benchmark (sla_review.devtools.bench_browser) to split a wait into server script
+time and the rest. Unset (always, outside the benchmark) nothing is written."""
+
+
+def _log_run(kind: str) -> None:
+    path = os.environ.get(RUN_LOG)
+    started = getattr(_local, "started", None)
+    if not path or started is None:
+        return
+    line = {"end": time.time(), "ms": (time.perf_counter() - started) * 1000, "kind": kind}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line) + "\n")
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -285,13 +305,15 @@ def record(key: str, value: Any, url_default: Any) -> Any:
     return value
 
 
-def sync_url() -> None:
-    """Write this run's view state to the query string; drop managed keys no longer in use."""
+def sync_url(only: set[str] | None = None) -> None:
+    """Write this run's view state to the query string; drop managed keys no longer in use. With `only` (a
+    fragment's rerun: widget keys), touch those keys' names alone."""
     desired: dict[str, list[str]] = {}
     for key, (value, default) in getattr(_local, "url", {}).items():
         if value is not None and value != default:
             desired.update(PARAMS[key].encode(value))
-    managed = {n for p in PARAMS.values() for n in p.names}
+    managed = {n for p in PARAMS.values() for n in p.names} if only is None else {
+        n for k in only for n in PARAMS[k].names}
     qp = st.query_params
     for name in sorted(managed):
         if name in desired:
@@ -421,8 +443,92 @@ def end_run() -> None:
             _local.refused = []
         sync_url()
         st.session_state["_frame_rerun"] = False
+        current = getattr(_local, "view", None)
+        if current is not None:
+            warm_later(current)
     finally:
         _local.view = None
+        _log_run("script")
+
+
+_WARM_LOCK = threading.Lock()
+_WARMED: set[tuple] = set()
+_WARM_WANTED: list[tuple | None] = [None]
+
+
+def warm_later(v: View) -> None:
+    """After a page drew this view: fill the cache with every other page's declared calls for the same view
+    (sla_review.metrics.views) on a background thread, so the next page opened finds its numbers ready (the
+    browser benchmark's cold opens after the landing page). Once per (database, data version, view) and process;
+    a newer view stops an unfinished warm-up of an older one. Only in a served app (not AppTest, not the CLI)."""
+    from streamlit.runtime import Runtime
+
+    # AppTest puts a MagicMock(spec=Runtime) in place while it runs: only the real runtime serves tabs
+    if v.empty or v.period is None or not Runtime.exists() or type(Runtime.instance()) is not Runtime:
+        return
+    key = (db_path(), version(), _period_key(v.period), _period_key(v.compare), _filters_key(v.filters),
+           v.maturity_days)
+    with _WARM_LOCK:
+        if key in _WARMED:
+            return
+        if len(_WARMED) > 256:
+            _WARMED.clear()
+        _WARMED.add(key)
+        _WARM_WANTED[0] = key
+    threading.Thread(target=_warm, args=(v, key), name="sla-warm", daemon=True).start()
+
+
+def _warm(v: View, key: tuple) -> None:
+    """The warm-up itself: each page's declared calls at their defaults (the view's maturity setting in),
+    through ui.call's cache, on this thread's own cursor."""
+    from streamlit.logger import get_logger
+
+    try:
+        runtime: dict[str, Any] = {"compare": v.compare}
+        terms = call(views.TERMS.fn, v.period)
+        if terms is not None:
+            runtime |= {"fit_weight": float(terms.version.fit_weight),
+                        "engagement_weight": float(terms.version.engagement_weight)}
+        for declared in (d for page in views.VIEWS.values() for d in page.values()):
+            if _WARM_WANTED[0] != key:
+                return  # a newer view is being warmed
+            period = {views.PERIOD: v.period, views.COMPARE: v.compare}.get(declared.period)
+            if (declared.period == views.COMPARE and v.compare is None) or declared.period not in (
+                    None, views.PERIOD, views.COMPARE):
+                continue
+            widgets = {k: v.maturity_days for k in ("maturity_days", "days") if k in dict(declared.args)}
+            call(declared.fn, period, v.filters if declared.filters else None,
+                 **declared.kwargs(**widgets, **{k: runtime[k] for k in declared.runtime}))
+    except Exception as err:  # never visible to anyone: the page computes what it needs itself
+        get_logger("sla_review.warm").warning("warming the other pages stopped: %s", err)
+    finally:
+        cur = getattr(_local, "cursor", None)
+        if cur is not None:
+            with contextlib.suppress(Exception):
+                cur.close()
+
+
+def fragment(body: Callable[[], None]) -> None:
+    """Run `body` now as an st.fragment: a widget drawn inside it reruns only `body`, not the sidebar and the rest
+    of the page (the what-if sliders: the page's other parts do not change with them). In such a rerun nothing of
+    dashboard.py runs, so the fragment writes its own widgets' values to the URL (and leaves every other key of
+    the query string as the last full run wrote it)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    @st.fragment
+    def _part() -> None:
+        ctx = get_script_run_ctx()
+        if not (ctx and ctx.fragment_ids_this_run):  # part of a full run: end_run writes the URL
+            body()
+            return
+        _local.started, _local.url, _local.refused = time.perf_counter(), {}, []
+        try:
+            body()
+            sync_url(only=set(_local.url))
+        finally:
+            _log_run("fragment")
+
+    _part()
 
 
 def sidebar() -> View:

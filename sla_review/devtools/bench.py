@@ -655,13 +655,16 @@ def drill_markdown(result: Result) -> list[str]:
 
 
 def write_markdown(path: Path, result: Result) -> None:
-    """Rewrite this size's section of BENCHMARKS.md, keeping the other sizes, ordered by size."""
+    """Rewrite this size's section of BENCHMARKS.md, keeping the other sizes, ordered by size; a size's browser
+    section (sla_review.devtools.bench_browser) stays right after it."""
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     pattern = re.compile(r"<!-- bench leads=(\d+) -->.*?<!-- /bench leads=\1 -->\n?", re.S)
+    browser = re.compile(r"<!-- bench browser leads=(\d+) -->.*?<!-- /bench browser leads=\1 -->\n?", re.S)
     sections = {int(m.group(1)): m.group(0) for m in pattern.finditer(text)}
-    head = pattern.sub("", text).rstrip() + "\n"
     sections[result.leads] = markdown(result)
-    body = "\n".join(sections[k] for k in sorted(sections))
+    beside = {int(m.group(1)): m.group(0) for m in browser.finditer(text) if int(m.group(1)) in sections}
+    head = browser.sub(lambda m: "" if int(m.group(1)) in beside else m.group(0), pattern.sub("", text)).rstrip() + "\n"
+    body = "\n".join(sections[k] + ("\n" + beside[k] if k in beside else "") for k in sorted(sections))
     path.write_text(head + "\n" + body, encoding="utf-8")
 
 
