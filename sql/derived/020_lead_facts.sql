@@ -71,35 +71,42 @@ handoff AS (
       AND c.rank >= (SELECT min(handoff_rank) FROM versions_in_force)
     GROUP BY c.lead_id
 ),
+handoff_segments AS (
+    -- the handoffs with what a tier may match on and the calendar that counts their hours (narrow: only these
+    -- columns; joining the wide `scored` here made DuckDB materialise every lead's row a second time)
+    SELECT h.*, l.source, l.campaign, l.persona, l.icp_tier, l.region, rp.team, coalesce(tc.calendar, '') AS calendar
+    FROM handoff h
+    JOIN leads l USING (lead_id)
+    LEFT JOIN reps rp ON rp.rep_id = l.owner_id
+    LEFT JOIN team_calendars tc ON tc.team = rp.team
+),
 tier_pick AS (
     -- the first tier (lowest position) of the handoff's version whose every listed segment holds
     SELECT h.lead_id, min(t.position) AS position
-    FROM handoff h
-    JOIN scored s USING (lead_id)
+    FROM handoff_segments h
     JOIN sla_tiers t ON t.effective_from = h.version_from
-    WHERE (t.match_source IS NULL OR list_contains(t.match_source, s.source))
-      AND (t.match_campaign IS NULL OR list_contains(t.match_campaign, s.campaign))
-      AND (t.match_persona IS NULL OR list_contains(t.match_persona, s.persona))
-      AND (t.match_icp_tier IS NULL OR list_contains(t.match_icp_tier, s.icp_tier))
-      AND (t.match_region IS NULL OR list_contains(t.match_region, s.region))
-      AND (t.match_team IS NULL OR list_contains(t.match_team, s.team))
+    WHERE (t.match_source IS NULL OR list_contains(t.match_source, h.source))
+      AND (t.match_campaign IS NULL OR list_contains(t.match_campaign, h.campaign))
+      AND (t.match_persona IS NULL OR list_contains(t.match_persona, h.persona))
+      AND (t.match_icp_tier IS NULL OR list_contains(t.match_icp_tier, h.icp_tier))
+      AND (t.match_region IS NULL OR list_contains(t.match_region, h.region))
+      AND (t.match_team IS NULL OR list_contains(t.match_team, h.team))
     GROUP BY h.lead_id
 ),
 terms AS (
     -- the handoff's terms: its tier's where the tier sets them, else its version's; the window in business
     -- hours of the handoff's own calendar; targets in integer microseconds, as business time is counted
-    SELECT h.lead_id, h.handoff_at, h.handoff_version, s.calendar, t.name AS tier,
+    SELECT h.lead_id, h.handoff_at, h.handoff_version, h.calendar, t.name AS tier,
            coalesce(t.response_target_hours, h.version_target_hours) AS response_target_hours,
            hours_to_us(coalesce(t.response_target_hours, h.version_target_hours)) AS response_target_us,
            coalesce(t.min_attempts, h.version_min_attempts) AS min_attempts,
            coalesce(t.attempt_window_business_days, h.version_window_days) AS attempt_window_business_days,
            coalesce(t.attempt_window_business_days, h.version_window_days) * ch.day_hours AS window_hours,
            hours_to_us(coalesce(t.attempt_window_business_days, h.version_window_days) * ch.day_hours) AS window_us
-    FROM handoff h
-    JOIN scored s USING (lead_id)
+    FROM handoff_segments h
     LEFT JOIN tier_pick p USING (lead_id)
     LEFT JOIN sla_tiers t ON t.effective_from = h.version_from AND t.position = p.position
-    LEFT JOIN calendar_hours ch ON ch.calendar = s.calendar
+    LEFT JOIN calendar_hours ch ON ch.calendar = h.calendar
 ),
 handoff_b AS (
     SELECT h.*, business_us(h.handoff_at, d.open_ts, d.span_us, d.cum_before_us) AS handoff_us
