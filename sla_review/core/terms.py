@@ -19,6 +19,8 @@ import duckdb
 
 from sla_review.core.periods import Period
 from sla_review.core.problems import Problem
+from sla_review.core.toml_text import key as _toml_key
+from sla_review.core.toml_text import value as _toml_value
 from sla_review.core.vocabulary import LADDER
 
 LANGS = ("en", "ja")  # the languages of a refusal (present.catalogue.LANGS; core does not import it)
@@ -540,26 +542,9 @@ def spans_text(terms: PeriodTerms, fmt_date, until: str, since: str, between: st
 # sla.toml written back: the terms as the validator let them in (the Data page's download and editor). The
 # round trip parse_sla(to_toml(c)) == c is tested; comments are not kept.
 
-def _toml_value(value: object) -> str:
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) and value == int(value) and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.time):
-        return json.dumps(value.strftime("%H:%M") if not value.second and not value.microsecond else value.isoformat())
-    if isinstance(value, dt.date):
-        return json.dumps(value.isoformat())
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
-
-
-def _toml_key(key: str) -> str:
-    import re
-
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+def _number_text(v: object) -> str:
+    """A term as a person writes it in sla.toml: 60, not 60.0 (the validator reads both as the same number)."""
+    return _toml_value(int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v)
 
 
 def _calendar_lines(cal: Calendar) -> list[str]:
@@ -587,11 +572,11 @@ def to_toml(config: SlaConfig) -> str:
     for v in config.versions:
         out += ["", "[[versions]]", f"name = {_toml_value(v.name)}",
                 f"effective_from = {_toml_value(v.effective_from)}"]
-        out += [f"{key} = {_toml_value(getattr(v, key))}" for key in TERM_FIELDS]
+        out += [f"{key} = {_number_text(getattr(v, key))}" for key in TERM_FIELDS]
         for tier in v.tiers:
             match = ", ".join(f"{k} = {_toml_value(list(vals))}" for k, vals in tier.match)
             out += ["", "[[versions.tiers]]", f"name = {_toml_value(tier.name)}", f"match = {{ {match} }}"]
-            out += [f"{key} = {_toml_value(getattr(tier, key))}"
+            out += [f"{key} = {_number_text(getattr(tier, key))}"
                     for key in ("response_target_hours", "min_attempts", "attempt_window_business_days")
                     if getattr(tier, key) is not None]
     return "\n".join(out) + "\n"

@@ -18,7 +18,6 @@ the source row. Timestamps are ISO 8601: with an offset when the source had one 
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 import tomllib
 import unicodedata
@@ -29,6 +28,8 @@ from pathlib import Path
 import polars as pl
 
 from sla_review.core.problems import Problem
+from sla_review.core.toml_text import key as _toml_key
+from sla_review.core.toml_text import value as _toml_value
 from sla_review.core.vocabulary import (
     CANONICAL_COLUMNS,
     CHANNELS,
@@ -513,24 +514,6 @@ class Mapping:
             if values:
                 lines += ["", f"[{table}]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items())]
         return "\n".join(lines) + "\n"
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {value!r} as TOML")
 
 
 def _toml_table_body(obj: dict[str, object], table: str) -> list[str]:
