@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -516,7 +517,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
             cols = ", ".join(_q(c) for c in SPECS[table].columns)
             con.execute(f"INSERT INTO {_t(table)} ({cols}) SELECT {cols} FROM {_t(table, 'typed')}")
         first, last = _apply_terms(con, config)
-        counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
+        counts = _counts(con)
         import_id = con.execute(
             "INSERT INTO imports (imported_at, source, mode, is_demo, leads, stage_events, activities, reps) "
             "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
@@ -533,21 +534,35 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
 
 
+def data_instants(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The earliest and latest instant of the stored data (leads, stage events, activities); None, None when empty."""
+    return con.execute(
+        "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
+        "SELECT max(created_at) FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL "
+        "SELECT max(entered_at) FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities "
+        "UNION ALL SELECT max(occurred_at) FROM activities)").fetchall()[0]
+
+
+def span_days(first: dt.datetime | None, last: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> tuple[dt.date, dt.date]:
+    """The local days business time is laid over: the data's first day to the later of its last day and today
+    (handoffs still open are judged up to now)."""
+    today = dt.datetime.now(tz).date()
+    lo = first.astimezone(tz).date() if first else today
+    hi = max(last.astimezone(tz).date(), today) if last else today
+    return lo, hi
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
+
+
 def _apply_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> tuple[dt.datetime | None, dt.datetime | None]:
     """Store the terms, lay the business spans over the data's span (to today at least) and rebuild every derived
     table: the part of an import that judges. Inside the caller's transaction; returns the data's first and last
     instants."""
     _store_config(con, config)
-    first, last = con.execute(
-        "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL "
-        "SELECT max(created_at) FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL "
-        "SELECT max(entered_at) FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities "
-        "UNION ALL SELECT max(occurred_at) FROM activities)").fetchall()[0]
-    tz = config.calendar.tz
-    today = dt.datetime.now(tz).date()
-    lo = first.astimezone(tz).date() if first else today
-    hi = max(last.astimezone(tz).date(), today) if last else today
-    business_calendar.load_business_spans(con, config, lo, hi)
+    first, last = data_instants(con)
+    business_calendar.load_business_spans(con, config, *span_days(first, last, config.calendar.tz))
     rebuild_derived(con, config.calendar.timezone)
     return first, last
 
@@ -564,7 +579,7 @@ def replace_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig, *, source: 
     con.execute("BEGIN")
     try:
         first, last = _apply_terms(con, config)
-        counts = {t: con.execute(f"SELECT count(*) FROM {_t(t)}").fetchall()[0][0] for t in SPECS}
+        counts = _counts(con)
         demo = con.execute("SELECT coalesce(any_value(is_demo), false) FROM (SELECT is_demo FROM imports "
                            "ORDER BY import_id DESC LIMIT 1)").fetchall()[0][0]
         import_id = con.execute(

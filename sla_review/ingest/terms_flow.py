@@ -23,7 +23,7 @@ from sla_review.core.terms import (
     parse_sla,
     to_toml,
 )
-from sla_review.ingest.importer import ImportFailed, ImportSummary, replace_terms
+from sla_review.ingest.importer import ImportFailed, ImportSummary, data_instants, replace_terms, span_days
 from sla_review.store.business_time import holiday_names
 
 #: the lunch break a Japanese office takes, offered when a calendar is in Asia/Tokyo and has no break
@@ -49,16 +49,10 @@ def imported_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 
 def data_days(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> tuple[dt.date, dt.date] | None:
-    """The first local day of the data and the later of its last day and today, in [calendar]'s zone: the days
-    business time is laid over (importer._apply_terms). None when nothing is imported."""
-    first, last = con.execute(
-        "SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UNION ALL SELECT max(created_at) FROM leads "
-        "UNION ALL SELECT max(entered_at) FROM stage_events UNION ALL SELECT max(occurred_at) FROM activities)"
-    ).fetchall()[0]
-    if first is None:
-        return None
-    tz = config.calendar.tz
-    return first.astimezone(tz).date(), max(last.astimezone(tz).date(), dt.datetime.now(tz).date())
+    """The local days business time is laid over (importer.span_days, in [calendar]'s zone): the year-end
+    closures offered are those of these days. None when nothing is imported."""
+    first, last = data_instants(con)
+    return None if first is None else span_days(first, last, config.calendar.tz)
 
 
 def lunch_offered(calendar: Calendar) -> bool:

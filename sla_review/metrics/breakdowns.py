@@ -54,11 +54,14 @@ def report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
 def response_tiers(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None) -> list[dict]:
     """response_by_tier for a page: its rows when a version applied in the period has tiers, else [] without
     running the query (a page without tiers pays nothing for them)."""
-    from sla_review.core.terms import period_terms
+    from sla_review.core.terms import for_period
+    from sla_review.ingest.importer import stored_config
 
-    terms = period_terms(con, period)
-    applied = [a.version for a in terms.applied] if terms is not None else []
-    return response_by_tier(con, period, filters) if tiers_apply(applied) else []
+    if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
+        return []
+    config = stored_config(con)  # once: the versions applied and the tiers' names and targets
+    applied = [a.version for a in for_period(config.versions, period).applied]
+    return response_by_tier(con, period, filters, config=config) if tiers_apply(applied) else []
 
 
 def activity(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> dict:

@@ -11,7 +11,7 @@ import math
 import duckdb
 
 from sla_review.core.periods import Period
-from sla_review.core.terms import DEFAULT_TIER
+from sla_review.core.terms import DEFAULT_TIER, SlaConfig
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import default_as_of, stored_config
 from sla_review.metrics import intervals
@@ -115,13 +115,15 @@ ALL_SECTIONS = ("funnel_cohort", "mql_count", "mql_monthly", "mql_to_sql", "resp
 
 
 def response_by_tier(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None = None,
-                     presence: dict[str, bool] | None = None) -> list[dict]:
+                     presence: dict[str, bool] | None = None, config: SlaConfig | None = None) -> list[dict]:
     """The report's response_by_tier: every tier of every version (merged by name, in order of first
     appearance), then the default; a tier without handoffs in the view has zero counts and a null attainment.
     target_hours: the distinct targets of the view's handoffs in the tier; for a tier without any, the targets
-    the SLA gives it over its versions (the default: each version's own)."""
+    the SLA gives it over its versions (the default: each version's own). A caller that holds the stored terms
+    passes them as `config` (they are read otherwise)."""
     presence = presence if presence is not None else data_presence(con)
-    config = stored_config(con) if con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0] else None
+    if config is None and con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
+        config = stored_config(con)
     names = config.tier_names() if config else [DEFAULT_TIER]
     rows = {r["tier"]: r for r in query(con, "response_by_tier", period, filters,
                                         default_tier=DEFAULT_TIER).iter_rows(named=True)}
