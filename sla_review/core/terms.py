@@ -570,13 +570,85 @@ def to_toml(config: SlaConfig) -> str:
     if config.teams:
         out += ["", "[teams]", *(f"{_toml_value(team)} = {_toml_value(cal)}" for team, cal in config.teams)]
     for v in config.versions:
-        out += ["", "[[versions]]", f"name = {_toml_value(v.name)}",
-                f"effective_from = {_toml_value(v.effective_from)}"]
-        out += [f"{key} = {_number_text(getattr(v, key))}" for key in TERM_FIELDS]
-        for tier in v.tiers:
-            match = ", ".join(f"{k} = {_toml_value(list(vals))}" for k, vals in tier.match)
-            out += ["", "[[versions.tiers]]", f"name = {_toml_value(tier.name)}", f"match = {{ {match} }}"]
-            out += [f"{key} = {_number_text(getattr(tier, key))}"
-                    for key in ("response_target_hours", "min_attempts", "attempt_window_business_days")
-                    if getattr(tier, key) is not None]
+        out += ["", *_version_lines(v)]
     return "\n".join(out) + "\n"
+
+
+TIER_TERMS = ("response_target_hours", "min_attempts", "attempt_window_business_days")
+
+
+def _version_lines(v: SlaVersion) -> list[str]:
+    out = ["[[versions]]", f"name = {_toml_value(v.name)}", f"effective_from = {_toml_value(v.effective_from)}"]
+    out += [f"{key} = {_number_text(getattr(v, key))}" for key in TERM_FIELDS]
+    for tier in v.tiers:
+        match = ", ".join(f"{k} = {_toml_value(list(vals))}" for k, vals in tier.match)
+        out += ["", "[[versions.tiers]]", f"name = {_toml_value(tier.name)}", f"match = {{ {match} }}"]
+        out += [f"{key} = {_number_text(getattr(tier, key))}" for key in TIER_TERMS if getattr(tier, key) is not None]
+    return out
+
+
+def version_toml(version: SlaVersion) -> str:
+    """One version as a sla.toml [[versions]] block (how a draft is stored; version_from_toml reads it back)."""
+    return "\n".join(_version_lines(version)) + "\n"
+
+
+def version_from_toml(text: str, source: str = "draft") -> SlaVersion:
+    """A [[versions]] block read through the one validator (exactly one version)."""
+    config = parse_sla(text, source)
+    if len(config.versions) != 1:
+        raise ConfigError(source, "versions", len(config.versions), "one_version")
+    return config.versions[0]
+
+
+CLAUSE_KEYS = ("name", "effective_from", *TERM_FIELDS)
+
+
+def with_clauses(version: SlaVersion, settings: Sequence[str], source: str = "--set") -> SlaVersion:
+    """`version` with KEY=VALUE settings applied, checked by the one validator (so a proposal is refused exactly
+    as an import of the same sla.toml would be). KEY is a clause of [[versions]] (CLAUSE_KEYS) or
+    tiers.NAME.KEY for a tier's own target, attempts or window (KEY=none removes the override). VALUE is a TOML
+    value; a bare word is a string (handoff_stage=sal)."""
+    text = version_toml(version)
+    raw = tomllib.loads(text)["versions"][0]
+    for setting in settings:
+        key, sep, value_text = setting.partition("=")
+        key, value_text = key.strip(), value_text.strip()
+        if not sep or not key:
+            raise ConfigError(source, None, setting, "set_form")
+        try:
+            value = tomllib.loads(f"v = {value_text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = value_text
+        if key.startswith("tiers."):
+            tier_name, _, tier_key = key[len("tiers."):].rpartition(".")
+            tier = next((t for t in raw.get("tiers", []) if t["name"] == tier_name), None)
+            if tier is None or tier_key not in TIER_TERMS:
+                raise ConfigError(source, key, value_text, "set_tier",
+                                  tiers=", ".join(t["name"] for t in raw.get("tiers", [])) or "-",
+                                  keys=", ".join(TIER_TERMS))
+            if value == "none":
+                tier.pop(tier_key, None)
+            else:
+                tier[tier_key] = value
+        elif key in CLAUSE_KEYS:
+            raw[key] = value
+        else:
+            raise ConfigError(source, key, value_text, "set_key", keys=", ".join(CLAUSE_KEYS))
+    return version_from_toml(_toml_text({"versions": [raw]}), source)
+
+
+def _toml_text(raw: dict) -> str:
+    """A plain {"versions": [...]} dict (as tomllib read it) as TOML text, for the validator."""
+    lines: list[str] = []
+    for v in raw["versions"]:
+        lines.append("[[versions]]")
+        lines += [f"{k} = {_toml_value(x)}" for k, x in v.items() if k != "tiers"]
+        for tier in v.get("tiers", []):
+            lines.append("[[versions.tiers]]")
+            for k, x in tier.items():
+                if k == "match":
+                    inner = ", ".join(f"{_toml_key(mk)} = {_toml_value(mv)}" for mk, mv in x.items())
+                    lines.append(f"match = {{ {inner} }}")
+                else:
+                    lines.append(f"{k} = {_toml_value(x)}")
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -568,13 +568,15 @@ def _apply_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> tuple[dt.
 
 
 def replace_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig, *, source: str = "SLA terms edited",
-                  changed_at: dt.datetime | None = None) -> ImportSummary:
+                  changed_at: dt.datetime | None = None,
+                  record: Callable[[int], None] | None = None) -> ImportSummary:
     """Put new SLA terms in force over the data already stored, all-or-nothing: the terms, the business spans and
     every derived table in one transaction, recorded in the import history as mode "terms" (so data_version
     moves and every cached figure is recomputed). Why not import_sources(con, {}, config, mode="append"): that
     records an ordinary import, whose moment would also move the cap on "data as of" (default_as_of) and let rows
     dated after the last real import into the default view without anyone importing them. The caller validated
-    `config` with parse_sla; timestamps already stored stay the instants they were read as."""
+    `config` with parse_sla; timestamps already stored stay the instants they were read as. `record(import_id)`, when
+    given, writes its own rows inside the same transaction."""
     moment = changed_at or dt.datetime.now(dt.UTC)
     con.execute("BEGIN")
     try:
@@ -587,6 +589,8 @@ def replace_terms(con: duckdb.DuckDBPyConnection, config: SlaConfig, *, source: 
             "VALUES ($at, $source, $mode, $demo, $l, $e, $a, $r) RETURNING import_id",
             {"at": moment, "source": source, "mode": TERMS_MODE, "demo": demo, "l": counts["leads"],
              "e": counts["stage_events"], "a": counts["activities"], "r": counts["reps"]}).fetchall()[0][0]
+        if record is not None:  # e.g. the adoption of a draft: in the same transaction as the terms it put in force
+            record(int(import_id))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -20,6 +20,14 @@ SELECT * FROM side_events
 WHERE in_segments(source, campaign, persona, icp_tier, region, team, owner_id,
                   p_source, p_campaign, p_persona, p_icp_tier, p_region, p_team, p_owner);
 
+-- The one verdict on a handoff (DOMAIN.md's response), in integer microseconds: within_target when answered (by
+-- as_of) within the target; breached when answered late, or unanswered and already past the target at as_of;
+-- else pending. handoffs_judged below and the proposal replay (sql/metrics/replay.sql) both call it.
+CREATE OR REPLACE MACRO response_status(hours_us, elapsed_us, target_us) AS
+    CASE WHEN hours_us IS NOT NULL AND hours_us <= target_us THEN 'within_target'
+         WHEN hours_us IS NOT NULL OR elapsed_us > target_us THEN 'breached'
+         ELSE 'pending' END;
+
 -- Handoffs in [from, to) (by as_of), judged once for every response query (DOMAIN.md's response):
 -- hours = business hours to the first response seen by as_of; elapsed = business hours from the handoff to
 -- as_of on the handoff's own calendar; status = within_target (answered within the target) / breached (answered late, or unanswered and
@@ -43,7 +51,5 @@ judged AS (
 SELECT *,
        us_to_hours(hours_us) AS hours,
        us_to_hours(elapsed_us) AS elapsed,
-       CASE WHEN hours_us IS NOT NULL AND hours_us <= response_target_us THEN 'within_target'
-            WHEN hours_us IS NOT NULL OR elapsed_us > response_target_us THEN 'breached'
-            ELSE 'pending' END AS status
+       response_status(hours_us, elapsed_us, response_target_us) AS status
 FROM judged;

@@ -1,0 +1,121 @@
+-- Replay: the handoffs of [from, to) (by as_of) judged under ONE set of terms, as if they had been in force for
+-- the whole period -- the negotiation room's "what would this SLA have meant" (sla_review.metrics.proposals).
+-- The terms come as parameters: $handoff_stage, $response_target_hours, $min_attempts, $window_days and $tiers
+-- (first match by position, each override optional), so a draft is replayed without writing anything.
+-- Every step is lead_facts' (sql/derived/020_lead_facts.sql) with the version's terms swapped for these: the
+-- handoff is reached_at(handoff_stage) (DOMAIN.md: with one handoff stage), counted on the owner's team calendar;
+-- the first response is the earliest activity at or after it; the window closes where B reaches B(handoff) +
+-- window days x that calendar's net day length; the verdict is response_status (040_lead_scope.sql), in
+-- integer microseconds. tests/metrics/test_proposals.py checks that the in-force terms replayed over a period
+-- one version covers give the report's response and follow-up exactly.
+-- One pass, one row per grouping set: grain 'all' (the period), 'month' (the handoff's local month), 'tier'
+-- and 'load' (a rep's handoffs in the ISO week of the handoff, bucketed at $load_edges; owned handoffs only).
+WITH tiers AS (
+    SELECT unnest($tiers::STRUCT(position INTEGER, name VARCHAR, source VARCHAR[], campaign VARCHAR[],
+                                 persona VARCHAR[], icp_tier VARCHAR[], region VARCHAR[], team VARCHAR[],
+                                 response_target_hours DOUBLE, min_attempts INTEGER,
+                                 attempt_window_business_days DOUBLE)[], recursive := true)
+),
+handoffs AS (
+    SELECT *
+    FROM (SELECT lead_id, owner_id, source, campaign, persona, icp_tier, region, team, calendar,
+                 CASE $handoff_stage WHEN 'inquiry' THEN inquiry_at WHEN 'mql' THEN mql_at WHEN 'sal' THEN sal_at
+                      WHEN 'sql' THEN sql_at WHEN 'opportunity' THEN opportunity_at WHEN 'won' THEN won_at
+                 END AS handoff_at
+          FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner))
+    WHERE handoff_at >= $from_ts AND handoff_at < $to_ts AND handoff_at <= $as_of
+),
+tier_pick AS (
+    SELECT h.lead_id, min(t.position) AS position
+    FROM handoffs h
+    JOIN tiers t
+      ON (t.source IS NULL OR list_contains(t.source, h.source))
+     AND (t.campaign IS NULL OR list_contains(t.campaign, h.campaign))
+     AND (t.persona IS NULL OR list_contains(t.persona, h.persona))
+     AND (t.icp_tier IS NULL OR list_contains(t.icp_tier, h.icp_tier))
+     AND (t.region IS NULL OR list_contains(t.region, h.region))
+     AND (t.team IS NULL OR list_contains(t.team, h.team))
+    GROUP BY h.lead_id
+),
+terms AS (
+    SELECT h.*, t.name AS tier,
+           hours_to_us(coalesce(t.response_target_hours, $response_target_hours)) AS response_target_us,
+           coalesce(t.min_attempts, $min_attempts) AS min_attempts,
+           hours_to_us(coalesce(t.attempt_window_business_days, $window_days) * ch.day_hours) AS window_us
+    FROM handoffs h
+    LEFT JOIN tier_pick p USING (lead_id)
+    LEFT JOIN tiers t ON t.position = p.position
+    LEFT JOIN calendar_hours ch ON ch.calendar = h.calendar
+),
+handoff_b AS (
+    SELECT h.*, business_us(h.handoff_at, d.open_ts, d.span_us, d.cum_before_us) AS handoff_us
+    FROM terms h ASOF JOIN business_spans d ON h.calendar = d.calendar AND h.handoff_at >= d.open_ts
+),
+window_end AS (
+    SELECT h.*, d.open_ts + to_microseconds(h.handoff_us + h.window_us - d.cum_before_us) AS window_end_at
+    FROM handoff_b h
+    ASOF JOIN (SELECT * FROM business_spans WHERE span_us > 0) d
+        ON h.calendar = d.calendar AND h.handoff_us + h.window_us > d.cum_before_us
+),
+responses AS (
+    SELECT w.lead_id,
+           min(a.occurred_at) FILTER (WHERE a.occurred_at >= w.handoff_at) AS first_response_at,
+           count(*) FILTER (WHERE a.occurred_at BETWEEN w.handoff_at AND w.window_end_at) AS attempts_in_window
+    FROM window_end w JOIN activities a USING (lead_id)
+    GROUP BY w.lead_id
+),
+response_b AS (
+    SELECT r.lead_id, r.first_response_at, r.attempts_in_window,
+           business_us(r.first_response_at, d.open_ts, d.span_us, d.cum_before_us) AS response_b_us
+    FROM responses r
+    JOIN window_end w USING (lead_id)
+    ASOF LEFT JOIN business_spans d ON w.calendar = d.calendar AND r.first_response_at >= d.open_ts
+),
+as_of_b AS (
+    SELECT c.calendar, business_us(c.t, d.open_ts, d.span_us, d.cum_before_us) AS b_us
+    FROM (SELECT calendar, CAST($as_of AS TIMESTAMPTZ) AS t FROM calendar_hours) c
+    ASOF JOIN business_spans d ON c.calendar = d.calendar AND c.t >= d.open_ts
+),
+judged AS (
+    SELECT w.*, coalesce(r.attempts_in_window, 0) AS attempts,
+           CASE WHEN r.first_response_at <= $as_of THEN r.response_b_us - w.handoff_us END AS hours_us,
+           a.b_us - w.handoff_us AS elapsed_us,
+           strftime(date_trunc('month', timezone($tz, w.handoff_at)), '%Y-%m') AS month,
+           CASE WHEN w.owner_id IS NOT NULL
+                THEN count(*) OVER (PARTITION BY w.owner_id, date_trunc('week', timezone($tz, w.handoff_at)))
+           END AS load,
+           date_trunc('week', timezone($tz, w.handoff_at)) AS week
+    FROM window_end w
+    LEFT JOIN response_b r USING (lead_id)
+    LEFT JOIN as_of_b a ON a.calendar = w.calendar
+),
+bucketed AS (
+    SELECT j.*, response_status(j.hours_us, j.elapsed_us, j.response_target_us) AS status,
+           us_to_hours(j.hours_us) AS hours, e.low AS load_low
+    FROM judged j
+    ASOF LEFT JOIN (SELECT unnest($load_edges::BIGINT[]) AS low) e ON j.load >= e.low
+)
+SELECT CASE WHEN grouping(month) = 0 THEN 'month' WHEN grouping(tier) = 0 THEN 'tier'
+            WHEN grouping(load_low) = 0 THEN 'load' ELSE 'all' END AS grain,
+       month, tier, load_low,
+       count(*) AS handoffs,
+       count(hours) AS responded,
+       count(*) FILTER (WHERE status = 'within_target') AS within_target,
+       count(*) FILTER (WHERE status = 'breached') AS breached,
+       count(*) FILTER (WHERE status = 'pending') AS pending,
+       CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
+            THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending')
+       END AS attainment,
+       quantile_cont(hours, 0.5) AS median_business_hours,
+       quantile_cont(hours, 0.9) AS p90_business_hours,
+       count(*) FILTER (WHERE window_end_at <= $as_of) AS due,
+       count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts) AS compliant,
+       CASE WHEN count(*) FILTER (WHERE window_end_at <= $as_of) > 0
+            THEN count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts)
+                 / count(*) FILTER (WHERE window_end_at <= $as_of)
+       END AS rate,
+       count(DISTINCT (owner_id, week)) FILTER (WHERE owner_id IS NOT NULL) AS rep_weeks,
+       count(DISTINCT owner_id) AS reps,
+       list(DISTINCT response_target_us) AS target_us
+FROM bucketed
+GROUP BY GROUPING SETS ((), (month), (tier), (load_low))
