@@ -804,3 +804,44 @@ def mix_rate(result: MixRate, labels: dict[str | None, str], lang: str, title: s
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
     fig.update_layout(showlegend=False, waterfallgap=0.3)
     return finish(fig, title, 150 + 40 * len(rows), variant)
+
+
+def proposal_load(buckets: list[dict], lang: str, marks: Sequence[tuple[str, float | None]], guide: float | None,
+                  *, variant: Variant = SCREEN) -> go.Figure | None:
+    """What history says about load: attainment (with its 95% interval) of the handoffs a rep got in weeks of
+    each load (handoffs per rep per week, sla_review.metrics.proposals.LOAD_EDGES), and where each set of terms
+    would put a rep (marks: (label, MQLs per rep per week)). Buckets with fewer than MIN_CASES judged are grey."""
+    from sla_review.metrics.scorecard import MIN_CASES
+    from sla_review.present import proposal_text
+
+    rows = [b for b in buckets if b["judged"]]
+    if not rows:
+        return None
+    labels = [proposal_text.w(lang, "load_span", low=b["low"], high=b["high"]) if b["high"] is not None
+              else proposal_text.w(lang, "load_open", low=b["low"]) for b in rows]
+    frame = pl.DataFrame({
+        "label": labels, "attainment": [_num(b["attainment"]) for b in rows],
+        "attainment_low": [b["attainment_ci95"][0] if b["attainment_ci95"] else None for b in rows],
+        "attainment_high": [b["attainment_ci95"][1] if b["attainment_ci95"] else None for b in rows],
+        "attainment_judged": [b["judged"] >= MIN_CASES for b in rows], "judged": [b["judged"] for b in rows]},
+        schema_overrides={"attainment": pl.Float64, "attainment_low": pl.Float64, "attainment_high": pl.Float64})
+    colors, texts, hover, error = _interval_bars(frame, "attainment", "judged", lang, [PRIMARY] * frame.height)
+    fig = go.Figure(go.Bar(
+        x=labels, y=frame["attainment"].to_list(), marker_color=colors, text=texts, textposition="outside",
+        error_y=error, customdata=hover, cliponaxis=False, hovertemplate="%{x}: %{customdata}<extra></extra>",
+        showlegend=False))
+    for i, (name, per_week) in enumerate(marks):
+        if per_week is None:
+            continue
+        at = max((k for k, b in enumerate(rows) if b["low"] <= max(per_week, rows[0]["low"])), default=None)
+        if at is None:
+            continue
+        fig.add_vline(x=at, line={"color": (ACCENT, COMPARE_DARK, WARN, INK)[i % 4], "dash": "dot", "width": 2})
+        fig.add_annotation(x=at, y=1.0 + 0.07 * i, yref="paper", yanchor="bottom", showarrow=False,
+                           text=safe.plotly(f"{name}: {formats.number(per_week, lang, 1)}"),
+                           font={"color": (ACCENT, COMPARE_DARK, WARN, INK)[i % 4], "size": 12})
+    if guide is not None:
+        _hline(fig, guide, i18n.fmt_pct(guide, lang, 0), WARN)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.25], title_text=i18n.t(lang, "axis_attainment"))
+    fig.update_xaxes(type="category", title_text=proposal_text.w(lang, "axis_load"), showgrid=False)
+    return finish(fig, proposal_text.w(lang, "chart_load"), 380, variant)
