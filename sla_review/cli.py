@@ -95,6 +95,122 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period_of(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):
+    from sla_review.metrics.report import make_period
+
+    return make_period(con, args.date_from, args.date_to, args.as_of)
+
+
+def _refused(err: Exception, lang: str = "en") -> int:
+    """A refusal of the SLA terms (core.terms.ConfigError) in the chosen language; exit code 2."""
+    print(err.text(lang) if hasattr(err, "text") else err, file=sys.stderr)
+    return 2
+
+
+def _aligned(rows: list[list[str]]) -> str:
+    """A text table for a terminal: columns padded to their widest cell (East Asian wide characters count 2)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if c == "\u2060" else 1 for c in text)
+
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def cmd_proposal(args: argparse.Namespace) -> int:
+    """Replay the terms in force and a proposal (a saved draft and/or --set clauses) on a period."""
+    from sla_review.core.terms import ConfigError, with_clauses
+    from sla_review.ingest.drafts import get_draft
+    from sla_review.metrics import proposals
+    from sla_review.present import proposal_text
+
+    con = connect(resolve_db_path(args.db), create=False)
+    try:
+        try:
+            period = _period_of(con, args)
+        except ValueError as err:
+            print(_m("bad_as_of", error=err), file=sys.stderr)
+            return 2
+        try:
+            current = proposals.current_version(con, period)
+            base = get_draft(con, args.draft).version if args.draft else current
+            proposed = with_clauses(base, args.set or [])
+        except ConfigError as err:
+            return _refused(err, args.lang)
+        cur, prop = proposals.compare(con, period, None, [proposed])
+        if args.json:
+            out = {"period": {"from": period.from_day.isoformat(), "to": period.to_day.isoformat(),
+                              "as_of": period.as_of.isoformat()},
+                   "current": proposals.as_json(cur), "proposed": proposals.as_json(prop)}
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            labels = [proposal_text.w(args.lang, "cli_current", name=current.name),
+                      proposal_text.w(args.lang, "cli_proposed", name=args.draft or proposed.name)]
+            print(formats.plain(_aligned(proposal_text.table([cur, prop], labels, args.lang))))
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_drafts(args: argparse.Namespace) -> int:
+    """List, save or delete drafts of the next SLA version."""
+    from sla_review.core.terms import ConfigError, with_clauses
+    from sla_review.ingest import drafts
+    from sla_review.ingest.importer import stored_config
+
+    con = connect(resolve_db_path(args.db), create=False)
+    try:
+        if args.action == "save":
+            versions = stored_config(con).versions
+            base = next((v for v in versions if v.name == args.base), None) if args.base else versions[-1]
+            if base is None:
+                print(_m("no_version", name=args.base, names=", ".join(v.name for v in versions)), file=sys.stderr)
+                return 2
+            try:
+                version = with_clauses(base, args.set or [])
+                drafts.save_draft(con, args.name, version, note=args.note or "", based_on=base.name)
+            except ConfigError as err:
+                return _refused(err)
+            print(_m("draft_saved", name=args.name.strip(), base=base.name))
+        elif args.action == "delete":
+            try:
+                drafts.get_draft(con, args.name)
+            except ConfigError as err:
+                return _refused(err)
+            drafts.delete_draft(con, args.name)
+            print(_m("draft_deleted", name=args.name))
+        else:
+            for d in drafts.list_drafts(con):
+                saved = d.saved_at.isoformat(timespec="minutes")
+                print(_m("draft_line", name=d.name, version=d.version.name, saved=saved,
+                         base=d.based_on or "-", note=d.note))
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_adopt(args: argparse.Namespace) -> int:
+    """Put a saved draft in force as a new SLA version from its effective date."""
+    from sla_review.core.terms import ConfigError
+    from sla_review.ingest import drafts
+
+    con = connect(resolve_db_path(args.db), create=False)
+    try:
+        try:
+            draft = drafts.get_draft(con, args.draft)
+            rejudged = drafts.handoffs_from(con, args.effective_from)
+            _, adoption = drafts.adopt(con, args.draft, args.effective_from, version_name=args.version_name)
+        except ConfigError as err:
+            return _refused(err)
+    finally:
+        con.close()
+    print(_m("adopted", draft=draft.name, version=adoption.version, day=adoption.effective_from.isoformat(),
+             rejudged=formats.integer(rejudged), id=adoption.import_id))
+    return 0
+
+
 def real_data(path: Path) -> dict | None:
     """What a database file holds when it is real (imported) data: None when it is absent, empty, or a demo
     database (its latest import is the demo's), else its lead count and latest import's source."""
@@ -206,6 +322,36 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--hostile", action="store_true",
                        help="hostile uploads through the CLI and the Data page: peak memory, time to refusal")
     bench.set_defaults(run=cmd_bench)
+
+    prop = sub.add_parser("proposal", help="replay the terms in force and a proposal on a period")
+    prop.add_argument("--db", help=db_help)
+    prop.add_argument("--from", dest="date_from", type=_date, required=True, help="first local date")
+    prop.add_argument("--to", dest="date_to", type=_date, required=True, help="local date after the last")
+    prop.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
+    prop.add_argument("--draft", help="a saved draft to start the proposal from (default: the terms in force)")
+    prop.add_argument("--set", action="append", metavar="KEY=VALUE",
+                      help="a clause of the proposal, e.g. response_target_hours=4 or tiers.NAME.min_attempts=2 "
+                           "(repeatable)")
+    prop.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the table and messages")
+    prop.add_argument("--json", action="store_true", help='print {"current": ..., "proposed": ...} as JSON')
+    prop.set_defaults(run=cmd_proposal)
+
+    drafts = sub.add_parser("drafts", help="list, save or delete drafts of the next SLA version")
+    drafts.add_argument("--db", help=db_help)
+    drafts.add_argument("action", nargs="?", choices=("list", "save", "delete"), default="list")
+    drafts.add_argument("name", nargs="?", help="the draft's name (save, delete)")
+    drafts.add_argument("--base", help="the version a saved draft starts from (default: the newest)")
+    drafts.add_argument("--set", action="append", metavar="KEY=VALUE", help="a clause of the draft (repeatable)")
+    drafts.add_argument("--note", help="a note kept with the draft")
+    drafts.set_defaults(run=cmd_drafts)
+
+    adopt = sub.add_parser("adopt", help="put a saved draft in force as a new SLA version")
+    adopt.add_argument("--db", help=db_help)
+    adopt.add_argument("--draft", required=True, help="the saved draft")
+    adopt.add_argument("--effective-from", dest="effective_from", type=_date, required=True,
+                       help="the local date the new version takes effect (after the newest version's)")
+    adopt.add_argument("--version-name", dest="version_name", help="the new version's name (default: the draft's)")
+    adopt.set_defaults(run=cmd_adopt)
     return p
 
 

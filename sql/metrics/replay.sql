@@ -8,6 +8,10 @@
 -- window days x that calendar's net day length; the verdict is response_status (040_lead_scope.sql), in
 -- integer microseconds. tests/metrics/test_proposals.py checks that the in-force terms replayed over a period
 -- one version covers give the report's response and follow-up exactly.
+-- Speed: where a lead's replayed handoff is the instant lead_facts already holds, its B(handoff), first response
+-- and response time are lead_facts' own (the same definition, already computed at import), and where its window
+-- is also the same length so are its window end and attempts; only the other leads go through the ASOF joins
+-- and the activities (a proposal that changes targets or the threshold recomputes nothing per lead).
 -- One pass, one row per grouping set: grain 'all' (the period), 'month' (the handoff's local month), 'tier'
 -- and 'load' (a rep's handoffs in the ISO week of the handoff, bucketed at $load_edges; owned handoffs only).
 WITH tiers AS (
@@ -21,7 +25,10 @@ handoffs AS (
     FROM (SELECT lead_id, owner_id, source, campaign, persona, icp_tier, region, team, calendar,
                  CASE $handoff_stage WHEN 'inquiry' THEN inquiry_at WHEN 'mql' THEN mql_at WHEN 'sal' THEN sal_at
                       WHEN 'sql' THEN sql_at WHEN 'opportunity' THEN opportunity_at WHEN 'won' THEN won_at
-                 END AS handoff_at
+                 END AS handoff_at,
+                 handoff_at AS stored_handoff_at, handoff_us AS stored_handoff_us, window_us AS stored_window_us,
+                 window_end_at AS stored_window_end_at, attempts_in_window AS stored_attempts,
+                 first_response_at AS stored_first_response_at, response_us AS stored_response_us
           FROM lead_scope($source, $campaign, $persona, $icp_tier, $region, $team, $owner))
     WHERE handoff_at >= $from_ts AND handoff_at < $to_ts AND handoff_at <= $as_of
 ),
@@ -41,32 +48,47 @@ terms AS (
     SELECT h.*, t.name AS tier,
            hours_to_us(coalesce(t.response_target_hours, $response_target_hours)) AS response_target_us,
            coalesce(t.min_attempts, $min_attempts) AS min_attempts,
-           hours_to_us(coalesce(t.attempt_window_business_days, $window_days) * ch.day_hours) AS window_us
+           hours_to_us(coalesce(t.attempt_window_business_days, $window_days) * ch.day_hours) AS window_us,
+           h.handoff_at = h.stored_handoff_at AS same_handoff
     FROM handoffs h
     LEFT JOIN tier_pick p USING (lead_id)
     LEFT JOIN tiers t ON t.position = p.position
     LEFT JOIN calendar_hours ch ON ch.calendar = h.calendar
 ),
 handoff_b AS (
+    SELECT h.*, h.stored_handoff_us AS handoff_us FROM terms h WHERE h.same_handoff
+    UNION ALL
     SELECT h.*, business_us(h.handoff_at, d.open_ts, d.span_us, d.cum_before_us) AS handoff_us
-    FROM terms h ASOF JOIN business_spans d ON h.calendar = d.calendar AND h.handoff_at >= d.open_ts
+    FROM (SELECT * FROM terms WHERE same_handoff IS NOT TRUE) h
+    ASOF JOIN business_spans d ON h.calendar = d.calendar AND h.handoff_at >= d.open_ts
 ),
 window_end AS (
-    SELECT h.*, d.open_ts + to_microseconds(h.handoff_us + h.window_us - d.cum_before_us) AS window_end_at
-    FROM handoff_b h
+    -- the window ends where B reaches B(handoff) + window, in the last open span starting before that point
+    SELECT h.*, h.stored_window_end_at AS window_end_at,
+           h.same_handoff AND h.window_us = h.stored_window_us AS same_window
+    FROM handoff_b h WHERE h.same_handoff AND h.window_us = h.stored_window_us
+    UNION ALL
+    SELECT h.*, d.open_ts + to_microseconds(h.handoff_us + h.window_us - d.cum_before_us) AS window_end_at,
+           false AS same_window
+    FROM (SELECT * FROM handoff_b WHERE NOT (same_handoff AND window_us = stored_window_us) IS NOT FALSE) h
     ASOF JOIN (SELECT * FROM business_spans WHERE span_us > 0) d
         ON h.calendar = d.calendar AND h.handoff_us + h.window_us > d.cum_before_us
 ),
 responses AS (
+    -- the other leads' first response (a new handoff) and attempts in window (a new handoff or window)
     SELECT w.lead_id,
            min(a.occurred_at) FILTER (WHERE a.occurred_at >= w.handoff_at) AS first_response_at,
            count(*) FILTER (WHERE a.occurred_at BETWEEN w.handoff_at AND w.window_end_at) AS attempts_in_window
-    FROM window_end w JOIN activities a USING (lead_id)
+    FROM (SELECT * FROM window_end WHERE NOT same_window) w JOIN activities a USING (lead_id)
     GROUP BY w.lead_id
 ),
 response_b AS (
-    SELECT r.lead_id, r.first_response_at, r.attempts_in_window,
-           business_us(r.first_response_at, d.open_ts, d.span_us, d.cum_before_us) AS response_b_us
+    SELECT r.lead_id, r.attempts_in_window,
+           CASE WHEN w.same_handoff THEN w.stored_first_response_at ELSE r.first_response_at END
+               AS first_response_at,
+           CASE WHEN w.same_handoff THEN w.stored_response_us
+                ELSE business_us(r.first_response_at, d.open_ts, d.span_us, d.cum_before_us) - w.handoff_us
+           END AS response_us
     FROM responses r
     JOIN window_end w USING (lead_id)
     ASOF LEFT JOIN business_spans d ON w.calendar = d.calendar AND r.first_response_at >= d.open_ts
@@ -77,45 +99,55 @@ as_of_b AS (
     ASOF JOIN business_spans d ON c.calendar = d.calendar AND c.t >= d.open_ts
 ),
 judged AS (
-    SELECT w.*, coalesce(r.attempts_in_window, 0) AS attempts,
-           CASE WHEN r.first_response_at <= $as_of THEN r.response_b_us - w.handoff_us END AS hours_us,
+    SELECT w.owner_id, w.tier, w.response_target_us, w.min_attempts, w.window_end_at,
+           CASE WHEN w.same_window THEN w.stored_attempts ELSE coalesce(r.attempts_in_window, 0) END AS attempts,
+           CASE WHEN w.same_window THEN
+                    CASE WHEN w.stored_first_response_at <= $as_of THEN w.stored_response_us END
+                WHEN r.first_response_at <= $as_of THEN r.response_us END AS hours_us,
            a.b_us - w.handoff_us AS elapsed_us,
            strftime(date_trunc('month', timezone($tz, w.handoff_at)), '%Y-%m') AS month,
-           CASE WHEN w.owner_id IS NOT NULL
-                THEN count(*) OVER (PARTITION BY w.owner_id, date_trunc('week', timezone($tz, w.handoff_at)))
-           END AS load,
            date_trunc('week', timezone($tz, w.handoff_at)) AS week
     FROM window_end w
     LEFT JOIN response_b r USING (lead_id)
     LEFT JOIN as_of_b a ON a.calendar = w.calendar
 ),
+rep_weeks AS (
+    -- a rep's handoffs in each ISO week: the load a handoff arrived in, and its bucket
+    SELECT k.owner_id, k.week, k.load, e.low AS load_low
+    FROM (SELECT owner_id, week, count(*) AS load FROM judged WHERE owner_id IS NOT NULL GROUP BY ALL) k
+    ASOF JOIN (SELECT unnest($load_edges::BIGINT[]) AS low) e ON k.load >= e.low
+),
 bucketed AS (
     SELECT j.*, response_status(j.hours_us, j.elapsed_us, j.response_target_us) AS status,
-           us_to_hours(j.hours_us) AS hours, e.low AS load_low
+           us_to_hours(j.hours_us) AS hours, k.load_low
     FROM judged j
-    ASOF LEFT JOIN (SELECT unnest($load_edges::BIGINT[]) AS low) e ON j.load >= e.low
+    LEFT JOIN rep_weeks k ON k.owner_id = j.owner_id AND k.week = j.week
+),
+grouped AS (
+    SELECT CASE WHEN grouping(month) = 0 THEN 'month' WHEN grouping(tier) = 0 THEN 'tier'
+                WHEN grouping(load_low) = 0 THEN 'load' ELSE 'all' END AS grain,
+           month, tier, load_low,
+           count(*) AS handoffs,
+           count(hours) AS responded,
+           count(*) FILTER (WHERE status = 'within_target') AS within_target,
+           count(*) FILTER (WHERE status = 'breached') AS breached,
+           count(*) FILTER (WHERE status = 'pending') AS pending,
+           CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
+                THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending')
+           END AS attainment,
+           quantile_cont(hours, 0.5) AS median_business_hours,
+           quantile_cont(hours, 0.9) AS p90_business_hours,
+           count(*) FILTER (WHERE window_end_at <= $as_of) AS due,
+           count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts) AS compliant,
+           CASE WHEN count(*) FILTER (WHERE window_end_at <= $as_of) > 0
+                THEN count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts)
+                     / count(*) FILTER (WHERE window_end_at <= $as_of)
+           END AS rate
+    FROM bucketed
+    GROUP BY GROUPING SETS ((), (month), (tier), (load_low))
 )
-SELECT CASE WHEN grouping(month) = 0 THEN 'month' WHEN grouping(tier) = 0 THEN 'tier'
-            WHEN grouping(load_low) = 0 THEN 'load' ELSE 'all' END AS grain,
-       month, tier, load_low,
-       count(*) AS handoffs,
-       count(hours) AS responded,
-       count(*) FILTER (WHERE status = 'within_target') AS within_target,
-       count(*) FILTER (WHERE status = 'breached') AS breached,
-       count(*) FILTER (WHERE status = 'pending') AS pending,
-       CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
-            THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending')
-       END AS attainment,
-       quantile_cont(hours, 0.5) AS median_business_hours,
-       quantile_cont(hours, 0.9) AS p90_business_hours,
-       count(*) FILTER (WHERE window_end_at <= $as_of) AS due,
-       count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts) AS compliant,
-       CASE WHEN count(*) FILTER (WHERE window_end_at <= $as_of) > 0
-            THEN count(*) FILTER (WHERE window_end_at <= $as_of AND attempts >= min_attempts)
-                 / count(*) FILTER (WHERE window_end_at <= $as_of)
-       END AS rate,
-       count(DISTINCT (owner_id, week)) FILTER (WHERE owner_id IS NOT NULL) AS rep_weeks,
-       count(DISTINCT owner_id) AS reps,
-       list(DISTINCT response_target_us) AS target_us
-FROM bucketed
-GROUP BY GROUPING SETS ((), (month), (tier), (load_low))
+SELECT g.*,
+       CASE WHEN g.grain = 'load' THEN (SELECT count(*) FROM rep_weeks k WHERE k.load_low = g.load_low) END
+           AS rep_weeks,
+       CASE WHEN g.grain = 'all' THEN (SELECT count(DISTINCT owner_id) FROM rep_weeks) END AS reps
+FROM grouped g

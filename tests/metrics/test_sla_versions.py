@@ -93,3 +93,40 @@ def test_versions_are_sorted_and_dates_unique():
         parse_sla(base.replace("2026-01-01", "2026-05-01"))
     with pytest.raises(ConfigError, match="at least one"):
         parse_sla("[calendar]\ntimezone='Asia/Tokyo'\n")
+
+
+# ---- KEY=VALUE clauses of a proposal (core.terms.with_clauses): the one validator, en and ja
+
+def _base():
+    from sla_review.core.terms import SlaVersion, Tier
+
+    return SlaVersion("v1", dt.date(2026, 1, 1), tiers=(Tier("A", (("icp_tier", ("A",)),), 1.0),))
+
+
+def test_clauses_set_every_kind_of_value():
+    from sla_review.core.terms import version_from_toml, version_toml, with_clauses
+
+    v = with_clauses(_base(), ["response_target_hours=4", "handoff_stage=sal", "effective_from=2026-10-01",
+                               "name=v2 draft", "tiers.A.min_attempts=2", "tiers.A.response_target_hours=none"])
+    assert (v.response_target_hours, v.handoff_stage, v.effective_from, v.name) == (
+        4.0, "sal", dt.date(2026, 10, 1), "v2 draft")
+    assert (v.tiers[0].min_attempts, v.tiers[0].response_target_hours) == (2, None)
+    assert version_from_toml(version_toml(v)) == v
+
+
+@pytest.mark.parametrize("setting, rule", [
+    ("response_target_hours", "set_form"),
+    ("colour=blue", "set_key"),
+    ("tiers.B.response_target_hours=1", "set_tier"),
+    ("tiers.A.colour=1", "set_tier"),
+    ("response_target_hours=-1", "range"),
+    ("handoff_stage=demo", "stage"),
+    ("min_attempts=2.5", "whole"),
+])
+def test_clauses_are_refused_with_the_validators_words(setting, rule):
+    from sla_review.core.terms import ConfigError, with_clauses
+
+    with pytest.raises(ConfigError) as err:
+        with_clauses(_base(), [setting])
+    assert err.value.rule == rule
+    assert err.value.text("ja") != err.value.text("en")
