@@ -250,6 +250,7 @@ class DateSettings:
 
 
 _RULE_KEYS = {"kind", "from", "join", "columns", "column", "map", "at", "dates", "when", "created_stage"}
+WHEN_TABLES = ("stage_events", "activities")  # the rules whose `when` the importer applies (a row filter)
 _TOP_KEYS = {"name", "description", "null_values", "dates", "files", "leads", "stage_events", "activities",
              "reps", "stages", "channels"}
 
@@ -304,6 +305,8 @@ def _parse_rule(table: str, raw: object, where: str) -> Rule:
         _check_stage(k, f"{where}.dates", allow_empty=False)
     when = raw.get("when")
     if when is not None:
+        if table not in WHEN_TABLES:  # applied nowhere else: refused, never silently dropped
+            raise MappingError.said(f"{where}.when", "m_when_table", table=table, names=", ".join(WHEN_TABLES))
         if not isinstance(when, dict) or "column" not in when or "values" not in when:
             raise MappingError.said(f"{where}.when", "m_when_needs")
         when = Condition(str(when["column"]), tuple(str(v) for v in when["values"]))
@@ -1325,21 +1328,30 @@ class _Applier:
             "lead_id", pl.col("created_at").alias(target))
         return frame.join(created, on="lead_id", how="left", maintain_order="left")
 
+    def _when(self, src: _Source, rule: Rule) -> _Source | None:
+        """The rows of `src` the rule's `when` keeps (its column's value, NFKC and case folded, among the values);
+        None, with a warning naming the column, when the file has no such column."""
+        if rule.when is None:
+            return src
+        col = src.resolve([rule.when.column])
+        if col is None:
+            self.out.add(Problem.worded("import.no_when_column", src.label, 1, rule.when.column,
+                                        name=rule.when.column), warning=True)
+            return None
+        allowed = sorted({_norm(v) for v in rule.when.values})
+        folded = pl.col(col).str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+        frame = src.frame.filter(folded.is_in(allowed))
+        return _Source(src.role, frame, src.names, src.files)
+
     def events(self, rule: Rule, leads: pl.DataFrame) -> pl.DataFrame | None:
         table = "stage_events"
         src = self.source(self.m.role_of(table, rule), table)
         if src is None:
             return None
+        src = self._when(src, rule)
+        if src is None:
+            return None
         frame = src.frame
-        if rule.when is not None:
-            col = src.resolve([rule.when.column])
-            if col is None:
-                self.out.add(Problem.worded("import.no_when_column", src.label, 1, rule.when.column,
-                                            name=rule.when.column), warning=True)
-                return None
-            allowed = sorted({_norm(v) for v in rule.when.values})
-            frame = frame.filter(pl.col(col).str.normalize("NFKC").str.to_lowercase().is_in(allowed))
-            src = _Source(src.role, frame, src.names, src.files)
         if rule.kind == "rows":
             cols = self._fields(src, rule, table)
             if "lead_id" not in cols or "stage" not in cols:
@@ -1436,6 +1448,9 @@ class _Applier:
     def activities(self, rule: Rule) -> pl.DataFrame | None:
         table = "activities"
         src = self.source(self.m.role_of(table, rule), table)
+        if src is None:
+            return None
+        src = self._when(src, rule)
         if src is None:
             return None
         frame = src.frame

@@ -126,6 +126,9 @@ BAD_MAPPINGS = [
     ('name = "x"\n[leads]\nlead_id = "a"\ncreated_at = "b"\n[[stage_events]]\nfrom = "deals"\n',
      r'from = "deals" is not a role'),
     ("name = [", r"not valid TOML"),
+    # issue 10: `when` limits only stage-event and activity rules; elsewhere it was accepted and dropped
+    ('name = "x"\n[leads]\nlead_id = "a"\ncreated_at = "b"\nwhen = { column = "t", values = ["x"] }\n',
+     r"is not applied to leads: only stage_events, activities rules"),
 ]
 
 
@@ -548,3 +551,38 @@ def test_canonical_stage_and_channel_names_are_normalised_or_reported() -> None:
         'activities.csv, row 3, column "channel": "fax" is not a known channel (email, phone, meeting, '
         "other).",
     ]
+
+
+def test_when_keeps_only_the_activity_rows_it_names() -> None:
+    """An event log (one row per event): only the rows whose event is a sales touch become activities; the
+    value is compared as a person reads it (full-width, case and spacing ignored)."""
+    log = pl.DataFrame({"Record": ["1", "1", "2", "2", "3"],
+                        "Event": ["Call", "Page view", " ＣＡＬＬ ", "Form fill", "Email sent"],
+                        "At": ["2026-04-06 10:00", "2026-04-06 10:05", "2026-04-07 11:00", "2026-04-07 11:30",
+                               "2026-04-08 09:00"],
+                        "Rep": ["r1", "", "r2", "", "r1"]})
+    leads = pl.DataFrame({"Record": ["1", "2", "3"], "Created": ["2026-04-06", "2026-04-07", "2026-04-08"]})
+    mapping = Mapping.from_toml("""
+name = "event log"
+[files]
+leads = { columns = ["Record", "Created"] }
+log = { columns = ["Record", "Event", "At"] }
+[leads]
+from = "leads"
+lead_id = "Record"
+created_at = "Created"
+[[activities]]
+from = "log"
+lead_id = "Record"
+occurred_at = "At"
+rep_id = "Rep"
+channel = "Event"
+when = { column = "Event", values = ["call", "Email sent"] }
+[channels]
+Call = "phone"
+"email sent" = "email"
+""")
+    data = apply(mapping, {"leads.csv": leads.with_columns(), "log.csv": log})
+    assert data.activities.select("lead_id", "channel", "occurred_at").rows() == [
+        ("1", "phone", "2026-04-06T10:00:00"), ("2", "phone", "2026-04-07T11:00:00"),
+        ("3", "email", "2026-04-08T09:00:00")]
