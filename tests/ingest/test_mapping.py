@@ -586,3 +586,34 @@ Call = "phone"
     assert data.activities.select("lead_id", "channel", "occurred_at").rows() == [
         ("1", "phone", "2026-04-06T10:00:00"), ("2", "phone", "2026-04-07T11:00:00"),
         ("3", "email", "2026-04-08T09:00:00")]
+
+
+@pytest.mark.parametrize("footer", [
+    ["Grand Totals (3 records)", "", "Confidential Information - Do Not Distribute",
+     "Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."],
+    ["総計 (3 レコード)", "機密情報 - 配布禁止", "Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."],
+])
+def test_a_salesforce_reports_footer_is_dropped_with_a_note(tmp_path: Path, footer: list[str]) -> None:
+    """Issue 10: the footer Salesforce prints below a report (English and Japanese) is not three more leads."""
+    path = tmp_path / "report.csv"
+    frame = salesforce_frame()
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(frame.columns)
+        out.writerows(frame.rows())
+        out.writerows([[line] + [""] * (frame.width - 1) for line in footer])
+    data = apply(load_preset("salesforce"), {"report.csv": read_table(path)})
+    assert data.ok, strs(data.problems)
+    assert data.leads["lead_id"].to_list() == ["00Q1", "00Q2", "00Q3"]
+    notes = [p for p in data.warnings if "footer" in p.message]
+    rows = len([line for line in footer if line])  # blank lines are not rows
+    assert len(notes) == 1 and notes[0].row == 5 and notes[0].value == footer[0]
+    assert f"{rows} row(s) left out" in notes[0].message
+    assert "フッター" in notes[0].text("ja")
+
+
+def test_footer_words_inside_the_data_stay_data() -> None:
+    """Only a run at the very end is a footer: a lead whose company is literally "Copyright (c) Ltd" is a lead."""
+    frame = salesforce_frame().with_columns(pl.Series("Company / Account", ["Copyright (c) Ltd", "Globex", "I"]))
+    data = apply(load_preset("salesforce"), {"report.csv": frame})
+    assert data.leads.height == 3 and not [p for p in data.warnings if "footer" in p.message]
