@@ -100,7 +100,8 @@ def assert_canonical_shape(data: MappedData) -> None:
 
 def test_presets_exist_and_round_trip_through_toml() -> None:
     found = presets()
-    assert set(found) == {"hubspot", "salesforce", "olist_marketing_funnel", "x_education_leads"}
+    assert set(found) == {"hubspot", "salesforce", "olist_marketing_funnel", "x_education_leads", "hubspot_ja",
+                          "salesforce_ja"}
     for mapping in [*found.values(), canonical_mapping(), Mapping.from_toml(JAPANESE_PRESET)]:
         text = mapping.to_toml()
         assert Mapping.from_toml(text) == mapping, mapping.name
