@@ -47,11 +47,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode,
                                     sla_path=Path(args.sla) if args.sla else None,
                                     replace_with_empty=args.replace_with_empty)
-        else:
-            if len(args.paths) != 1:
-                print(_m("one_folder"), file=sys.stderr)
-                return 2
+        elif len(args.paths) == 1 and Path(args.paths[0]).is_dir():
             summary = import_dir(con, args.paths[0], mode=args.mode, replace_with_empty=args.replace_with_empty)
+        elif any(Path(p).is_dir() for p in args.paths):
+            print(_m("one_folder"), file=sys.stderr)
+            return 2
+        else:
+            summary = _import_recognised(con, args)
+            if summary is None:
+                return 2
     except ImportFailed as err:
         print(err, file=sys.stderr)
         return 2
@@ -61,6 +65,49 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
     print_future_rows(summary)
     return 0
+
+
+def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):
+    """CRM exports without --mapping: read them and recognise the layout exactly as the Data page does (its
+    receive_paths and the same mapping.detect call), say which preset fits (or why none does: the files and the
+    headers seen), then map and import. None (exit code 2) when nothing fits; ImportFailed when the files or the
+    mapped rows are refused."""
+    from sla_review.ingest import data_flow
+    from sla_review.ingest.byod import import_frames, map_frames, sla_text_for
+    from sla_review.ingest.importer import ImportFailed
+    from sla_review.ingest.mapping import PRESETS_DIR, presets
+    from sla_review.ingest.readers import FILE_COL, ROW_COL
+
+    paths = [Path(p) for p in args.paths]
+    batch = data_flow.receive_paths(paths)
+    if batch.problems:
+        raise ImportFailed(batch.problems)
+    mapping = next(iter(batch.mappings.values())) if len(batch.mappings) == 1 else batch.detected
+    if mapping is None or not batch.frames:
+        def headers(frame) -> str:
+            names = [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
+            return ", ".join(names[:25]) + (f", … ({len(names)})" if len(names) > 25 else "")
+        seen = "; ".join(f"{name} ({headers(frame)})" for name, frame in batch.frames.items()) or ", ".join(
+            p.name for p in paths)
+        known = ", ".join(m.name for m in presets().values())
+        print(_m("not_recognised", files=seen, known=known, folder=PRESETS_DIR), file=sys.stderr)
+        return None
+    stem = data_flow.builtin_key(mapping)
+    if batch.mappings:
+        print(_m("mapping_given", name=mapping.name, file=next(iter(batch.mappings))))
+    else:
+        where = PRESETS_DIR / f"{stem}.toml" if stem and stem != "canonical" else None
+        print(_m("recognised", name=mapping.name, files=", ".join(batch.frames),
+                 preset=f" ({where})" if where else ""))
+    mapped = map_frames(mapping, batch.frames)
+    for warning in mapped.warnings[:20]:
+        print(f"  - {warning}")
+    if len(mapped.warnings) > 20:
+        print(f"  - {_m('more_notes', n=formats.integer(len(mapped.warnings) - 20))}")
+    given = Path(args.sla) if args.sla else None
+    sla_text = sla_text_for(con, given) if given or not batch.sla_texts else next(iter(batch.sla_texts.values()))
+    return import_frames(con, mapping, mapped, list(batch.frames), mode=args.mode, sla_text=sla_text,
+                         replace_with_empty=args.replace_with_empty)
 
 
 def print_future_rows(summary) -> None:
@@ -275,14 +322,15 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     db_help = "the DuckDB file (default: $SLA_DB or data/sla.duckdb)"
 
-    imp = sub.add_parser("import", help="load canonical files (or CRM exports with --mapping)")
+    imp = sub.add_parser("import", help="load canonical files, or CRM exports (recognised, or with --mapping)")
     imp.add_argument("--db", help=db_help)
     imp.add_argument("--mapping", help="a mapping preset (TOML) for CRM exports")
     imp.add_argument("--sla", help="sla.toml for mapped imports (default: keep the database's, else a template)")
     imp.add_argument("--mode", choices=("replace", "append"), default="replace")
     imp.add_argument("--replace-with-empty", action="store_true",
                      help="let a replace import without any leads empty the database (refused otherwise)")
-    imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml")
+    imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml; or "
+                     "CRM export files, whose layout is recognised as on the Data page (or given by --mapping)")
     imp.set_defaults(run=cmd_import)
 
     rep = sub.add_parser("report", help="the SLA report for a period")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from sla_review.core.problems import Problem
 from sla_review.ingest.importer import ImportFailed, ImportSummary, import_sources
@@ -41,10 +42,26 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
             problems.append(err.as_problem(path.name))
     if problems:
         raise ImportFailed(problems)
+    return map_frames(mapping, frames)
+
+
+def map_frames(mapping: Mapping, frames: dict[str, pl.DataFrame]) -> MappedData:
+    """Apply the mapping to frames already read; a malformed mapping is the import's refusal."""
     try:
         return apply(mapping, frames)
     except MappingError as err:
         raise ImportFailed([Problem(mapping.name, None, None, None, str(err), err.texts)]) from None
+
+
+def import_frames(con: duckdb.DuckDBPyConnection, mapping: Mapping, mapped: MappedData, files: list[str], *,
+                  mode: str = "replace", sla_text: str | None = None, replace_with_empty: bool = False
+                  ) -> ImportSummary:
+    """The mapped tables through the canonical all-or-nothing import (the first 20 mapping problems refuse it)."""
+    if mapped.problems:
+        raise ImportFailed(mapped.problems[:20], len(mapped.problems))
+    source = f"{mapping.name}: " + ", ".join(files)
+    return import_sources(con, mapped.tables(), sla_text, mode=mode, source=source,
+                          replace_with_empty=replace_with_empty)
 
 
 def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
@@ -56,8 +73,5 @@ def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: lis
         said = err.text if isinstance(err, MappingError) else str(err)
         raise ImportFailed([Problem.worded("import.not_a_mapping", mapping_path.name, detail=said)]) from None
     mapped = map_files(mapping, paths)
-    if mapped.problems:
-        raise ImportFailed(mapped.problems[:20], len(mapped.problems))
-    source = f"{mapping.name}: " + ", ".join(p.name for p in paths)
-    return import_sources(con, mapped.tables(), sla_text_for(con, sla_path), mode=mode, source=source,
-                          replace_with_empty=replace_with_empty)
+    return import_frames(con, mapping, mapped, [p.name for p in paths], mode=mode,
+                         sla_text=sla_text_for(con, sla_path), replace_with_empty=replace_with_empty)

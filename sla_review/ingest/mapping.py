@@ -1352,7 +1352,8 @@ class _Applier:
                     continue
                 if not frame.select(pl.col(column).str.strip_chars().str.len_chars().fill_null(0).max()).item():
                     continue  # an empty column leaves nothing out
-                self.out.add(Problem.worded(f"import.unused_stage_{kind}", label, None, column, None,
+                words = "import.unused_stage_date" if kind == "date" else "import.unused_stage_stage"
+                self.out.add(Problem.worded(words, label, None, column, None,
                                             mapping=self.m.name), warning=True)
 
     def _joined(self, rule: Rule, table: str) -> _Source | None:
