@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import logging
@@ -510,33 +511,83 @@ def _decode(data: bytes, name: str, default_tab: bool = False) -> tuple[str, str
         control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
         if sample and control / len(sample) > 0.01:
             raise SourceError.said("binary_text", name)
+        if encoding == "cp932":
+            _refuse_misread_latin(data, text, name, default_tab)
         return text, encoding
     raise _located("bad_encoding", name, data, first_error or 0, default_tab)
 
 
+#: What a Japanese text in Shift_JIS nearly always holds: kana, Japanese punctuation, full-width letters.
+_JAPANESE_MARKS = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]")
+
+
+@functools.cache
+def _latin_made() -> re.Pattern[str]:
+    """The characters CP932 makes of Western text: an accented letter (bytes 0xE0–0xFC: à … ü) followed by an
+    ASCII letter or sign (0x40–0x7E) is a rare kanji or a private-use character ("Renée" -> 「Ren馥」), and a
+    capital accented letter or ß alone (0xA1–0xDF) is a half-width katakana."""
+    chars = set()
+    for lead in range(0xE0, 0xFD):
+        for trail in range(0x40, 0x7F):
+            try:
+                made = bytes([lead, trail]).decode("cp932")
+            except UnicodeDecodeError:
+                continue  # a pair CP932 does not read: the file would not have decoded at all
+            if len(made) == 1 and not made.isascii():
+                chars.add(made)
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "\uff61-\uff9f]")
+
+
+def _refuse_misread_latin(data: bytes, text: str, name: str, default_tab: bool) -> None:
+    """Refuse a file that reads as Shift_JIS only by accident: Western text (Windows-1252 / Latin-1, what Excel
+    writes on a European PC) whose accents CP932 turns into rare kanji. The signs, all needed: not a single kana
+    or Japanese punctuation mark in the Shift_JIS reading; in the Windows-1252 reading no run of three or more
+    non-ASCII characters (Japanese is runs of two-byte characters; Western names have an accent here and there);
+    and a character that only Western bytes make (see _latin_made). The message names the first such value as
+    each reading shows it: silently storing 「Ren馥」 for Renée would change the name in every chart."""
+    if _JAPANESE_MARKS.search(text):
+        return
+    western = data.decode("cp1252", errors="replace")
+    if re.search(r"[^\x00-\x7f]{3,}", western):
+        return
+    found = _latin_made().search(text)
+    if found is None:
+        return
+    offset = len(text[: found.start()].encode("cp932"))
+    raise _located("latin_as_shift_jis", name, data, offset, default_tab, encoding="cp932", also="cp1252")
+
+
 def _located(key: str, name: str, data: bytes, offset: int, default_tab: bool = False, delimiter: str | None = None,
-             **values: object) -> SourceError:
+             encoding: str = "utf-8", also: str | None = None, **values: object) -> SourceError:
     """A refusal about the byte at ``offset`` of a delimited file, naming its row, column and value.
 
     Rows are counted as lines (a quoted value spanning lines before it would shift the count; the message
-    still names the value). C-speed byte searches only: no loop over the file's rows.
+    still names the value). C-speed byte searches only: no loop over the file's rows. ``encoding``: how the
+    header and the value are shown; ``also``: a second encoding whose reading of the value the message gets as
+    ``{other}``.
     """
     start = data.rfind(b"\n", 0, offset) + 1
     end = data.find(b"\n", offset)
     line = data[start:] if end < 0 else data[start:end]
     row = data.count(b"\n", 0, start) + 1
     header_end = data.find(b"\n")
-    header_text = (data if header_end < 0 else data[:header_end]).decode("utf-8", errors="replace")
+    header_text = (data if header_end < 0 else data[:header_end]).decode(encoding, errors="replace")
     delimiter = delimiter or _sniff_delimiter(header_text[:_SNIFF_CHARS], default_tab)
-    before = line[: offset - start].decode("utf-8", errors="replace")
+    before = line[: offset - start].decode(encoding, errors="replace")
+
+    def split(raw: bytes, how: str) -> list[str]:
+        return next(csv.reader([raw.decode(how, errors="replace").rstrip("\r")], delimiter=delimiter), [])
     try:
         index = max(len(next(csv.reader([before], delimiter=delimiter), [""])) - 1, 0)
-        fields = next(csv.reader([line.decode("utf-8", errors="replace").rstrip("\r")], delimiter=delimiter), [])
+        fields = split(line, encoding)
         header = next(csv.reader([header_text.lstrip("\ufeff").rstrip("\r")], delimiter=delimiter), [])
+        others = split(line, also) if also else []
     except csv.Error:
-        index, fields, header = 0, [], []
+        index, fields, header, others = 0, [], [], []
     column = header[index].strip() if index < len(header) and row > 1 else _column_letter(index)
     value = fields[index].replace("\x00", "\u2400") if index < len(fields) else None  # a NUL shown as ␀
+    if also:
+        values["other"] = others[index] if index < len(others) else ""
     return SourceError.refuse(key, name, row=row, column=column, value=value,
                               offset=formats.integer(offset + 1), **values)
 
