@@ -1353,7 +1353,7 @@ class _Applier:
                 if not frame.select(pl.col(column).str.strip_chars().str.len_chars().fill_null(0).max()).item():
                     continue  # an empty column leaves nothing out
                 words = "import.unused_stage_date" if kind == "date" else "import.unused_stage_stage"
-                self.out.add(Problem.worded(words, label, None, column, None,
+                self.out.add(Problem.worded(words, label, 1, column, None,  # row 1: the header cell
                                             mapping=self.m.name), warning=True)
 
     def _joined(self, rule: Rule, table: str) -> _Source | None:

@@ -164,10 +164,10 @@ def test_an_unused_stage_date_column_is_a_warning_in_both_languages() -> None:
     data = apply(load_preset("hubspot_ja"), {"contacts.csv": frame})
     notes = [w for w in data.warnings if "does not use it" in w.message]
     assert [(w.file, w.row, w.column) for w in notes] == [
-        ("hubspot_contacts_ja.csv", None, "セールス承認リードになった日付")]  # the empty エバンジェリスト column: quiet
+        ("hubspot_contacts_ja.csv", 1, "セールス承認リードになった日付")]  # the empty エバンジェリスト column: quiet
     assert "its dates are left out of the import" in notes[0].message
     assert "その日付は読み込まれません" in notes[0].text("ja")
-    assert "列「セールス承認リードになった日付」" in notes[0].sentence("ja")
+    assert "1行目、列「セールス承認リードになった日付」" in notes[0].sentence("ja")
 
 
 def test_an_unused_stage_column_is_a_warning_and_used_ones_are_not() -> None:
