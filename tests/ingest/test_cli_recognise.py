@@ -3,7 +3,6 @@ which preset it used (or why none fits, exit code 2), and a canonical folder sti
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -49,11 +48,7 @@ def test_japanese_exports_import_without_a_mapping(tmp_path: Path, name: str, pr
 def test_the_cli_picks_what_the_data_page_picks(tmp_path: Path) -> None:
     """An English Salesforce report: the same preset as receive_paths + detect (the Data page's call)."""
     path = tmp_path / "leads report.csv"
-    frame = salesforce_frame()
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(frame.columns)
-        out.writerows(frame.rows())
+    salesforce_frame().write_csv(path)
     page = flow.receive_paths([path]).detected
     assert page is not None and page.name == "Salesforce lead report"
     run = cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
