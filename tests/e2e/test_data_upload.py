@@ -153,3 +153,26 @@ def test_an_unreadable_file_is_explained_in_the_browser(server, tab):
     page.get_by_test_id("stText").filter(has_text="binary_renamed.csv is not a text (CSV) file").wait_for()
     assert page.get_by_role("button", name="Import").count() == 0
     assert page.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.parametrize(("fixture", "name", "leads", "events", "reps"), [
+    # hand-worked in tests/ingest/test_japanese_exports.py: 5 contacts, 9 lifecycle events, 3 owners
+    ("hubspot_contacts_ja.csv", "HubSpot コンタクトエクスポート（日本語）", "5", "9", "3"),
+    # Shift_JIS with the report footer: 4 leads, 4 inquiries + 1 conversion, 3 owners
+    ("salesforce_leads_ja.sjis.csv", "Salesforce リードレポート（日本語）", "4", "5", "3"),
+])
+def test_a_japanese_export_is_recognised_and_imported_in_japanese(server, tab, fixture, name, leads, events, reps):
+    """Issue 10: a Japanese CRM export goes from upload to import with no mapping written, in the Japanese UI."""
+    page = tab
+    page.goto(f"{server}/data?lang=ja")
+    page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached")
+    _idle(page)
+    _upload(page, [ROOT / "tests" / "fixtures" / "ja" / fixture])
+    page.get_by_text(f"認識した形式：{name}").wait_for()
+    assert _metric_values(page, "リード", leads)[-1] == leads
+    assert _metric_values(page, "ステージ履歴", events)[-1] == events
+    page.get_by_text("件の警告があります").first.wait_for()  # the undated statuses (and the footer) are noted
+    page.get_by_role("button", name=f"{leads} 件のリードを取り込む").click()
+    done = f"リード {leads} 件、ステージ履歴 {events} 件、活動 0 件、担当者 {reps} 人を取り込みました"
+    page.get_by_text(done).wait_for()
+    assert page.get_by_test_id("stException").count() == 0
