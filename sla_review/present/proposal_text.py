@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sla_review.core.terms import SlaVersion
+from sla_review.core.terms import PeriodTerms, SlaVersion, spans_text
 from sla_review.metrics.proposals import Replay
 from sla_review.metrics.scorecard import MIN_CASES
 from sla_review.present import catalogue, formats, i18n
@@ -223,3 +223,13 @@ def status_word(status: str, cases: int, lang: str) -> str:
     if status in ("amber", "red"):
         return w(lang, "missed")
     return i18n.t(lang, f"status_{status}", n=i18n.fmt_int(cases, lang))
+
+
+def current_note(terms: PeriodTerms | None, lang: str) -> str | None:
+    """When several versions applied in the period: what "current" means here (the newest one's terms over the
+    whole period, while the other pages judge each handoff by its own version). None when one version applies."""
+    if terms is None or not terms.several:
+        return None
+    spans = spans_text(terms, lambda d: i18n.fmt_date(d, lang), i18n.t(lang, "terms_until"),
+                       i18n.t(lang, "terms_from"), i18n.t(lang, "terms_between"), i18n.t(lang, "terms_sep"))
+    return w(lang, "current_note", name=terms.version.name, spans=spans)

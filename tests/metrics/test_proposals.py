@@ -187,3 +187,17 @@ def test_tiers_and_team_calendars_replay_like_the_report(tmp_path):
     assert [(t["tier"], t["handoffs"], t["within_target"]) for t in r.by_tier] == [
         (t["tier"], t["handoffs"], t["within_target"]) for t in rep["response_by_tier"] if t["tier"] != "Enterprise"]
     c.close()
+
+
+def test_current_says_what_it_replays_when_versions_changed(con):
+    from sla_review.core.terms import period_terms
+    from sla_review.ingest import drafts
+    from sla_review.present import proposal_text
+
+    p = period(con)
+    assert proposal_text.current_note(period_terms(con, p), "en") is None  # one version: nothing to explain
+    drafts.save_draft(con, "d", with_clauses(proposals.current_version(con, p), ["name=v2"]))
+    drafts.adopt(con, "d", dt.date(2026, 6, 1))
+    note = proposal_text.current_note(period_terms(con, p), "en")
+    assert "v2's terms over the whole period" in note and "v1" in note
+    assert "v2" in proposal_text.current_note(period_terms(con, p), "ja")
