@@ -668,12 +668,20 @@ def _what_if_draft(data: DeckData, lang: str) -> Chart:
 
 
 DRAFT_LABEL_CHARS = 28
-"""A draft's (or version's) name on a slide is cut to this many characters with "…": a column header and a
-headline stay readable with a long name; the whole name is in the footnote and the speaker notes."""
+"""A draft's (or version's) name on a slide is cut to this many characters (CJK: half as many) with "…": a column
+header and a headline stay readable with a long name; the whole name is in the footnote and the speaker notes."""
 
 
 def _short(name: str, most: int = DRAFT_LABEL_CHARS) -> str:
-    return name if len(name) <= most else name[:most - 1].rstrip() + "…"
+    """`name` cut to `most` characters with "…", a full-width (CJK) character counting as two."""
+    widths = [2 if ord(c) >= 0x2E80 else 1 for c in name]
+    if sum(widths) <= most:
+        return name
+    used = keep = 0
+    while used + widths[keep] <= most - 1:
+        used += widths[keep]
+        keep += 1
+    return name[:keep].rstrip() + "…"
 
 
 def proposal_labels(data: DeckData, lang: str) -> list[str]:
@@ -724,9 +732,15 @@ def _proposal_footnote(data: DeckData, lang: str) -> str:
     d = pd.draft
     saved = formats.datetime(d.saved_at, lang) if d.saved_at else formats.DASH
     note = " ".join(d.note.split()).rstrip("。.")
-    return text(lang, "fn_proposal", draft=_short(d.name, 60), based=d.based_on or text(lang, "pr_based_none"),
-                saved=saved + (f" · {d.author}" if d.author else ""),
-                note=text(lang, "fn_proposal_note", note=_short(note, 90)) if note else "")
+
+    def line(most: int) -> str:
+        return text(lang, "fn_proposal", draft=_short(d.name, 60), based=d.based_on or text(lang, "pr_based_none"),
+                    saved=saved + (f" · {d.author}" if d.author else ""),
+                    note=text(lang, "fn_proposal_note", note=_short(note, most)) if note and most else "")
+
+    # one line at the footnote's smallest size: the note is cut as far as it must be (it is whole in the notes)
+    return next((line(most) for most in (120, 90, 60, 40, 20)
+                 if _lines(line(most), CONTENT_W * 0.86 * 72 / 10, False) <= 1), line(0))
 
 
 PROPOSAL_WIDTHS = (3.0, 3.95, 3.95, 1.433)  # = CONTENT_W: clause, in force, draft, change
@@ -735,16 +749,22 @@ MONTHLY_WIDTHS = (1.9, 2.6, 2.6, 2.6, 2.633)  # = CONTENT_W: month, then the fou
 MONTHS_SHOWN = 6
 
 
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Invisible joiners (formats keeps "35.6–41.8%" and "5.0 ポイント" on one line with U+2060): no width."""
+
+
 def _fit_rows(cells: list[list[str]], widths: Sequence[float], height: float,
               sizes: Sequence[int] = PROPOSAL_SIZES) -> tuple[int, list[float]]:
     """The largest font size at which every row, wrapped into its columns, fits `height` inches; and each row's
     height at it (the header bold). Lines per cell as the headline fitter counts them (_lines), at 93% of the
-    cell's width (not the headline's 86%: short cells, and LibreOffice drew them narrower than estimated)."""
+    cell's width (LibreOffice's substitute fonts; at 97% its 10-pt bold clauses wrapped where this said not)."""
+    cjk = [any(ord(c) >= 0x2E80 for cell in row for c in cell) for row in cells]
     for size in sizes:
-        line = size * 1.2 / 72  # LibreOffice's line: 1.17 x the size
-        heights = [0.08 + line * max(_lines(cell, (w - 0.2) * 72 / size * 0.93, i == 0 or j == 0)
-                                    for j, (cell, w) in enumerate(zip(row, widths, strict=True)))
-                   for i, row in enumerate(cells)]
+        # LibreOffice's line: 1.17 x the size in Latin text, about 1.45 x where Noto Sans CJK sets the line
+        heights = [0.08 + size * (1.45 if wide else 1.2) / 72
+                   * max(_lines(cell.translate(ZERO_WIDTH), (w - 0.2) * 72 / size * 0.93, i == 0 or j == 0)
+                         for j, (cell, w) in enumerate(zip(row, widths, strict=True)))
+                   for i, (row, wide) in enumerate(zip(cells, cjk, strict=True))]
         if sum(heights) <= height:
             return size, heights
     return sizes[-1], heights
