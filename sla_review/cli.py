@@ -312,6 +312,8 @@ def parser() -> argparse.ArgumentParser:
     deck.add_argument("--sections", nargs="+", metavar="SECTION",
                       help="scorecard funnel mql_monthly conversion response rejections what_if versions appendix "
                            "(default: all; the title slide is always included)")
+    deck.add_argument("--draft", metavar="NAME",
+                      help="a saved draft of the next SLA version: adds the \"Proposal vs current\" slides")
     deck.set_defaults(run=cmd_deck)
 
     bench = sub.add_parser("bench", help="time pages, what-if, report and import at N demo leads")

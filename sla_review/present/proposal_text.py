@@ -98,6 +98,12 @@ def load_text(r: Replay, lang: str) -> str:
     return w(lang, "load_history", head=head, span=span, said=said)
 
 
+def load_span(bucket: dict, lang: str) -> str:
+    """A load bucket's span as the chart's axis names it: "5–9", "100 or more"."""
+    return w(lang, "load_span", low=bucket["low"], high=bucket["high"]) if bucket["high"] is not None else \
+        w(lang, "load_open", low=bucket["low"])
+
+
 def months_met(r: Replay, key: str) -> tuple[int, int]:
     """Months of the view a clause met (green) of those judged (green, amber or red)."""
     judged = [m for m in r.monthly if m[key] in ("green", "amber", "red")]
