@@ -123,7 +123,9 @@ def _volume(g: whatif.WhatIfGrid, version: SlaVersion, today: SlaVersion) -> dic
     return {"volume": int(now["volume"]), "reached_sql": int(now["reached_sql"]), "months": now["months"],
             "mqls_per_month": per_month, "sql_rate": rate, "sql_rate_ci95": ci,
             "expected_sqls_per_month": per_month * rate if per_month is not None and rate is not None else None,
-            "is_estimate": estimate, "today_volume": int(point(today)["volume"])}
+            "is_estimate": estimate, "today_volume": int(point(today)["volume"]),
+            "same_rule_as_today": (version.mql_threshold, version.fit_weight, version.engagement_weight)
+            == (today.mql_threshold, today.fit_weight, today.engagement_weight)}
 
 
 def _month_rate(v: dict, model: whatif.LogisticFit | None) -> tuple[float | None, list[float] | None, bool]:
