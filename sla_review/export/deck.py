@@ -60,7 +60,7 @@ ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversi
                                  "rejections", "what_if", "proposal", "versions", "appendix")
 CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "mix_rate", "response", "rejections",
                                    "what_if")
-SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2, "proposal": 3}
+SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2, "proposal": 4}
 DRAFT_SECTIONS: tuple[str, ...] = ("proposal",)
 """Sections that exist only when a draft is given (build_deck's `draft`): without one they are left out."""
 
@@ -692,11 +692,23 @@ def proposal_labels(data: DeckData, lang: str) -> list[str]:
             text(lang, "pr_draft", name=_short(pd.draft.name))]
 
 
-def proposal_table(data: DeckData, lang: str) -> list[list[str]]:
-    """The Proposal page's side-by-side table, cell for cell (proposal_text.table on the same replays)."""
+def proposal_table(data: DeckData, lang: str, keys: tuple[str, ...] | None = None) -> list[list[str]]:
+    """The Proposal page's side-by-side table, cell for cell (proposal_text.table on the same replays); `keys`:
+    only those rows (the outcome slide and the clauses slide each take their group)."""
     pd = data.proposal
     assert pd is not None
-    return proposal_text.table([pd.current, pd.proposed], proposal_labels(data, lang), lang)
+    return proposal_text.table([pd.current, pd.proposed], proposal_labels(data, lang), lang, keys)
+
+
+def _proposal_terms_headline(data: DeckData, lang: str) -> str:
+    """Which clauses the draft changes, by name ("MQL rule and response target: 2 of 6 clauses"); the values are
+    in the table below."""
+    rows = proposal_table(data, lang, proposal_text.TERM_KEYS)[1:]
+    changed = [r[0] for r in rows if r[1] != r[2]]
+    if not changed:
+        return text(lang, "h_proposal_terms_same", draft=_short(data.proposal.draft.name))
+    return text(lang, "h_proposal_terms", draft=_short(data.proposal.draft.name),
+                changes=text(lang, "h_proposal_terms_sep").join(changed), n=len(changed), of=len(rows))
 
 
 def _proposal_headline(data: DeckData, lang: str) -> str:
@@ -784,16 +796,19 @@ def _fitted_table(deck: _Deck, slide, cells: list[list[str]], widths: Sequence[f
                     para._p.get_or_add_endParaRPr().set("sz", str(size * 100))
 
 
-def _proposal_table_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+def _proposal_table_slide(deck: _Deck, data: DeckData, lang: str, keys: tuple[str, ...]) -> None:
+    """One group of the side-by-side table: what the draft would have meant (with the headline of its
+    consequences), or the clauses themselves (with what changes)."""
     pd = data.proposal
     assert pd is not None
-    cells = proposal_table(data, lang)
+    cells = proposal_table(data, lang, keys)
     d = pd.draft
     notes = [f"{text(lang, 'pr_draft', name=d.name)} ({d.based_on or text(lang, 'pr_based_none')}): "
-             f"{' '.join(d.note.split())}", text(lang, "n_proposal")]
+             f"{' '.join(d.note.split())}", text(lang, "n_proposal"), proposal_text.w(lang, "replay_note")]
     notes += [f"{row[0]}: {row[1]} → {row[2]}" + (f" ({row[3]})" if row[3] else "") for row in cells[1:]]
-    slide = deck.content_slide(text(lang, "sec_proposal"), _proposal_headline(data, lang), notes,
-                               _proposal_footnote(data, lang))
+    headline = _proposal_headline(data, lang) if keys == proposal_text.OUTCOME_KEYS \
+        else _proposal_terms_headline(data, lang)
+    slide = deck.content_slide(text(lang, "sec_proposal"), headline, notes, _proposal_footnote(data, lang))
     fills = {(i, 2): "DCE8F5" for i in range(1, len(cells))}
     _fitted_table(deck, slide, cells, PROPOSAL_WIDTHS, fills, {(i, 0) for i in range(1, len(cells))})
 
@@ -1377,7 +1392,8 @@ def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Perio
             _chart_slide(deck, chart, figure_png(chart.figure, 2, *chart_px(chart)))
             done += 1
         elif section == "proposal" and data.proposal is not None:
-            _proposal_table_slide(deck, data, lang)
+            _proposal_table_slide(deck, data, lang, proposal_text.OUTCOME_KEYS)
+            _proposal_table_slide(deck, data, lang, proposal_text.TERM_KEYS)
             chart = chart_proposal_load(data, lang)
             _chart_slide(deck, chart, figure_png(chart.figure, 2, *chart_px(chart)))
             _proposal_months_slide(deck, data, lang)

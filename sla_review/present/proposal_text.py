@@ -191,10 +191,18 @@ def comparison(replays: list[Replay], lang: str) -> list[Row]:
     return rows
 
 
-def table(replays: list[Replay], labels: list[str], lang: str) -> list[list[str]]:
+TERM_KEYS = ("rule", "commitment", "sql_target", "handoff_stage", "target", "follow_up_terms")
+"""The rows that state the clauses themselves; the others say what the clauses would have meant (OUTCOME_KEYS).
+The deck puts each group on a slide of its own (one table of 16 rows is unreadable on a projector)."""
+OUTCOME_KEYS = tuple(k for k in ROW_KEYS if k not in TERM_KEYS)
+
+
+def table(replays: list[Replay], labels: list[str], lang: str,
+          keys: tuple[str, ...] | None = None) -> list[list[str]]:
     """The comparison as text, header row first: clause, then per column its figure, then (after the first) its
-    change against the first column. The page's dataframe, the deck's table and the CLI's lines."""
-    rows = comparison(replays, lang)
+    change against the first column. The page's dataframe, the deck's table and the CLI's lines; `keys` keeps
+    only those rows (in the table's order)."""
+    rows = [r for r in comparison(replays, lang) if keys is None or r.key in keys]
     header = [w(lang, "col_clause"), labels[0]]
     for label in labels[1:]:
         header += [label, w(lang, "col_change", name=label)]

@@ -65,7 +65,7 @@ def _table(slide) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
-def _expected_table(path: Path, name: str, lang: str) -> list[list[str]]:
+def _expected_table(path: Path, name: str, lang: str, keys: tuple[str, ...] | None = None) -> list[list[str]]:
     """The Proposal page's table for the same draft and view: proposal_text.table on proposals.compare."""
     con = connect(path, read_only=True)
     try:
@@ -74,7 +74,7 @@ def _expected_table(path: Path, name: str, lang: str) -> list[list[str]]:
         replays = proposals.compare(con, period, None, [draft.version])
         labels = [deck_text.text(lang, "pr_current", name=replays[0].version.name),
                   deck_text.text(lang, "pr_draft", name=export._short(draft.name))]
-        return proposal_text.table(replays, labels, lang)
+        return proposal_text.table(replays, labels, lang, keys)
     finally:
         con.close()
 
@@ -91,16 +91,20 @@ def test_deck_draft_gives_the_proposal_slides_with_the_hand_worked_attainment(dr
                  AS_OF, "--out", str(out), "--lang", lang, "--sections", "scorecard", "proposal",
                  "--draft", FOUR_HOURS]) == 0
     slides = _slides_of(out.read_bytes())
-    assert len(slides) == export.slide_count(["scorecard", "proposal"], draft=True) == 1 + 1 + 3
+    assert len(slides) == export.slide_count(["scorecard", "proposal"], draft=True) == 1 + 1 + 4
     proposal = slides[2:]
     assert all(_kicker(s) == deck_text.text(lang, "sec_proposal") for s in proposal)
-    cells = _table(proposal[0])
-    assert cells == _expected_table(drafted_db, FOUR_HOURS, lang)  # the page's table, cell for cell
+    cells, clauses = _table(proposal[0]), _table(proposal[1])
+    # the page's table, cell for cell: what the draft would have meant, then the clauses themselves
+    assert cells == _expected_table(drafted_db, FOUR_HOURS, lang, proposal_text.OUTCOME_KEYS)
+    assert clauses == _expected_table(drafted_db, FOUR_HOURS, lang, proposal_text.TERM_KEYS)
+    assert len(cells) + len(clauses) - 1 == len(_expected_table(drafted_db, FOUR_HOURS, lang))  # nothing left out
     attainment = next(row for row in cells if row[0] == proposal_text.w(lang, "row_attainment"))
     assert attainment[1].startswith("50.0%") and attainment[2].startswith("75.0%")  # 2 of 4, 3 of 4
     assert attainment[3] == ""  # 4 judged < MIN_CASES: too few to judge, so no change is claimed
-    target = next(row for row in cells if row[0] == proposal_text.w(lang, "row_target"))
+    target = next(row for row in clauses if row[0] == proposal_text.w(lang, "row_target"))
     assert target[1].startswith("2") and target[2].startswith("4")
+    assert proposal_text.w(lang, "row_target") in proposal[1].shapes.title.text  # the clause that changes
     headline = proposal[0].shapes.title.text
     assert "50.0% → 75.0%" in headline
     assert deck_text.text(lang, "pr_att_too_few", a="50.0%", b="75.0%") in headline
@@ -109,9 +113,9 @@ def test_deck_draft_gives_the_proposal_slides_with_the_hand_worked_attainment(dr
     assert FOUR_HOURS in notes and "Reps asked for more time." in notes  # ... and whole in the notes
     texts = [s.text_frame.text for s in proposal[0].shapes if s.has_text_frame]
     assert any("Reps asked for more time" in t and "v1" in t for t in texts)  # footnote: note, based on
-    assert len([s for s in proposal[1].shapes if s.shape_type == 13]) == 1  # the load view's picture
-    assert proposal_text.w(lang, "per_rep_week", n="0.2") in proposal[1].shapes.title.text
-    months = _table(proposal[2])
+    assert len([s for s in proposal[2].shapes if s.shape_type == 13]) == 1  # the load view's picture
+    assert proposal_text.w(lang, "per_rep_week", n="0.2") in proposal[2].shapes.title.text
+    months = _table(proposal[3])
     assert [row[0] for row in months[1:]] == (["Apr 2026", "May 2026", "Jun 2026"] if lang == "en"
                                               else ["2026年4月", "2026年5月", "2026年6月"])
     if lang == "ja":
