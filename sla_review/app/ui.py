@@ -35,7 +35,7 @@ from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import drill, mix_rate, views
+from sla_review.metrics import drill, mix_rate, proposals, views
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import timezone_of
 from sla_review.present import charts, i18n, safe
@@ -138,7 +138,7 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
-METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate)}
+METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate, proposals)}
 """The modules ui.call runs functions of (the cache stores a function by its module and name)."""
 
 
@@ -394,6 +394,7 @@ REVIEW_PAGES = (
     ("conversion", ":material/trending_up:"),
     ("response", ":material/timer:"),
     ("whatif", ":material/tune:"),
+    ("proposal", ":material/handshake:"),
     ("closed_loop", ":material/sync_alt:"),
 )
 DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"))
