@@ -165,7 +165,7 @@ def editor(seed: dict, gen: int) -> tuple[dict, list[str]]:
         frame = pl.DataFrame([{"tier": t.name, **{k: getattr(t, k) for k in TIER_TERMS}} for t in base.tiers],
                              schema={"tier": pl.Utf8, **{k: pl.Float64 for k in TIER_TERMS}})
         edited = st.data_editor(frame, hide_index=True, num_rows="fixed", key=p + "tiers", width="stretch",
-                                disabled=["tier"], column_config={
+                                disabled=["tier"], placeholder=w("tier_own"), column_config={
                                     "tier": st.column_config.TextColumn(w("tier")),
                                     "response_target_hours": st.column_config.NumberColumn(
                                         w("target"), min_value=0, max_value=8760, step=0.25),
@@ -210,13 +210,15 @@ def text_frame(rows: list[list[str]]) -> pl.DataFrame:
     return pl.DataFrame({h: [r[i] for r in body] for i, h in enumerate(header)}, schema={h: pl.Utf8 for h in header})
 
 
+def text_table(rows: list[list[str]]) -> None:
+    """A header-first table of text as st.table: it wraps long cells (tier lists, the load sentence, names)
+    where a dataframe cuts them; st.table renders Markdown, so every heading and cell is escaped."""
+    header, body = rows[0], rows[1:]
+    st.table({safe.markdown(h): [safe.markdown(r[i]) for r in body] for i, h in enumerate(header)}, hide_index=True)
+
+
 def side_by_side(replays: list[proposals.Replay], labels: list[str]) -> None:
-    rows = pt.table(replays, labels, lang)
-    frame = text_frame(rows)
-    first = rows[0][0]
-    config = {first: st.column_config.TextColumn(first, width="medium", pinned=True)}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, row_height=56,
-                 height=38 + 56 * frame.height)
+    text_table(pt.table(replays, labels, lang))
     if any(r.volume["is_estimate"] for r in replays):
         st.caption(w("estimate_note", method=v.t("wi_method")))
     st.caption(w("volume_note"))
@@ -287,12 +289,9 @@ def drafts_section(saved: list[drafts.Draft], meta: dict, version: SlaVersion | 
     if not saved:
         st.caption(w("no_drafts"))
         return
-    frame = pl.DataFrame({w("c_name"): [d.name for d in saved], w("c_saved"): [saved_local(d.saved_at) for d in saved],
-                          w("c_based_on"): [d.based_on or formats.DASH for d in saved],
-                          w("c_terms"): [summary(d.version) for d in saved],
-                          w("c_note"): [d.note or formats.DASH for d in saved],
-                          w("c_author"): [d.author or w("no_sign_in") for d in saved]})
-    st.dataframe(frame, hide_index=True, width="stretch")
+    text_table([[w("c_name"), w("c_saved"), w("c_based_on"), w("c_terms"), w("c_note"), w("c_author")],
+                *([d.name, saved_local(d.saved_at), d.based_on or formats.DASH, summary(d.version),
+                   d.note or formats.DASH, d.author or w("no_sign_in")] for d in saved)])
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = a.selectbox(w("pick_draft"), [d.name for d in saved], key="pp_pick")
     b.button(w("load"), key="pp_load", icon=":material/edit:", on_click=load_draft, args=(pick,),
@@ -386,21 +385,25 @@ def history_section() -> None:
     until = [formats.DASH if i + 1 == len(ordered) else
              i18n.fmt_date(ordered[i + 1].effective_from - dt.timedelta(days=1), lang) for i in range(len(ordered))]
     in_force = proposals.current_version(cur, v.period).name
-    st.dataframe(pl.DataFrame({
-        w("c_version"): [x.name for x in ordered],
-        w("c_from"): [i18n.fmt_date(x.effective_from, lang) for x in ordered],
-        w("c_until"): until,
-        w("c_state"): [w("state_view") if x.name == in_force else w("state_future")
-                       if x.effective_from > data_day() else "" for x in ordered],
-        w("c_terms"): [summary(x) for x in ordered]}), hide_index=True, width="stretch")
+    state = [w("state_view") if x.name == in_force else w("state_future") if x.effective_from > data_day()
+             else formats.DASH for x in ordered]
+    clauses = [(w("c_from"), [i18n.fmt_date(x.effective_from, lang) for x in ordered]), (w("c_until"), until),
+               (w("c_state"), state)]
+    clauses += [(pt.w(lang, f"row_{key}"), [fn(x) for x in ordered]) for key, fn in (
+        ("rule", lambda x: pt.rule_text(x, lang)),
+        ("commitment", lambda x: formats.number(x.monthly_mql_commitment, lang, 0)),
+        ("sql_target", lambda x: formats.percent(x.mql_to_sql_target, lang)),
+        ("handoff_stage", lambda x: i18n.stage(x.handoff_stage, lang)),
+        ("target", lambda x: pt.target_text(x, lang)),
+        ("follow_up_terms", lambda x: pt.follow_up_terms(x, lang)))]
+    heads = unique([x.name for x in ordered])  # version names are unique; a name may still read like a heading
+    text_table([[pt.w(lang, "col_clause"), *heads], *([label, *cells] for label, cells in clauses)])
     made = drafts.adoptions(cur)
     if made:
         st.markdown(f"**{w('h_adoptions')}**")
-        st.dataframe(pl.DataFrame({
-            w("c_adopted_at"): [saved_local(a.adopted_at) for a in made],
-            w("c_author"): [a.author or w("no_sign_in") for a in made],
-            w("c_draft"): [a.draft for a in made], w("c_version"): [a.version for a in made],
-            w("c_from"): [i18n.fmt_date(a.effective_from, lang) for a in made]}), hide_index=True, width="stretch")
+        text_table([[w("c_adopted_at"), w("c_author"), w("c_draft"), w("c_version"), w("c_from")],
+                    *([saved_local(a.adopted_at), a.author or w("no_sign_in"), a.draft, a.version,
+                       i18n.fmt_date(a.effective_from, lang)] for a in made)])
     else:
         st.caption(w("no_adoptions"))
     st.download_button(w("download"), to_toml(stored), file_name="sla.toml", mime="application/toml",
