@@ -254,7 +254,13 @@ def load_view(replays: list[proposals.Replay], labels: list[str]) -> None:
 # ---------------------------------------------------------------- drafts
 
 
-def save(meta: dict, version: SlaVersion) -> None:
+def request_save() -> None:
+    ss["pp_save_requested"] = True  # saved by the run that reads the editor: a callback's args would be a run old
+
+
+def save(meta: dict, version: SlaVersion | None) -> None:
+    if version is None:
+        return
     try:
         drafts.save_draft(ui.cursor(), meta["draft"], version, note=meta["note"], author=None,
                           based_on=meta["based_on"])
@@ -264,9 +270,16 @@ def save(meta: dict, version: SlaVersion) -> None:
         ss["pp_saved"] = ("done", meta["draft"])
 
 
-def delete(name: str) -> None:
-    drafts.delete_draft(ui.cursor(), name)
-    ss["pp_saved"] = ("deleted", name)
+def delete() -> None:
+    name = ss.get("pp_pick")  # read when clicked (the pick may have moved in the same interaction)
+    if name is not None:
+        drafts.delete_draft(ui.cursor(), name)
+        ss["pp_saved"] = ("deleted", name)
+
+
+def load_picked() -> None:
+    if ss.get("pp_pick") is not None:
+        load_draft(ss["pp_pick"])
 
 
 def saved_local(moment: dt.datetime) -> str:
@@ -285,7 +298,7 @@ def drafts_section(saved: list[drafts.Draft], meta: dict, version: SlaVersion | 
     taken = meta["draft"] in {d.name for d in saved}
     st.button(w("replace" if taken else "save", name=safe.markdown(meta["draft"] or "-")), type="primary",
               icon=":material/save:", key="pp_save", disabled=version is None or not meta["draft"],
-              on_click=save, args=(meta, version))
+              on_click=request_save)
     if not saved:
         st.caption(w("no_drafts"))
         return
@@ -294,9 +307,9 @@ def drafts_section(saved: list[drafts.Draft], meta: dict, version: SlaVersion | 
                    d.note or formats.DASH, d.author or w("no_sign_in")] for d in saved)])
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = a.selectbox(w("pick_draft"), [d.name for d in saved], key="pp_pick")
-    b.button(w("load"), key="pp_load", icon=":material/edit:", on_click=load_draft, args=(pick,),
-             help=w("load_help"))
-    c.button(w("delete"), key="pp_delete", icon=":material/delete:", on_click=delete, args=(pick,))
+    b.button(w("load"), key="pp_load", icon=":material/edit:", on_click=load_picked, help=w("load_help"),
+             disabled=pick is None)
+    c.button(w("delete"), key="pp_delete", icon=":material/delete:", on_click=delete, disabled=pick is None)
 
 
 def summary(x: SlaVersion) -> str:
@@ -415,6 +428,7 @@ def history_section() -> None:
 
 def main() -> None:
     requested = bool(ss.pop("pp_adopt_requested", False))  # read once: never replayed on a later run
+    save_requested = bool(ss.pop("pp_save_requested", False))
     cur = ui.cursor()
     if not cur.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         st.info(w("no_terms"), icon=":material/rule:")
@@ -434,9 +448,13 @@ def main() -> None:
         draft = None
         st.error(safe.markdown(err.text(lang)), icon=":material/block:")
 
+    if save_requested:
+        save(meta, draft)
     saved = drafts.list_drafts(cur)
     st.subheader(w("h_compare"), divider="gray")
     others = [d.name for d in saved]
+    if any(name not in others for name in ss.get("pp_compare", [])):  # a picked draft was deleted
+        ss["pp_compare"] = [name for name in ss["pp_compare"] if name in others]
     picked = st.multiselect(w("compare_with"), others, max_selections=MAX_COMPARED, key="pp_compare",
                             placeholder=w("compare_none") if others else w("no_drafts"), disabled=not others)
     chosen = [d for d in saved if d.name in picked]
