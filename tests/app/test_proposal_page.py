@@ -15,9 +15,12 @@ from pathlib import Path
 
 from sla_review.ingest import drafts
 from sla_review.ingest.importer import stored_config
+from sla_review.present import safe
 from sla_review.store.db import connect
+from tests.hostile import BOLD_MD, IMG, LINK, RAW_MARKDOWN, hostile_db
 
 from .conftest import WORKED_PERIOD, app, goto, no_exception
+from .test_markup import markdown_texts
 
 
 def page(monkeypatch, db: Path, lang: str = "en"):
@@ -168,3 +171,20 @@ def test_adopting_on_or_before_the_newest_version_is_refused(monkeypatch, worked
                in e for e in refusal), refusal
     assert not [b for b in at.button if b.label.startswith("Adopt as")]
     assert [x.name for x in read(worked_db, lambda con: stored_config(con).versions)] == ["v1"]
+
+
+def test_hostile_draft_names_and_notes_are_shown_as_text(monkeypatch, tmp_path):
+    db = hostile_db(tmp_path)  # its versions are named like markup too
+    name = f"{LINK} {BOLD_MD}"
+    at = page(monkeypatch, db)
+    at = widget(at.text_area, "Note").set_value(IMG).run()
+    at = widget(at.text_input, "Draft name").set_value(name).run()
+    at = widget(at.button, f"Save as draft “{safe.markdown(name)}”").click().run()  # a label renders Markdown
+    no_exception(at)
+    at = widget(at.multiselect, "Compare with saved drafts (up to two)").select(name).run()
+    no_exception(at)
+    texts = markdown_texts(at) + [b.label for b in at.button] + [t.label for t in at.tabs]
+    assert name in tables(at)[0]  # the saved draft's column, headed by its name as typed
+    leaked = [x for x in texts if RAW_MARKDOWN.search(x)]
+    assert not leaked, leaked
+    assert [d.note for d in read(db, drafts.list_drafts)] == [IMG]  # stored exactly as typed
