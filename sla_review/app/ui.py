@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import threading
 import time
@@ -756,6 +757,20 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
     if delta is not None and abs(delta) < tolerance:
         return {"delta_color": "off", "delta_arrow": "off"}
     return {"delta_color": "normal" if higher_is_better else "inverse", "delta_arrow": "auto"}
+
+
+def editor_rows(edited: Any) -> list[dict]:
+    """The rows st.data_editor hands back: the data's own type (a polars frame here), else a pandas frame."""
+    if hasattr(edited, "to_dicts"):
+        return edited.to_dicts()
+    if hasattr(edited, "to_dict"):
+        return edited.to_dict("records")
+    return list(edited or [])
+
+
+def blank_cell(value: Any) -> bool:
+    """An editor cell left empty (None, NaN or "")."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
+from tests.e2e.conftest import ARGS, CHROMIUM, demo_database, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT_MS = 60_000
@@ -24,19 +24,8 @@ TIMEOUT_MS = 60_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from sla_review.ingest.demo import generate
-    from sla_review.ingest.importer import import_dir
-    from sla_review.store.db import connect
-
     root = tmp_path_factory.mktemp("e2e-proposal")
-    generate(root / "files", leads=3000, seed=11)
-    db = root / "proposal.duckdb"
-    con = connect(db)
-    try:
-        import_dir(con, root / "files", is_demo=True, source="demo (e2e proposal)")
-    finally:
-        con.close()
-    with streamlit_server(db, root) as url:
+    with streamlit_server(demo_database(root, 3000, 11, "proposal"), root) as url:
         yield url
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import re
 import zoneinfo
 from typing import Any
@@ -101,19 +100,6 @@ def start_again() -> None:
 # ---------------------------------------------------------------- the editor
 
 
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
-def rows_of(edited: Any) -> list[dict]:
-    """st.data_editor hands back the data's own type (a polars frame here), else a pandas frame."""
-    if hasattr(edited, "to_dicts"):
-        return edited.to_dicts()
-    if hasattr(edited, "to_dict"):
-        return edited.to_dict("records")
-    return list(edited or [])
-
-
 def setting(key: str, value: Any) -> str:
     """One KEY=VALUE for core.terms.with_clauses, the value written as TOML by the product's one TOML writer."""
     if isinstance(value, float) and value == int(value) and key.endswith("min_attempts"):
@@ -173,10 +159,10 @@ def editor(seed: dict, gen: int) -> tuple[dict, list[str]]:
                                                                                   max_value=1000, step=1),
                                     "attempt_window_business_days": st.column_config.NumberColumn(
                                         w("window"), min_value=0, max_value=366, step=0.5)})
-        for tier, row in zip(base.tiers, rows_of(edited), strict=True):
+        for tier, row in zip(base.tiers, ui.editor_rows(edited), strict=True):
             for k in TIER_TERMS:
                 value = row.get(k)
-                settings.append(f"tiers.{tier.name}.{k}=none" if blank(value)
+                settings.append(f"tiers.{tier.name}.{k}=none" if ui.blank_cell(value)
                                 else setting(f"tiers.{tier.name}.{k}", float(value)))
     note = st.text_area(w("note"), value=seed["note"], key=p + "note", max_chars=2000, height=68,
                         help=w("note_help"))
