@@ -291,7 +291,7 @@ def drafts_section(saved: list[drafts.Draft], meta: dict, version: SlaVersion | 
     text_table([[w("c_name"), w("c_saved"), w("c_based_on"), w("c_terms"), w("c_note"), w("c_author")],
                 *([d.name, saved_local(d.saved_at), d.based_on or formats.DASH, summary(d.version),
                    d.note or formats.DASH, d.author or w("no_sign_in")] for d in saved)])
-    a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
+    a, b, c = st.columns([2, 1, 1], vertical_alignment="bottom")
     pick = a.selectbox(w("pick_draft"), [d.name for d in saved], key="pp_pick")
     b.button(w("load"), key="pp_load", icon=":material/edit:", on_click=load_picked, help=w("load_help"),
              disabled=pick is None)
@@ -324,7 +324,9 @@ def adopt_section(saved: list[drafts.Draft], requested: bool) -> None:
     a, b, c = st.columns(3)
     name = a.selectbox(w("adopt_draft"), names, key="pp_adopt_pick")
     chosen = saved[names.index(name)]
-    default_day = max(chosen.version.effective_from, next_month(data_day()))
+    newest = max(stored_config(cur).versions, key=lambda x: x.effective_from)
+    # the draft's own date, unless a version already starts then or later, or the data has reached it
+    default_day = max(chosen.version.effective_from, next_month(data_day()), next_month(newest.effective_from))
     day = b.date_input(w("effective_from"), value=default_day, key=f"pp_adopt_from_{name}", format="YYYY-MM-DD",
                        help=w("adopt_from_help"))
     version_name = c.text_input(w("version_name"), value=chosen.version.name, key=f"pp_adopt_name_{name}",
@@ -335,8 +337,6 @@ def adopt_section(saved: list[drafts.Draft], requested: bool) -> None:
     except ConfigError as err:
         st.error(safe.markdown(err.text(lang)), icon=":material/block:")
         return
-    stored = stored_config(cur)
-    newest = max(stored.versions, key=lambda x: x.effective_from)
     count = drafts.handoffs_from(cur, day)
     st.warning(w("adopt_confirm_text", draft=safe.markdown(name), version=safe.markdown(version.name),
                  day=i18n.fmt_date(day, lang), newest=safe.markdown(newest.name),
