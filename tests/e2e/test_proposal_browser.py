@@ -1,7 +1,8 @@
 """The negotiation room in a real browser (Chromium through Playwright, server.py served by
 sla_review.devtools.serve): on a demo database, draft a proposal that raises the MQL threshold and tightens the
 response target, save it, save a second draft, compare both with the terms in force, adopt the first from a future
-date, and find the new version in the downloaded sla.toml.
+date, find the new version in the downloaded sla.toml, and build the deck with the draft's proposal section on the
+Export page.
 
 Why in a browser: the editor's number inputs, the multiselect and the adopt confirmation are frontend widgets whose
 values must reach Python; AppTest sets them without the frontend. Bounded waits everywhere; the server is always
@@ -135,6 +136,17 @@ def test_draft_compare_adopt_and_download(server, tmp_path):
                 page.get_by_role("button", name="Download sla.toml").click()
             path = tmp_path / "sla.toml"
             info.value.save_as(path)
+
+            # the deck from the Export page with the draft picked: its proposal section is there
+            page.goto(f"{server}/export")
+            page.wait_for_selector('[data-testid="stMain"] h1')
+            idle(page)
+            pick(page, "Proposal for the deck", "Tighter")
+            page.get_by_role("button", name="Build the deck").click()
+            with page.expect_download(timeout=180_000) as info:
+                page.get_by_role("button", name="Download the deck (.pptx)").click(timeout=180_000)
+            deck_path = tmp_path / "deck.pptx"
+            info.value.save_as(deck_path)
         except Exception:
             page.screenshot(path=str(tmp_path / "failed.png"), full_page=True)
             raise
@@ -149,3 +161,11 @@ def test_draft_compare_adopt_and_download(server, tmp_path):
     newest_before = max(dt.date.fromisoformat(str(x["effective_from"])) for x in versions[:-1])
     adopted_from = dt.date.fromisoformat(str(new["effective_from"]))
     assert adopted_from > newest_before and adopted_from.day == 1
+
+    from pptx import Presentation
+
+    slides = Presentation(str(deck_path)).slides
+    proposal = [sl for sl in slides if any(sh.has_text_frame and sh.text_frame.text == "Proposal vs current"
+                                           for sh in sl.shapes)]
+    assert len(proposal) == 4
+    assert "Tighter" in proposal[0].shapes.title.text

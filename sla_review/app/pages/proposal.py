@@ -27,7 +27,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core import toml_text
-from sla_review.core.terms import TIER_TERMS, ConfigError, SlaVersion, to_toml, with_clauses
+from sla_review.core.terms import TIER_TERMS, ConfigError, SlaVersion, for_period, to_toml, with_clauses
 from sla_review.core.vocabulary import LADDER
 from sla_review.ingest import drafts
 from sla_review.ingest.importer import ImportFailed, stored_config
@@ -207,7 +207,10 @@ def side_by_side(replays: list[proposals.Replay], labels: list[str]) -> None:
     text_table(pt.table(replays, labels, lang))
     if any(r.volume["is_estimate"] for r in replays):
         st.caption(w("estimate_note", method=v.t("wi_method")))
-    st.caption(w("volume_note"))
+    st.caption(w("volume_note") + " " + pt.w(lang, "replay_note"))
+    note = pt.current_note(for_period(stored_config(ui.cursor()).versions, v.period), lang)
+    if note:  # several versions in the period: say what "current" replays
+        st.caption(safe.markdown(note))
 
 
 def monthly(replays: list[proposals.Replay], labels: list[str]) -> None:
