@@ -358,8 +358,11 @@ def parser() -> argparse.ArgumentParser:
     deck.add_argument("--lang", choices=("en", "ja"), default="en", help="the deck's language")
     deck.add_argument("--as-of", dest="as_of", help="instant the data is judged at (default: latest in data)")
     deck.add_argument("--sections", nargs="+", metavar="SECTION",
-                      help="scorecard funnel mql_monthly conversion response rejections what_if versions appendix "
-                           "(default: all; the title slide is always included)")
+                      help="scorecard funnel mql_monthly conversion mix_rate response rejections what_if proposal "
+                           "versions appendix (default: all; the title slide is always included; proposal only "
+                           "with --draft)")
+    deck.add_argument("--draft", metavar="NAME",
+                      help="a saved draft of the next SLA version: adds the \"Proposal vs current\" slides")
     deck.set_defaults(run=cmd_deck)
 
     bench = sub.add_parser("bench", help="time pages, what-if, report and import at N demo leads")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import threading
 import time
@@ -35,7 +36,7 @@ from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import drill, mix_rate, views
+from sla_review.metrics import drill, mix_rate, proposals, views
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import timezone_of
 from sla_review.present import charts, i18n, safe
@@ -138,7 +139,7 @@ def _filters_key(filters: Filters | None) -> tuple | None:
     return None if filters is None else tuple(getattr(filters, k) for k in SEGMENT_KEYS)
 
 
-METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate)}
+METRIC_MODULES = {m.__name__: m for m in (bd, sc, sla_terms, drill, mix_rate, proposals)}
 """The modules ui.call runs functions of (the cache stores a function by its module and name)."""
 
 
@@ -394,6 +395,7 @@ REVIEW_PAGES = (
     ("conversion", ":material/trending_up:"),
     ("response", ":material/timer:"),
     ("whatif", ":material/tune:"),
+    ("proposal", ":material/handshake:"),
     ("closed_loop", ":material/sync_alt:"),
 )
 DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"))
@@ -755,6 +757,20 @@ def delta_style(delta: float | None, tolerance: float, higher_is_better: bool = 
     if delta is not None and abs(delta) < tolerance:
         return {"delta_color": "off", "delta_arrow": "off"}
     return {"delta_color": "normal" if higher_is_better else "inverse", "delta_arrow": "auto"}
+
+
+def editor_rows(edited: Any) -> list[dict]:
+    """The rows st.data_editor hands back: the data's own type (a polars frame here), else a pandas frame."""
+    if hasattr(edited, "to_dicts"):
+        return edited.to_dicts()
+    if hasattr(edited, "to_dict"):
+        return edited.to_dict("records")
+    return list(edited or [])
+
+
+def blank_cell(value: Any) -> bool:
+    """An editor cell left empty (None, NaN or "")."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def table(v: View, frame: Any, columns: dict[str, tuple[str, str]], height: int | str = "auto",

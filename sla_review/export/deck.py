@@ -44,22 +44,25 @@ from sla_review.core.periods import Period, comparison_as_of, months_elapsed, ru
 from sla_review.core.periods import previous_range as previous_period
 from sla_review.core.terms import SlaConfig, SlaVersion, for_period
 from sla_review.core.vocabulary import Filters
+from sla_review.ingest.drafts import Draft
 from sla_review.ingest.importer import stored_config
 from sla_review.metrics import breakdowns as bd
-from sla_review.metrics import intervals, mix_rate
+from sla_review.metrics import intervals, mix_rate, proposals
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import build_report, make_period, query, tiers_apply
 from sla_review.present import charts as builders
-from sla_review.present import formats, i18n, safe
+from sla_review.present import formats, i18n, proposal_text, safe
 from sla_review.present.deck_text import DEFINITIONS, LANGS, text
 from sla_review.present.theme import INK, MUTED, PRIMARY, SLIDE, TONES
 from sla_review.store import scratch
 
 ALL_SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "mql_monthly", "conversion", "mix_rate", "response",
-                                 "rejections", "what_if", "versions", "appendix")
+                                 "rejections", "what_if", "proposal", "versions", "appendix")
 CHART_SECTIONS: tuple[str, ...] = ("funnel", "mql_monthly", "conversion", "mix_rate", "response", "rejections",
                                    "what_if")
-SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2}
+SLIDES_PER_SECTION: dict[str, int] = {s: 1 for s in ALL_SECTIONS} | {"appendix": 2, "proposal": 4}
+DRAFT_SECTIONS: tuple[str, ...] = ("proposal",)
+"""Sections that exist only when a draft is given (build_deck's `draft`): without one they are left out."""
 
 WHAT_IF_GRID = tuple(range(30, 95, 5))
 
@@ -286,15 +289,35 @@ class DeckData:
     maturity_days: int = sc.MATURITY_DAYS
     guides: sc.Guides = field(default_factory=sc.Guides)
     mix: mix_rate.MixRate | None = None  # MQL→SQL mix vs rate by DECK_MIX_DIM (the conversion page's section)
+    proposal: ProposalData | None = None  # the draft the deck compares with the terms in force (None: no draft)
+
+
+@dataclass
+class ProposalData:
+    """The draft on the deck: its replay and the current terms' on the same view (proposals.compare), and the
+    what-if curve at the draft's weights (today's curve when the weights are today's)."""
+    draft: Draft
+    current: proposals.Replay
+    proposed: proposals.Replay
+    curve: pl.DataFrame
+
+
+def as_draft(draft: Draft | SlaVersion | None) -> Draft | None:
+    """A saved draft as it is, or a bare version as a draft named after it (no note, no author)."""
+    if draft is None or isinstance(draft, Draft):
+        return draft
+    return Draft(draft.name, draft, "", None, None, None)  # type: ignore[arg-type]
 
 
 def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
             filters: Filters | None = None, guides: sc.Guides | None = None,
-            maturity_days: int = sc.MATURITY_DAYS) -> DeckData:
+            maturity_days: int = sc.MATURITY_DAYS, draft: Draft | SlaVersion | None = None) -> DeckData:
     """Run every query the deck needs: the report for both periods and, for each slide, the metric function
     its dashboard page calls for the same view (sc.scorecard_data, bd.funnel, bd.mql_cohorts,
-    bd.response_hist, bd.closed_loop_by, bd.whatif_curve), so each slide shows the page's figure."""
+    bd.response_hist, bd.closed_loop_by, bd.whatif_curve), so each slide shows the page's figure. With a
+    draft, also the Proposal page's replay of it and of the terms in force (proposals.compare)."""
     filters = filters or Filters()
+    draft = as_draft(draft)
     if not con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0]:
         raise NoData("The database has no data yet: import a CRM export or build the demo first.")
     config = stored_config(con)
@@ -325,7 +348,19 @@ def collect(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period,
         is_demo=bool(bd.status(con)["is_demo"]), segmented=sc.segmented(filters), maturity_days=maturity_days,
         guides=guides or sc.Guides(),
         mix=mix_rate.conversion_mix(con, period, filters, DECK_MIX_DIM, comparison),
+        proposal=_proposal_data(con, period, filters, draft, guides or sc.Guides(), maturity_days),
     )
+
+
+def _proposal_data(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, draft: Draft | None,
+                   guides: sc.Guides, maturity_days: int) -> ProposalData | None:
+    if draft is None:
+        return None
+    current, proposed = proposals.compare(con, period, filters, [draft.version], guides=guides,
+                                          maturity_days=maturity_days)
+    v = draft.version
+    curve = bd.whatif_curve(con, period, filters, float(v.fit_weight), float(v.engagement_weight))
+    return ProposalData(draft, current, proposed, curve)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -539,11 +574,13 @@ def chart_rejections(data: DeckData, lang: str, top: int = 8) -> Chart:
     return Chart("rejections", text(lang, "sec_rejections"), headline, _drawn(fig, lang), notes, footnote)
 
 
-def whatif_rows(data: DeckData) -> list[dict]:
+def whatif_rows(data: DeckData, curve: pl.DataFrame | None = None, marked: Sequence[int] = ()) -> list[dict]:
     """The what-if page's figures at the deck's thresholds: MQLs per month and the SQL yield, which is the
-    page's model estimate wherever the page says "estimate" (is_estimate), never the biased-low observed rate."""
-    grid = set(WHAT_IF_GRID) | {data.whatif_today}
-    rows = data.whatif.filter(pl.col("threshold").is_in(sorted(grid))).sort("threshold").to_dicts()
+    page's model estimate wherever the page says "estimate" (is_estimate), never the biased-low observed rate.
+    `curve`: another set of weights' curve (the draft's), `marked`: more thresholds to list (the draft's)."""
+    grid = set(WHAT_IF_GRID) | {data.whatif_today} | set(marked)
+    rows = (data.whatif if curve is None else curve).filter(pl.col("threshold").is_in(sorted(grid)))
+    rows = rows.sort("threshold").to_dicts()
     return [{"threshold": r["threshold"], "per_month": r["mqls_per_month"], "is_estimate": r["is_estimate"],
              "rate": r["estimated_sql_rate"] if r["is_estimate"] else r["sql_rate"], "volume": r["volume"],
              "reached_sql": r["reached_sql"],
@@ -554,7 +591,10 @@ def whatif_rows(data: DeckData) -> list[dict]:
 
 def chart_what_if(data: DeckData, lang: str) -> Chart:
     """The what-if page's volume-vs-yield curve (bd.whatif_curve, builders.whatif_curve) at today's weights,
-    today's threshold and the headline's alternative marked; observed and estimate drawn as on the page."""
+    today's threshold and the headline's alternative marked; observed and estimate drawn as on the page. With a
+    draft on the deck, today's rule against the draft's instead (_what_if_draft)."""
+    if data.proposal is not None:
+        return _what_if_draft(data, lang)
     rows = whatif_rows(data)
     cur_t = data.whatif_today
     base = next((r for r in rows if r["threshold"] == cur_t), None)
@@ -579,6 +619,236 @@ def chart_what_if(data: DeckData, lang: str) -> Chart:
                         r0=pct(base) if base else i18n.DASH)
     notes = [f"≥ {_plain(r['threshold'])}: {i18n.fmt_num(r['per_month'], lang, 0)}/month, {pct(r)}" for r in rows]
     return Chart("what_if", text(lang, "sec_what_if"), headline, _drawn(fig, lang), notes, text(lang, "fn_what_if"))
+
+
+def _yield_text(volume: dict, lang: str) -> str:
+    """A replay's SQL yield as the what-if slide writes it: with its interval, an estimate marked as one."""
+    shown = _ci(volume["sql_rate"], volume["sql_rate_ci95"], lang)
+    return text(lang, "estimate_mark", x=shown) if volume["is_estimate"] and volume["sql_rate"] is not None else shown
+
+
+def _what_if_draft(data: DeckData, lang: str) -> Chart:
+    """The what-if slide with a draft: the page's curve at the draft's weights (the page draws the weights the
+    user set), today's threshold and the draft's marked, and the headline's figures from the two replays (the
+    proposal table's volume: one truth). Commitment and SQL target lines are the draft's, the clauses on the table."""
+    pd = data.proposal
+    assert pd is not None
+    cur, new = pd.current.version, pd.proposed.version
+    cur_t, alt_t = data.whatif_today, int(round(new.mql_threshold))
+    fig = builders.whatif_curve(pd.curve, lang, cur_t, alt_t, new.monthly_mql_commitment, new.mql_to_sql_target,
+                                variant=SLIDE)
+    v0, v1 = pd.current.volume, pd.proposed.volume
+    name = _short(pd.draft.name)
+    per_month = {k: formats.number(v["mqls_per_month"], lang, 1) for k, v in (("v0", v0), ("v1", v1))}
+    weights = ""
+    if (cur.fit_weight, cur.engagement_weight) != (new.fit_weight, new.engagement_weight):
+        weights = text(lang, "wi_weights_change", a=f"{_plain(cur.fit_weight)} / {_plain(cur.engagement_weight)}",
+                       b=f"{_plain(new.fit_weight)} / {_plain(new.engagement_weight)}")
+    if v1["same_rule_as_today"]:
+        headline = text(lang, "h_what_if_draft_same", draft=name, cur=_plain(cur.mql_threshold),
+                        n0=i18n.fmt_int(v0["volume"], lang), v0=per_month["v0"], r0=_yield_text(v0, lang))
+    else:
+        headline = text(lang, "h_what_if_draft", draft=name, cur=_plain(cur.mql_threshold),
+                        alt=_plain(new.mql_threshold), weights=weights, n0=i18n.fmt_int(v0["volume"], lang),
+                        n1=i18n.fmt_int(v1["volume"], lang), r0=_yield_text(v0, lang), r1=_yield_text(v1, lang),
+                        **per_month)
+    rows = whatif_rows(data, pd.curve, (alt_t,))
+
+    def pct(r: dict) -> str:
+        shown = _ci(r["rate"], r["ci"], lang)
+        return text(lang, "estimate_mark", x=shown) if r["is_estimate"] and r["rate"] is not None else shown
+
+    notes = [f"{proposal_text.rule_text(v, lang)}: {i18n.fmt_int(vol['volume'], lang)} MQL "
+             f"({formats.number(vol['mqls_per_month'], lang, 1)}/month), {_yield_text(vol, lang)}"
+             for v, vol in ((cur, v0), (new, v1))]
+    notes += [f"≥ {_plain(r['threshold'])} ({_plain(new.fit_weight)} / {_plain(new.engagement_weight)}): "
+              f"{i18n.fmt_num(r['per_month'], lang, 0)}/month, {pct(r)}" for r in rows]
+    return Chart("what_if", text(lang, "sec_what_if"), headline, _drawn(fig, lang), notes,
+                 text(lang, "fn_what_if_draft"))
+
+
+DRAFT_LABEL_CHARS = 28
+"""A draft's (or version's) name on a slide is cut to this many characters (CJK: half as many) with "…": a column
+header and a headline stay readable with a long name; the whole name is in the footnote and the speaker notes."""
+
+
+def _short(name: str, most: int = DRAFT_LABEL_CHARS) -> str:
+    """`name` cut to `most` characters with "…", a full-width (CJK) character counting as two."""
+    widths = [2 if ord(c) >= 0x2E80 else 1 for c in name]
+    if sum(widths) <= most:
+        return name
+    used = keep = 0
+    while used + widths[keep] <= most - 1:
+        used += widths[keep]
+        keep += 1
+    return name[:keep].rstrip() + "…"
+
+
+def proposal_labels(data: DeckData, lang: str) -> list[str]:
+    """The two columns' names: the version in force and the draft (both cut to DRAFT_LABEL_CHARS)."""
+    pd = data.proposal
+    assert pd is not None
+    return [text(lang, "pr_current", name=_short(pd.current.version.name)),
+            text(lang, "pr_draft", name=_short(pd.draft.name))]
+
+
+def proposal_table(data: DeckData, lang: str, keys: tuple[str, ...] | None = None) -> list[list[str]]:
+    """The Proposal page's side-by-side table, cell for cell (proposal_text.table on the same replays); `keys`:
+    only those rows (the outcome slide and the clauses slide each take their group)."""
+    pd = data.proposal
+    assert pd is not None
+    return proposal_text.table([pd.current, pd.proposed], proposal_labels(data, lang), lang, keys)
+
+
+def _proposal_terms_headline(data: DeckData, lang: str) -> str:
+    """Which clauses the draft changes, by name ("MQL rule and response target: 2 of 6 clauses"); the values are
+    in the table below."""
+    rows = proposal_table(data, lang, proposal_text.TERM_KEYS)[1:]
+    changed = [r[0] for r in rows if r[1] != r[2]]
+    if not changed:
+        return text(lang, "h_proposal_terms_same", draft=_short(data.proposal.draft.name))
+    return text(lang, "h_proposal_terms", draft=_short(data.proposal.draft.name),
+                changes=text(lang, "h_proposal_terms_sep").join(changed), n=len(changed), of=len(rows))
+
+
+def _proposal_headline(data: DeckData, lang: str) -> str:
+    """The main consequence in plain words: expected SQLs per month and response attainment, current → draft;
+    an estimate says so, too few handoffs say so, and a side without a figure gets no change."""
+    pd = data.proposal
+    assert pd is not None
+    a, b = pd.current, pd.proposed
+    s0, s1 = a.volume["expected_sqls_per_month"], b.volume["expected_sqls_per_month"]
+    if s0 is None or s1 is None:
+        sqls = text(lang, "pr_sqls_none") if s1 is None else text(
+            lang, "pr_sqls", a=formats.DASH, b=formats.number(s1, lang, 1))
+    else:
+        shown = formats.number(s1, lang, 1)
+        sqls = text(lang, "pr_sqls", a=formats.number(s0, lang, 1),
+                    b=proposal_text.w(lang, "estimate", value=shown) if b.volume["is_estimate"] else shown)
+    judged = [r.response["within_target"] + r.response["breached"] for r in (a, b)]
+    if b.response.get("no_data") or b.response["attainment"] is None:
+        att = text(lang, "pr_att_none")
+    else:
+        r0, r1 = a.response["attainment"], b.response["attainment"]
+        shown0, shown1 = formats.percent(r0, lang), formats.percent(r1, lang)
+        if min(judged) < sc.MIN_CASES or r0 is None:
+            att = text(lang, "pr_att_too_few", a=shown0, b=shown1)
+        else:
+            att = text(lang, "pr_att", a=shown0, b=shown1, change=formats.points(r1 - r0, lang))
+    return text(lang, "h_proposal", draft=_short(pd.draft.name), sqls=sqls, att=att)
+
+
+def _proposal_footnote(data: DeckData, lang: str) -> str:
+    pd = data.proposal
+    assert pd is not None
+    d = pd.draft
+    saved = formats.datetime(d.saved_at, lang) if d.saved_at else formats.DASH
+    note = " ".join(d.note.split()).rstrip("。.")
+
+    def line(most: int) -> str:
+        return text(lang, "fn_proposal", draft=_short(d.name, 60), based=d.based_on or text(lang, "pr_based_none"),
+                    saved=saved + (f" · {d.author}" if d.author else ""),
+                    note=text(lang, "fn_proposal_note", note=_short(note, most)) if note and most else "")
+
+    # one line at the footnote's smallest size: the note is cut as far as it must be (it is whole in the notes)
+    return next((line(most) for most in (120, 90, 60, 40, 20)
+                 if _lines(line(most), CONTENT_W * 0.86 * 72 / 10, False) <= 1), line(0))
+
+
+PROPOSAL_WIDTHS = (3.0, 3.95, 3.95, 1.433)  # = CONTENT_W: clause, in force, draft, change
+PROPOSAL_SIZES = (14, 13, 12, 11, 10, 9)
+MONTHLY_WIDTHS = (1.9, 2.6, 2.6, 2.6, 2.633)  # = CONTENT_W: month, then the four clauses
+MONTHS_SHOWN = 6
+
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Invisible joiners (formats keeps "35.6–41.8%" and "5.0 ポイント" on one line with U+2060): no width."""
+
+
+def _fit_rows(cells: list[list[str]], widths: Sequence[float], height: float,
+              sizes: Sequence[int] = PROPOSAL_SIZES) -> tuple[int, list[float]]:
+    """The largest font size at which every row, wrapped into its columns, fits `height` inches; and each row's
+    height at it (the header bold). Lines per cell as the headline fitter counts them (_lines), at 93% of the
+    cell's width (LibreOffice's substitute fonts; at 97% its 10-pt bold clauses wrapped where this said not)."""
+    cjk = [any(ord(c) >= 0x2E80 for cell in row for c in cell) for row in cells]
+    for size in sizes:
+        # LibreOffice's line: 1.17 x the size in Latin text, about 1.45 x where Noto Sans CJK sets the line
+        heights = [0.08 + size * (1.45 if wide else 1.2) / 72
+                   * max(_lines(cell.translate(ZERO_WIDTH), (w - 0.2) * 72 / size * 0.93, i == 0 or j == 0)
+                         for j, (cell, w) in enumerate(zip(row, widths, strict=True)))
+                   for i, (row, wide) in enumerate(zip(cells, cjk, strict=True))]
+        if sum(heights) <= height:
+            return size, heights
+    return sizes[-1], heights
+
+
+def _fitted_table(deck: _Deck, slide, cells: list[list[str]], widths: Sequence[float], fills: dict,
+                  bold: set) -> None:
+    size, heights = _fit_rows(cells, widths, BODY_BOTTOM - BODY_TOP - 0.1)
+    table = deck.table(slide, cells, widths, BODY_TOP + 0.02, heights[1], size, fills, None, bold)
+    for row, h in zip(table.rows, heights, strict=True):
+        row.height = Inches(h)
+        for cell in row.cells:  # an empty cell's line at the text's size (LibreOffice draws it at 18 pt)
+            for para in cell.text_frame.paragraphs:
+                if not para.text:
+                    for run in list(para.runs):
+                        para._p.remove(run._r)
+                    para._p.get_or_add_endParaRPr().set("sz", str(size * 100))
+
+
+def _proposal_table_slide(deck: _Deck, data: DeckData, lang: str, keys: tuple[str, ...]) -> None:
+    """One group of the side-by-side table: what the draft would have meant (with the headline of its
+    consequences), or the clauses themselves (with what changes)."""
+    pd = data.proposal
+    assert pd is not None
+    cells = proposal_table(data, lang, keys)
+    d = pd.draft
+    notes = [f"{text(lang, 'pr_draft', name=d.name)} ({d.based_on or text(lang, 'pr_based_none')}): "
+             f"{' '.join(d.note.split())}", text(lang, "n_proposal"), proposal_text.w(lang, "replay_note")]
+    notes += [f"{row[0]}: {row[1]} → {row[2]}" + (f" ({row[3]})" if row[3] else "") for row in cells[1:]]
+    headline = _proposal_headline(data, lang) if keys == proposal_text.OUTCOME_KEYS \
+        else _proposal_terms_headline(data, lang)
+    slide = deck.content_slide(text(lang, "sec_proposal"), headline, notes, _proposal_footnote(data, lang))
+    fills = {(i, 2): "DCE8F5" for i in range(1, len(cells))}
+    _fitted_table(deck, slide, cells, PROPOSAL_WIDTHS, fills, {(i, 0) for i in range(1, len(cells))})
+
+
+def chart_proposal_load(data: DeckData, lang: str) -> Chart:
+    """The Proposal page's load view (builders.proposal_load on the draft's replay), where each set of terms puts
+    a rep marked; the headline the draft's load sentence, the footnote the current terms'."""
+    pd = data.proposal
+    assert pd is not None
+    cur_label, new_label = proposal_labels(data, lang)
+    fig = builders.proposal_load(pd.proposed.load, lang, marks=[(cur_label, pd.current.per_rep_week),
+                                                               (new_label, pd.proposed.per_rep_week)],
+                                 guide=data.guides.attainment, variant=SLIDE)
+    headline = text(lang, "h_proposal_load", draft=_short(pd.draft.name),
+                    load=proposal_text.load_text(pd.proposed, lang))
+    footnote = text(lang, "fn_proposal_load", current=cur_label, load=proposal_text.load_text(pd.current, lang),
+                    n=sc.MIN_CASES)
+    notes = [f"{proposal_text.load_span(b, lang)}: "
+             f"{formats.percent(b['attainment'], lang)} ({i18n.fmt_int(b['judged'], lang)}), "
+             f"median {_hours(b['median_business_hours'], lang)}" for b in pd.proposed.load]
+    return Chart("proposal_load", text(lang, "sec_proposal"), headline, _drawn(fig, lang), notes, footnote)
+
+
+def _proposal_months_slide(deck: _Deck, data: DeckData, lang: str) -> None:
+    """The draft's month-by-month clause table (proposal_text.monthly_table), the last MONTHS_SHOWN months."""
+    pd = data.proposal
+    assert pd is not None
+    full = proposal_text.monthly_table(pd.proposed, lang)
+    body = full[1:]
+    cells = [full[0], *body[-MONTHS_SHOWN:]]
+    rows = {r.key: r for r in proposal_text.comparison([pd.current, pd.proposed], lang)}
+    headline = text(lang, "h_proposal_months", draft=_short(pd.draft.name),
+                    mqls=rows["months_commitment"].cells[1], sql=rows["months_sql"].cells[1])
+    footnote = (text(lang, "fn_proposal_months_cut", n=MONTHS_SHOWN, of=len(body)) if len(body) > MONTHS_SHOWN
+                else text(lang, "fn_proposal_months"))
+    notes = [" · ".join(row) for row in body]
+    slide = deck.content_slide(text(lang, "sec_proposal"), headline, notes, footnote)
+    if not body:
+        return
+    _fitted_table(deck, slide, cells, MONTHLY_WIDTHS, {}, {(i, 0) for i in range(1, len(cells))})
 
 
 DECK_MIX_DIM = "source"
@@ -612,9 +882,10 @@ CHART_BUILDERS: dict[str, Callable[[DeckData, str], Chart]] = {
 
 def charts(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
            filters: Filters | None = None, keys: Sequence[str] = CHART_SECTIONS,
-           maturity_days: int = sc.MATURITY_DAYS) -> list[Chart]:
-    """The deck's charts without the deck: for per-chart PNG/SVG downloads on the Export page."""
-    data = collect(con, period, comparison, filters, maturity_days=maturity_days)
+           maturity_days: int = sc.MATURITY_DAYS, draft: Draft | SlaVersion | None = None) -> list[Chart]:
+    """The deck's charts without the deck: for per-chart PNG/SVG downloads on the Export page (with a draft, its
+    what-if as on the deck)."""
+    data = collect(con, period, comparison, filters, maturity_days=maturity_days, draft=draft)
     return [CHART_BUILDERS[k](data, lang) for k in keys]
 
 
@@ -1071,9 +1342,10 @@ def section_label(section: str, lang: str) -> str:
     return text(lang, f"sec_{section}")
 
 
-def slide_count(sections: Sequence[str]) -> int:
-    """Slides in a deck with these sections: the title slide plus each section's slides."""
-    return 1 + sum(SLIDES_PER_SECTION[s] for s in sections)
+def slide_count(sections: Sequence[str], draft: bool = False) -> int:
+    """Slides in a deck with these sections: the title slide plus each section's slides (the proposal's only
+    with a draft)."""
+    return 1 + sum(SLIDES_PER_SECTION[s] for s in sections if draft or s not in DRAFT_SECTIONS)
 
 
 def _check_sections(sections: Sequence[str]) -> list[str]:
@@ -1086,11 +1358,12 @@ def _check_sections(sections: Sequence[str]) -> list[str]:
 def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Period, lang: str = "en",
                sections: Sequence[str] = ALL_SECTIONS, filters: Filters | None = None,
                progress: ProgressFn | None = None, guides: sc.Guides | None = None,
-               maturity_days: int = sc.MATURITY_DAYS) -> bytes:
+               maturity_days: int = sc.MATURITY_DAYS, draft: Draft | SlaVersion | None = None) -> bytes:
     """The review deck (.pptx bytes): title, scorecard, one slide per chart, SLA versions, appendix.
 
     `guides` are the review guidelines the SLA does not set and `maturity_days` the cohort maturity setting (the
-    dashboard's Settings); defaults as there."""
+    dashboard's Settings); defaults as there. `draft` (a saved drafts.Draft, or a version): the "Proposal vs
+    current" slides, and the what-if compares today's MQL rule with the draft's; without it neither."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     chosen = _check_sections(sections)
@@ -1100,7 +1373,7 @@ def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Perio
             progress(min(max(fraction, 0.0), 1.0), text(lang, key, **values))
 
     step(0.02, "p_queries")
-    data = collect(con, period, comparison, filters, guides, maturity_days)
+    data = collect(con, period, comparison, filters, guides, maturity_days, draft)
     start, end = _span(period)
     pstart, pend = _span(comparison)
     deck = _Deck(lang, f"{text(lang, 'deck_title')} · {start} – {end}",
@@ -1118,6 +1391,12 @@ def build_deck(con: duckdb.DuckDBPyConnection, period: Period, comparison: Perio
             step(0.2 + 0.7 * done / max(len(chart_keys), 1), "p_chart", name=chart.section)
             _chart_slide(deck, chart, figure_png(chart.figure, 2, *chart_px(chart)))
             done += 1
+        elif section == "proposal" and data.proposal is not None:
+            _proposal_table_slide(deck, data, lang, proposal_text.OUTCOME_KEYS)
+            _proposal_table_slide(deck, data, lang, proposal_text.TERM_KEYS)
+            chart = chart_proposal_load(data, lang)
+            _chart_slide(deck, chart, figure_png(chart.figure, 2, *chart_px(chart)))
+            _proposal_months_slide(deck, data, lang)
         elif section == "versions":
             _versions_slide(deck, data, lang)
         elif section == "appendix":
@@ -1164,8 +1443,18 @@ def cli_deck(args: argparse.Namespace) -> int:
             return 2
         comparison = comparison_for(con, period)
         prev_from, prev_to = comparison.from_day, comparison.to_day
+        draft = None
+        if getattr(args, "draft", None) is not None:
+            from sla_review.core.terms import ConfigError
+            from sla_review.ingest.drafts import get_draft
+
+            try:
+                draft = get_draft(con, args.draft)
+            except ConfigError as err:  # the refusal in the deck's language, naming the saved drafts
+                print(err.text(args.lang), file=sys.stderr)
+                return 2
         try:
-            deck = build_deck(con, period, comparison, args.lang, sections)
+            deck = build_deck(con, period, comparison, args.lang, sections, draft=draft)
         except NoData as err:
             print(err, file=sys.stderr)
             return 2
@@ -1174,7 +1463,7 @@ def cli_deck(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(deck)
-    print(f"Wrote {out} ({slide_count(sections)} slides, {len(deck) / 1e6:.1f} MB) in "
+    print(f"Wrote {out} ({slide_count(sections, draft is not None)} slides, {len(deck) / 1e6:.1f} MB) in "
           f"{time.perf_counter() - started:.1f} s: {args.date_from} – {args.date_to} (exclusive) vs "
           f"{prev_from} – {prev_to}, as of {period.as_of.isoformat()}.")
     return 0

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from sla_review.core.periods import Period
+from sla_review.core.periods import Period, months_elapsed
 from sla_review.core.terms import DEFAULT_TIER, SlaVersion, for_period
 from sla_review.core.vocabulary import Filters
 from sla_review.ingest.importer import stored_config
@@ -63,9 +63,11 @@ class Replay:
     volume: dict
     reps: int
     per_rep_month: float | None
-    per_rep_week: float | None
-    at_load: dict | None  # the load bucket the per-rep weekly volume falls in (None without reps or volume)
+    per_rep_week: float | None  # handoffs per rep per week these terms would bring: observed_week x volume_ratio
+    at_load: dict | None  # the load bucket the per-rep weekly load falls in (None without reps or volume)
     segmented: bool
+    observed_week: float | None  # the replayed handoffs each rep owned per week of the period (history)
+    volume_ratio: float | None  # this set of MQLs / today's rule's: how the load scales
 
 
 def current_version(con: duckdb.DuckDBPyConnection, period: Period) -> SlaVersion:
@@ -105,24 +107,44 @@ def _follow_up(row: dict | None, has_activities: bool) -> dict:
     return out if has_activities else out | NO_FOLLOW_UP_DATA
 
 
-def _volume(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, version: SlaVersion,
-            today: SlaVersion) -> dict:
+def _volume(g: whatif.WhatIfGrid, version: SlaVersion, today: SlaVersion) -> dict:
     """The period's MQLs per month, SQL yield (estimate where the proposal reaches never-worked leads) and
-    expected SQLs per month, from the cached what-if grid (exact scores)."""
-    g = whatif.grid(con, period, filters)
-    thresholds = np.array([float(version.mql_threshold)])
-    point = whatif.curve(g, version.fit_weight, version.engagement_weight, thresholds).row(0, named=True)
-    estimate = bool(point["is_estimate"])
-    rate = point["estimated_sql_rate"] if estimate else point["sql_rate"]
-    ci = ([point["est_low"], point["est_high"]] if point["est_low"] is not None else None) if estimate \
-        else ci95(point["reached_sql"], point["volume"])
-    per_month = point["mqls_per_month"]
-    return {"volume": int(point["volume"]), "reached_sql": int(point["reached_sql"]), "months": point["months"],
+    expected SQLs per month, from the cached what-if grid (exact scores); today_volume = the set under today's
+    rule, the base of the load's scaling."""
+    def point(v: SlaVersion) -> dict:
+        return whatif.curve(g, v.fit_weight, v.engagement_weight, np.array([float(v.mql_threshold)])).row(0, named=True)
+
+    now = point(version)
+    estimate = bool(now["is_estimate"])
+    rate = now["estimated_sql_rate"] if estimate else now["sql_rate"]
+    ci = ([now["est_low"], now["est_high"]] if now["est_low"] is not None else None) if estimate \
+        else ci95(now["reached_sql"], now["volume"])
+    per_month = now["mqls_per_month"]
+    return {"volume": int(now["volume"]), "reached_sql": int(now["reached_sql"]), "months": now["months"],
             "mqls_per_month": per_month, "sql_rate": rate, "sql_rate_ci95": ci,
             "expected_sqls_per_month": per_month * rate if per_month is not None and rate is not None else None,
-            "is_estimate": estimate, "same_rule_as_today": (version.mql_threshold, version.fit_weight,
-                                                           version.engagement_weight)
+            "is_estimate": estimate, "today_volume": int(point(today)["volume"]),
+            "same_rule_as_today": (version.mql_threshold, version.fit_weight, version.engagement_weight)
             == (today.mql_threshold, today.fit_weight, today.engagement_weight)}
+
+
+def _month_rate(v: dict, model: whatif.LogisticFit | None) -> tuple[float | None, list[float] | None, bool]:
+    """A month's SQL yield as the what-if shows it: observed with its Wilson interval, or -- where the month's set
+    holds never-worked leads today's rule leaves out -- the model's estimate with its 95% (delta-method) interval
+    (None without a model)."""
+    volume = int(v["volume"])
+    if not volume:
+        return None, None, False
+    if not v["outside"]:
+        return v["reached_sql"] / volume, ci95(int(v["reached_sql"]), volume), False
+    if model is None or v["expected"] is None:
+        return None, None, True
+    grad = np.array([v["g0"], v["g1"], v["g2"]], dtype=np.float64)
+    sd = float(np.sqrt(max(grad @ model.cov @ grad, 0.0)))
+    expected = float(v["expected"])
+    low = min(max((expected - whatif.Z95 * sd) / volume, 0.0), 1.0)
+    high = min(max((expected + whatif.Z95 * sd) / volume, 0.0), 1.0)
+    return expected / volume, [low, high], True
 
 
 def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None, version: SlaVersion, *,
@@ -132,6 +154,7 @@ def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | No
     guides = guides or Guides()
     presence = data_presence(con)
     has_acts = presence["has_activities"]
+    today = current_version(con, period)
     rows = query(con, "replay", period, filters, tz=period.tz, handoff_stage=version.handoff_stage,
                  response_target_hours=float(version.response_target_hours), min_attempts=int(version.min_attempts),
                  window_days=float(version.attempt_window_business_days), tiers=_tier_param(version),
@@ -139,9 +162,14 @@ def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | No
     by = {grain: [r for r in rows if r["grain"] == grain] for grain in ("all", "month", "tier", "load")}
     total = by["all"][0] if by["all"] else None
     months = {r["month"]: r for r in by["month"]}
+    g = whatif.grid(con, period, filters)
+    beta = [float(b) for b in g.model.beta] if g.model is not None else [None, None, None]
     volume_rows = query(con, "replay_volume", period, filters, fit_weight=float(version.fit_weight),
                         engagement_weight=float(version.engagement_weight),
-                        threshold=float(version.mql_threshold), days=int(maturity_days)).to_dicts()
+                        threshold=float(version.mql_threshold), days=int(maturity_days),
+                        today_fit_weight=float(today.fit_weight),
+                        today_engagement_weight=float(today.engagement_weight),
+                        today_threshold=float(today.mql_threshold), b0=beta[0], b1=beta[1], b2=beta[2]).to_dicts()
     segmented = any(getattr(filters, f) is not None for f in Filters.__dataclass_fields__)
     monthly = []
     for v in volume_rows:
@@ -150,12 +178,13 @@ def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | No
         r = months.get(v["month"])
         resp, follow = _response(r, has_acts), _follow_up(r, has_acts)
         judged = resp["within_target"] + resp["breached"]
-        sql_rate = v["reached_sql"] / v["volume"] if v["volume"] else None
+        sql_rate, sql_ci, sql_estimate = _month_rate(v, g.model)
         monthly.append({
             "month": v["month"], "mqls": int(v["volume"]),
             "commitment": _number(version.monthly_mql_commitment),
             "mqls_status": "unjudged" if segmented else rag(v["volume"], version.monthly_mql_commitment, guides.band),
-            "reached_sql": int(v["reached_sql"]), "sql_rate": sql_rate, "sql_target": version.mql_to_sql_target,
+            "reached_sql": int(v["reached_sql"]), "sql_rate": sql_rate, "sql_rate_ci95": sql_ci,
+            "sql_is_estimate": sql_estimate, "sql_target": version.mql_to_sql_target,
             "sql_status": verdict(sql_rate, version.mql_to_sql_target, int(v["volume"]), guides.band,
                                   young=int(v["young"]))[0],
             "handoffs": resp["handoffs"], "attainment": resp["attainment"], "judged": judged,
@@ -188,15 +217,21 @@ def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | No
                      "median_business_hours": resp["median_business_hours"],
                      "status": "no_data" if not has_acts or not judged else
                      "too_few" if judged < MIN_CASES else "judged"})
-    vol = _volume(con, period, filters, version, current_version(con, period))
+    vol = _volume(g, version, today)
     reps = int(total["reps"]) if total else 0
     per_rep_month = vol["mqls_per_month"] / reps if reps and vol["mqls_per_month"] is not None else None
-    per_rep_week = per_rep_month / WEEKS_PER_MONTH if per_rep_month is not None else None
+    # the load a rep would carry: the replayed handoffs each rep owned per week of the period, scaled by how
+    # much the MQL set grows or shrinks against today's rule (handoffs follow MQLs; the volume ratio says how much)
+    weeks = months_elapsed(period) * WEEKS_PER_MONTH
+    owned = sum(b["handoffs"] for b in load)
+    observed_week = owned / reps / weeks if reps and weeks > 0 else None
+    ratio = vol["volume"] / vol["today_volume"] if vol["today_volume"] else None
+    per_rep_week = observed_week * ratio if observed_week is not None and ratio is not None else None
     at_load = None
     if per_rep_week is not None:
         at_load = next((b for b in reversed(load) if b["low"] <= max(per_rep_week, LOAD_EDGES[0])), None)
     return Replay(version, _response(total, has_acts), _follow_up(total, has_acts), by_tier, monthly, load, vol,
-                  reps, per_rep_month, per_rep_week, at_load, segmented)
+                  reps, per_rep_month, per_rep_week, at_load, segmented, observed_week, ratio)
 
 
 def compare(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None,
@@ -214,5 +249,6 @@ def as_json(r: Replay) -> dict:
             "volume": {k: r.volume[k] for k in ("volume", "reached_sql", "months", "mqls_per_month", "sql_rate",
                                                 "sql_rate_ci95", "expected_sqls_per_month", "is_estimate")},
             "monthly": r.monthly,
-            "load": {"reps": r.reps, "mqls_per_rep_month": r.per_rep_month, "mqls_per_rep_week": r.per_rep_week,
-                     "buckets": r.load, "at_load": r.at_load}}
+            "load": {"reps": r.reps, "mqls_per_rep_month": r.per_rep_month,
+                     "handoffs_per_rep_week": r.per_rep_week, "observed_handoffs_per_rep_week": r.observed_week,
+                     "volume_ratio": r.volume_ratio, "buckets": r.load, "at_load": r.at_load}}

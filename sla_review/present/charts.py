@@ -826,10 +826,17 @@ def proposal_load(buckets: list[dict], lang: str, marks: Sequence[tuple[str, flo
         "attainment_judged": [b["judged"] >= MIN_CASES for b in rows], "judged": [b["judged"] for b in rows]},
         schema_overrides={"attainment": pl.Float64, "attainment_low": pl.Float64, "attainment_high": pl.Float64})
     colors, texts, hover, error = _interval_bars(frame, "attainment", "judged", lang, [PRIMARY] * frame.height)
+    median = [proposal_text.w(lang, "load_median", hours=formats.hours(b["median_business_hours"], lang))
+              for b in rows]
     fig = go.Figure(go.Bar(
-        x=labels, y=frame["attainment"].to_list(), marker_color=colors, text=texts, textposition="outside",
-        error_y=error, customdata=hover, cliponaxis=False, hovertemplate="%{x}: %{customdata}<extra></extra>",
-        showlegend=False))
+        x=labels, y=frame["attainment"].to_list(), marker_color=colors, error_y=error,
+        customdata=[f"{h} · {m}" for h, m in zip(hover, median, strict=True)], cliponaxis=False,
+        hovertemplate="%{x}: %{customdata}<extra></extra>", showlegend=False))
+    # each bar's figure above its whisker (a label at the bar's end would sit on the whisker)
+    tops = [max(v or 0.0, hi or 0.0) for v, hi in zip(frame["attainment"], frame["attainment_high"], strict=True)]
+    for label, top, shown in zip(labels, tops, texts, strict=True):
+        fig.add_annotation(x=label, y=top, yanchor="bottom", yshift=2, showarrow=False, text=shown,
+                           font={"size": 12, "color": INK}, bgcolor="rgba(255,255,255,0.9)")
     for i, (name, per_week) in enumerate(marks):
         if per_week is None:
             continue
@@ -842,6 +849,7 @@ def proposal_load(buckets: list[dict], lang: str, marks: Sequence[tuple[str, flo
                            font={"color": (ACCENT, COMPARE_DARK, WARN, INK)[i % 4], "size": 12})
     if guide is not None:
         _hline(fig, guide, i18n.fmt_pct(guide, lang, 0), WARN)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.25], title_text=i18n.t(lang, "axis_attainment"))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.2], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                     title_text=i18n.t(lang, "axis_attainment"))
     fig.update_xaxes(type="category", title_text=proposal_text.w(lang, "axis_load"), showgrid=False)
     return finish(fig, proposal_text.w(lang, "chart_load"), 380, variant)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sla_review.core.terms import SlaVersion
+from sla_review.core.terms import PeriodTerms, SlaVersion, spans_text
 from sla_review.metrics.proposals import Replay
 from sla_review.metrics.scorecard import MIN_CASES
 from sla_review.present import catalogue, formats, i18n
@@ -76,10 +76,14 @@ def _volume_rate(r: Replay, lang: str) -> str:
 
 
 def load_text(r: Replay, lang: str) -> str:
-    """"9.7 MQLs per rep per week · history at 5–9: 71.0% within target" (or why there is no history)."""
+    """"6.2 handoffs per rep per week · history at 5–9 a week: 71.0% within target" (or why there is no history);
+    a proposal that changes the MQL set says how the load was scaled ("today 6.2 × 2.43")."""
     if r.per_rep_week is None:
         return formats.DASH
     head = w(lang, "per_rep_week", n=formats.number(r.per_rep_week, lang, 1))
+    if r.volume_ratio is not None and round(r.volume_ratio, 2) != 1 and r.observed_week is not None:
+        head = w(lang, "per_rep_week_scaled", head=head, today=formats.number(r.observed_week, lang, 1),
+                 ratio=formats.number(r.volume_ratio, lang, 2))
     b = r.at_load
     if b is None:
         return head
@@ -92,6 +96,12 @@ def load_text(r: Replay, lang: str) -> str:
     else:
         said = w(lang, "load_within", rate=formats.percent(b["attainment"], lang))
     return w(lang, "load_history", head=head, span=span, said=said)
+
+
+def load_span(bucket: dict, lang: str) -> str:
+    """A load bucket's span as the chart's axis names it: "5–9", "100 or more"."""
+    return w(lang, "load_span", low=bucket["low"], high=bucket["high"]) if bucket["high"] is not None else \
+        w(lang, "load_open", low=bucket["low"])
 
 
 def months_met(r: Replay, key: str) -> tuple[int, int]:
@@ -109,8 +119,8 @@ class Row:
 
 
 ROW_KEYS = ("rule", "mqls_per_month", "commitment", "sql_rate", "sql_target", "sqls_per_month", "handoff_stage",
-            "target", "attainment", "median", "follow_up_terms", "follow_up", "per_rep", "months_commitment",
-            "months_sql")
+            "target", "attainment", "median", "follow_up_terms", "follow_up", "mqls_per_rep", "per_rep",
+            "months_commitment", "months_sql")
 
 
 def _change(values: list[float | None], kind: str, lang: str) -> list[str]:
@@ -163,23 +173,36 @@ def comparison(replays: list[Replay], lang: str) -> list[Row]:
                           for r, nd in zip(replays, no_acts, strict=True)],
             [None if nd or r.follow_up["due"] < MIN_CASES else r.follow_up["rate"]
              for r, nd in zip(replays, no_acts, strict=True)], "pct"),
+        row("mqls_per_rep", [formats.number(r.per_rep_month, lang, 1) for r in replays],
+            [r.per_rep_month for r in replays]),
         row("per_rep", [load_text(r, lang) for r in replays]),
     ]
     for key, status in (("months_commitment", "mqls_status"), ("months_sql", "sql_status")):
         cells = []
         for r in replays:
             met, of = months_met(r, status)
-            cells.append(w(lang, "months_met", met=i18n.fmt_int(met, lang), of=i18n.fmt_int(of, lang)) if of
-                         else i18n.t(lang, "status_unjudged") if status == "mqls_status" and r.segmented
-                         else w(lang, "months_none"))
+            text = (w(lang, "months_met", met=i18n.fmt_int(met, lang), of=i18n.fmt_int(of, lang)) if of
+                    else i18n.t(lang, "status_unjudged") if status == "mqls_status" and r.segmented
+                    else w(lang, "months_none"))
+            if of and status == "sql_status" and any(m["sql_is_estimate"] for m in r.monthly):
+                text = w(lang, "estimate", value=text)
+            cells.append(text)
         rows.append(row(key, cells))
     return rows
 
 
-def table(replays: list[Replay], labels: list[str], lang: str) -> list[list[str]]:
+TERM_KEYS = ("rule", "commitment", "sql_target", "handoff_stage", "target", "follow_up_terms")
+"""The rows that state the clauses themselves; the others say what the clauses would have meant (OUTCOME_KEYS).
+The deck puts each group on a slide of its own (one table of 16 rows is unreadable on a projector)."""
+OUTCOME_KEYS = tuple(k for k in ROW_KEYS if k not in TERM_KEYS)
+
+
+def table(replays: list[Replay], labels: list[str], lang: str,
+          keys: tuple[str, ...] | None = None) -> list[list[str]]:
     """The comparison as text, header row first: clause, then per column its figure, then (after the first) its
-    change against the first column. The page's dataframe, the deck's table and the CLI's lines."""
-    rows = comparison(replays, lang)
+    change against the first column. The page's dataframe, the deck's table and the CLI's lines; `keys` keeps
+    only those rows (in the table's order)."""
+    rows = [r for r in comparison(replays, lang) if keys is None or r.key in keys]
     header = [w(lang, "col_clause"), labels[0]]
     for label in labels[1:]:
         header += [label, w(lang, "col_change", name=label)]
@@ -209,7 +232,9 @@ def monthly_table(r: Replay, lang: str) -> list[list[str]]:
             i18n.fmt_month(m["month"], lang),
             cell(w(lang, "of_commitment", n=i18n.fmt_int(m["mqls"], lang), c=_num(m["commitment"], lang)),
                  m["mqls_status"], m["mqls"]),
-            cell(formats.percent(m["sql_rate"], lang), m["sql_status"], m["mqls"]),
+            cell(w(lang, "estimate", value=formats.interval(m["sql_rate"], *(m["sql_rate_ci95"] or (None, None)),
+                                                             lang))
+                 if m["sql_is_estimate"] else formats.percent(m["sql_rate"], lang), m["sql_status"], m["mqls"]),
             cell(formats.percent(m["attainment"], lang), m["attainment_status"], m["judged"]),
             cell(formats.percent(m["follow_up_rate"], lang), m["follow_up_status"], m["due"]),
         ])
@@ -223,3 +248,13 @@ def status_word(status: str, cases: int, lang: str) -> str:
     if status in ("amber", "red"):
         return w(lang, "missed")
     return i18n.t(lang, f"status_{status}", n=i18n.fmt_int(cases, lang))
+
+
+def current_note(terms: PeriodTerms | None, lang: str) -> str | None:
+    """When several versions applied in the period: what "current" means here (the newest one's terms over the
+    whole period, while the other pages judge each handoff by its own version). None when one version applies."""
+    if terms is None or not terms.several:
+        return None
+    spans = spans_text(terms, lambda d: i18n.fmt_date(d, lang), i18n.t(lang, "terms_until"),
+                       i18n.t(lang, "terms_from"), i18n.t(lang, "terms_between"), i18n.t(lang, "terms_sep"))
+    return w(lang, "current_note", name=terms.version.name, spans=spans)

@@ -18,3 +18,15 @@ CREATE OR REPLACE TABLE calendar_hours AS
 SELECT '' AS calendar, day_hours FROM calendar_settings
 UNION ALL
 SELECT name, day_hours FROM named_calendars;
+
+-- Does a tier's match hold for a handoff's segments? Each listed segment must hold one of its values (NULL = not
+-- listed); the first tier (lowest position) that holds gives the handoff its terms. lead_facts (020) and the
+-- proposal replay (sql/metrics/replay.sql) both ask this.
+CREATE OR REPLACE MACRO tier_matches(m_source, m_campaign, m_persona, m_icp_tier, m_region, m_team,
+                                     source, campaign, persona, icp_tier, region, team) AS
+    (m_source IS NULL OR list_contains(m_source, source))
+    AND (m_campaign IS NULL OR list_contains(m_campaign, campaign))
+    AND (m_persona IS NULL OR list_contains(m_persona, persona))
+    AND (m_icp_tier IS NULL OR list_contains(m_icp_tier, icp_tier))
+    AND (m_region IS NULL OR list_contains(m_region, region))
+    AND (m_team IS NULL OR list_contains(m_team, team));

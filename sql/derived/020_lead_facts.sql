@@ -85,12 +85,8 @@ tier_pick AS (
     SELECT h.lead_id, min(t.position) AS position
     FROM handoff_segments h
     JOIN sla_tiers t ON t.effective_from = h.version_from
-    WHERE (t.match_source IS NULL OR list_contains(t.match_source, h.source))
-      AND (t.match_campaign IS NULL OR list_contains(t.match_campaign, h.campaign))
-      AND (t.match_persona IS NULL OR list_contains(t.match_persona, h.persona))
-      AND (t.match_icp_tier IS NULL OR list_contains(t.match_icp_tier, h.icp_tier))
-      AND (t.match_region IS NULL OR list_contains(t.match_region, h.region))
-      AND (t.match_team IS NULL OR list_contains(t.match_team, h.team))
+    WHERE tier_matches(t.match_source, t.match_campaign, t.match_persona, t.match_icp_tier, t.match_region,
+                       t.match_team, h.source, h.campaign, h.persona, h.icp_tier, h.region, h.team)
     GROUP BY h.lead_id
 ),
 terms AS (

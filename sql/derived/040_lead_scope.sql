@@ -28,6 +28,12 @@ CREATE OR REPLACE MACRO response_status(hours_us, elapsed_us, target_us) AS
          WHEN hours_us IS NOT NULL OR elapsed_us > target_us THEN 'breached'
          ELSE 'pending' END;
 
+-- Attainment of a group of judged handoffs (an aggregate; `status` as response_status gives it): within_target /
+-- (within_target + breached), NULL when none is judged yet. The report, the breakdowns and the replay share it.
+CREATE OR REPLACE MACRO attainment_of(status) AS
+    CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
+         THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending') END;
+
 -- Handoffs in [from, to) (by as_of), judged once for every response query (DOMAIN.md's response):
 -- hours = business hours to the first response seen by as_of; elapsed = business hours from the handoff to
 -- as_of on the handoff's own calendar; status = within_target (answered within the target) / breached (answered late, or unanswered and

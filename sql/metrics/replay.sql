@@ -35,13 +35,8 @@ handoffs AS (
 tier_pick AS (
     SELECT h.lead_id, min(t.position) AS position
     FROM handoffs h
-    JOIN tiers t
-      ON (t.source IS NULL OR list_contains(t.source, h.source))
-     AND (t.campaign IS NULL OR list_contains(t.campaign, h.campaign))
-     AND (t.persona IS NULL OR list_contains(t.persona, h.persona))
-     AND (t.icp_tier IS NULL OR list_contains(t.icp_tier, h.icp_tier))
-     AND (t.region IS NULL OR list_contains(t.region, h.region))
-     AND (t.team IS NULL OR list_contains(t.team, h.team))
+    JOIN tiers t ON tier_matches(t.source, t.campaign, t.persona, t.icp_tier, t.region, t.team,
+                                 h.source, h.campaign, h.persona, h.icp_tier, h.region, h.team)
     GROUP BY h.lead_id
 ),
 terms AS (
@@ -132,9 +127,7 @@ grouped AS (
            count(*) FILTER (WHERE status = 'within_target') AS within_target,
            count(*) FILTER (WHERE status = 'breached') AS breached,
            count(*) FILTER (WHERE status = 'pending') AS pending,
-           CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
-                THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending')
-           END AS attainment,
+           attainment_of(status) AS attainment,
            quantile_cont(hours, 0.5) AS median_business_hours,
            quantile_cont(hours, 0.9) AS p90_business_hours,
            count(*) FILTER (WHERE window_end_at <= $as_of) AS due,

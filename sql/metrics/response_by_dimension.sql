@@ -22,9 +22,7 @@ SELECT key, key2,
        count(*) FILTER (WHERE status = 'within_target') AS within_target,
        count(*) FILTER (WHERE status = 'breached') AS breached,
        count(*) FILTER (WHERE status = 'pending') AS pending,
-       CASE WHEN count(*) FILTER (WHERE status <> 'pending') > 0
-            THEN count(*) FILTER (WHERE status = 'within_target') / count(*) FILTER (WHERE status <> 'pending')
-       END AS attainment,
+       attainment_of(status) AS attainment,
        quantile_cont(hours, 0.5) AS median_business_hours,
        quantile_cont(hours, 0.9) AS p90_business_hours,
        count(*) FILTER (WHERE due) AS due,

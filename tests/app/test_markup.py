@@ -25,6 +25,7 @@ VARIANTS: dict[str, list[dict[str, str]]] = {
     "conversion": [{"cseg": s} for s in SEGMENTS if s != "owner"],
     "response": [{"rdim": d} for d in RESPONSE_DIMS],
     "whatif": [{}],
+    "proposal": [{}],
     "closed_loop": [{"cldim": d} for d in ("source", "campaign", "band")],
     "export": [{}],
     "terms": [{}],

@@ -12,7 +12,7 @@ from sla_review.devtools.serve import CHROMIUM, CHROMIUM_ARGS
 from sla_review.devtools.serve import streamlit_server as _serve
 
 ARGS = CHROMIUM_ARGS
-__all__ = ["ARGS", "CHROMIUM", "streamlit_server"]
+__all__ = ["ARGS", "CHROMIUM", "demo_database", "streamlit_server"]
 
 
 @contextlib.contextmanager
@@ -23,3 +23,19 @@ def streamlit_server(db: Path, logs: Path) -> Iterator[str]:
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     with _serve(db, logs / "server.log") as url:
         yield url
+
+
+def demo_database(root: Path, leads: int, seed: int, name: str) -> Path:
+    """A demo database of `leads` leads built under `root` (generated files, then one import)."""
+    from sla_review.ingest.demo import generate
+    from sla_review.ingest.importer import import_dir
+    from sla_review.store.db import connect
+
+    generate(root / "files", leads=leads, seed=seed)
+    db = root / f"{name}.duckdb"
+    con = connect(db)
+    try:
+        import_dir(con, root / "files", is_demo=True, source=f"demo ({name})")
+    finally:
+        con.close()
+    return db

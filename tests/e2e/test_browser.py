@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import ARGS, CHROMIUM, streamlit_server
+from tests.e2e.conftest import ARGS, CHROMIUM, demo_database, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -23,19 +23,8 @@ PAGE_TIMEOUT_MS = 45_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with SLA_DB on its own small demo database."""
-    from sla_review.ingest.demo import generate
-    from sla_review.ingest.importer import import_dir
-    from sla_review.store.db import connect
-
     root = tmp_path_factory.mktemp("e2e")
-    generate(root / "files", leads=3000, seed=11)
-    db = root / "e2e.duckdb"
-    con = connect(db)
-    try:
-        import_dir(con, root / "files", is_demo=True, source="demo (e2e)")
-    finally:
-        con.close()
-    with streamlit_server(db, root) as url:
+    with streamlit_server(demo_database(root, 3000, 11, "e2e"), root) as url:
         yield url
 
 

@@ -64,7 +64,7 @@ def _kinds(sections) -> list[str]:
     """The slide each position should hold: the title, then each section (the appendix is two slides)."""
     out = ["title"]
     for s in export.ALL_SECTIONS:
-        if s in sections:
+        if s in sections and s not in export.DRAFT_SECTIONS:  # no draft on these decks: no proposal slides
             out += ["definitions", "data"] if s == "appendix" else [s]
     return out
 

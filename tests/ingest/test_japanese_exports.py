@@ -204,3 +204,11 @@ def test_ignored_columns_round_trip_and_are_kept_by_to_toml() -> None:
     mapping = load_preset("hubspot_ja")
     assert "サブスクライバーになった日付" in mapping.ignored_columns
     assert type(mapping).from_toml(mapping.to_toml()) == mapping
+
+
+def test_every_top_level_key_is_documented() -> None:
+    from sla_review.ingest.mapping import _TOP_KEYS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "mapping.md").read_text(encoding="utf-8")
+    assert [k for k in sorted(_TOP_KEYS) if f"`{k}`" not in text and f"`[{k}]`" not in text
+            and f"`[[{k}]]`" not in text and f"`[{k}." not in text] == []

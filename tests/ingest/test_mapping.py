@@ -618,3 +618,29 @@ def test_footer_words_inside_the_data_stay_data() -> None:
     frame = salesforce_frame().with_columns(pl.Series("Company / Account", ["Copyright (c) Ltd", "Globex", "I"]))
     data = apply(load_preset("salesforce"), {"report.csv": frame})
     assert data.leads.height == 3 and not [p for p in data.warnings if "footer" in p.message]
+
+
+def _doc_mappings() -> list[str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "mapping.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```toml\n")[1:]]
+
+
+def test_every_example_in_the_mapping_docs_is_a_valid_mapping() -> None:
+    blocks = _doc_mappings()
+    assert len(blocks) == 4
+    for block in blocks:
+        Mapping.from_toml(block)
+
+
+def test_the_docs_event_log_example_does_what_it_says() -> None:
+    mapping = Mapping.from_toml(_doc_mappings()[3])
+    leads = pl.DataFrame({"Record": ["7"], "Created": ["2026-04-06 09:00"]})
+    log = pl.DataFrame({"Record": ["7", "7", "7", "7"],
+                        "Event": ["Page view", "Qualified", "Handed to sales", "Call"],
+                        "At": ["2026-04-06 09:10", "2026-04-06 10:00", "2026-04-06 11:00", "2026-04-06 11:30"],
+                        "Actor": ["", "", "", "r1"]})
+    data = apply(mapping, {"leads.csv": leads, "log.csv": log})
+    assert data.ok, strs(data.problems)
+    assert data.stage_events.select("stage", "entered_at").rows() == [
+        ("mql", "2026-04-06T10:00:00"), ("sal", "2026-04-06T11:00:00")]
+    assert data.activities.select("rep_id", "channel", "occurred_at").rows() == [("r1", "phone", "2026-04-06T11:30:00")]

@@ -99,3 +99,42 @@ def test_each_handoff_has_its_owner_calendar_and_first_matching_tier(demo, demo_
     assert expected.filter(~pl.col("tier").eq_missing(pl.col("want_tier"))).height == 0
     assert expected.filter(pl.col("calendar") == "singapore").height > 200  # the second calendar is used
     assert expected.filter(~v2 & form & ~a).height > 0  # v1's contact requests fall to the default
+
+
+def test_the_replay_of_the_terms_in_force_is_the_report(demo):
+    """Tiers, the lunch break and the Singapore team calendar included: April-September 2026 is all v2."""
+    from sla_review.metrics import proposals
+
+    period = make_period(demo, dt.date(2026, 4, 1), dt.date(2026, 10, 1))
+    rep = build_report(demo, period)
+    r = proposals.replay(demo, period, None, proposals.current_version(demo, period))
+    assert r.version.name == "v2" and r.version.tiers
+    keys = ("handoffs", "responded", "within_target", "breached", "pending", "attainment", "median_business_hours",
+            "p90_business_hours")
+    assert {k: r.response[k] for k in keys} == {k: rep["response"][k] for k in keys}
+    assert (r.follow_up["due"], r.follow_up["compliant"]) == (rep["follow_up"]["due"], rep["follow_up"]["compliant"])
+    mine = {t["tier"]: (t["handoffs"], t["within_target"], t["breached"]) for t in r.by_tier}
+    theirs = {t["tier"]: (t["handoffs"], t["within_target"], t["breached"]) for t in rep["response_by_tier"]
+              if t["tier"] in mine}
+    assert mine == theirs and sum(h for h, _, _ in mine.values()) == rep["response"]["handoffs"]
+    assert sum(b["handoffs"] for b in r.load) <= r.response["handoffs"]  # owned handoffs only
+
+
+def test_monthly_estimates_add_up_to_the_periods(demo):
+    """A lower threshold reaches never-worked leads: each month's estimate (the what-if model on that month's
+    leads) must add up to the what-if's estimate for the whole period, and the months' volumes to its volume."""
+    from sla_review.core.terms import with_clauses
+    from sla_review.metrics import proposals
+
+    period = make_period(demo, dt.date(2026, 4, 1), dt.date(2026, 10, 1))
+    low = with_clauses(proposals.current_version(demo, period), ["mql_threshold=50"])
+    r = proposals.replay(demo, period, None, low)
+    assert r.volume["is_estimate"] and all(m["sql_is_estimate"] for m in r.monthly if m["mqls"])
+    assert sum(m["mqls"] for m in r.monthly) == r.volume["volume"]
+    expected = sum(m["sql_rate"] * m["mqls"] for m in r.monthly if m["mqls"])
+    assert expected == pytest.approx(r.volume["sql_rate"] * r.volume["volume"], rel=1e-9)
+    assert all(m["sql_rate_ci95"][0] <= m["sql_rate"] <= m["sql_rate_ci95"][1] for m in r.monthly if m["mqls"])
+    # the load scales today's handoffs per rep-week by the growth of the MQL set
+    today = proposals.replay(demo, period, None, proposals.current_version(demo, period))
+    assert r.volume_ratio == pytest.approx(r.volume["volume"] / today.volume["volume"]) and r.volume_ratio > 1
+    assert r.per_rep_week == pytest.approx(today.per_rep_week * r.volume_ratio)

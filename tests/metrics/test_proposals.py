@@ -124,9 +124,14 @@ def test_load_of_one_handoff_per_rep_week(con):
     assert [(b["low"], b["rep_weeks"], b["handoffs"], b["judged"]) for b in r.load] == [(1, 5, 5, 4)]
     assert r.reps == 2
     months = months_elapsed(period(con))
-    assert r.per_rep_month == pytest.approx(5 / months / 2)
-    assert r.per_rep_week == pytest.approx(5 / months / 2 / proposals.WEEKS_PER_MONTH)
+    weeks = months * proposals.WEEKS_PER_MONTH
+    assert r.per_rep_month == pytest.approx(5 / months / 2)  # the what-if's 5 MQLs (>= 60) over 2 reps
+    assert r.observed_week == pytest.approx(5 / 2 / weeks)  # 5 owned handoffs, 2 reps, the period's weeks
+    assert (r.volume_ratio, r.per_rep_week) == (1.0, pytest.approx(5 / 2 / weeks))
     assert r.at_load["low"] == 1
+    # threshold 70: 3 MQLs instead of 5, so a rep's weekly load is 3/5 of today's
+    high = replayed(con, "mql_threshold=70")
+    assert high.volume_ratio == pytest.approx(0.6) and high.per_rep_week == pytest.approx(0.6 * 5 / 2 / weeks)
 
 
 def test_load_buckets(worked_dir, tmp_path):
@@ -187,3 +192,28 @@ def test_tiers_and_team_calendars_replay_like_the_report(tmp_path):
     assert [(t["tier"], t["handoffs"], t["within_target"]) for t in r.by_tier] == [
         (t["tier"], t["handoffs"], t["within_target"]) for t in rep["response_by_tier"] if t["tier"] != "Enterprise"]
     c.close()
+
+
+def test_current_says_what_it_replays_when_versions_changed(con):
+    from sla_review.core.terms import period_terms
+    from sla_review.ingest import drafts
+    from sla_review.present import proposal_text
+
+    p = period(con)
+    assert proposal_text.current_note(period_terms(con, p), "en") is None  # one version: nothing to explain
+    drafts.save_draft(con, "d", with_clauses(proposals.current_version(con, p), ["name=v2"]))
+    drafts.adopt(con, "d", dt.date(2026, 6, 1))
+    note = proposal_text.current_note(period_terms(con, p), "en")
+    assert "v2's terms over the whole period" in note and "v1" in note
+    assert "v2" in proposal_text.current_note(period_terms(con, p), "ja")
+
+
+def test_a_month_reaching_never_worked_leads_is_an_estimate(con):
+    # threshold 40 adds L3 (score 45, never handed over, outside today's rule of 60) to April: its yield is an
+    # estimate, and with 5 handed-over leads (< 30) there is no model: no figure, no verdict, said as such
+    r = replayed(con, "mql_threshold=40")
+    april = r.monthly[0]
+    assert (april["month"], april["mqls"], april["sql_is_estimate"], april["sql_rate"]) == ("2026-04", 3, True, None)
+    assert april["sql_status"] == "no_data"
+    may = r.monthly[1]  # L2 only, worked: observed
+    assert (may["mqls"], may["sql_is_estimate"], may["sql_rate"]) == (1, False, 0.0)

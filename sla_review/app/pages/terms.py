@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from typing import Any
 
 import holidays
@@ -155,22 +154,13 @@ def time_or(value: Any, fallback: dt.time) -> dt.time:
     return value if isinstance(value, dt.time) else fallback
 
 
-def rows_of(edited: Any) -> list[dict]:
-    """st.data_editor hands back the data's own type (a polars frame here), else a pandas frame."""
-    if hasattr(edited, "to_dicts"):
-        return edited.to_dicts()
-    if hasattr(edited, "to_dict"):
-        return edited.to_dict("records")
-    return list(edited or [])
+rows_of = ui.editor_rows
+blank = ui.blank_cell
 
 
 def as_date(value: Any) -> dt.date:
     """A date cell as a date (the editor may hand back a datetime or a pandas Timestamp)."""
     return value.date() if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime") else value
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def calendar_editor(config: SlaConfig, values: dict[str, list[str]], span: tuple[dt.date, dt.date] | None,
