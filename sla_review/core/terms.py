@@ -611,7 +611,8 @@ def with_clauses(version: SlaVersion, settings: Sequence[str], source: str = "--
     text = version_toml(version)
     raw = tomllib.loads(text)["versions"][0]
     for setting in settings:
-        key, sep, value_text = setting.partition("=")
+        # a tier's name may hold "=" (its value, a number or none, never does); a version's name value may
+        key, sep, value_text = setting.rpartition("=") if setting.startswith("tiers.") else setting.partition("=")
         key, value_text = key.strip(), value_text.strip()
         if not sep or not key:
             raise ConfigError(source, None, setting, "set_form")

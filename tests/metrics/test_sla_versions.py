@@ -130,3 +130,13 @@ def test_clauses_are_refused_with_the_validators_words(setting, rule):
         with_clauses(_base(), [setting])
     assert err.value.rule == rule
     assert err.value.text("ja") != err.value.text("en")
+
+
+def test_a_tier_name_with_an_equals_sign_can_be_set():
+    import dataclasses
+
+    from sla_review.core.terms import Tier, with_clauses
+
+    v = dataclasses.replace(_base(), tiers=(Tier("A=1", (("icp_tier", ("A",)),), 1.0),))
+    assert with_clauses(v, ["tiers.A=1.response_target_hours=3"]).tiers[0].response_target_hours == 3.0
+    assert with_clauses(v, ["name=v=2"]).name == "v=2"
