@@ -84,14 +84,10 @@ def show_problems(problems: list[Problem], key: str) -> None:
         st.caption(t("messages_note"))
 
 
-def records(edited: Any) -> list[dict]:
-    """st.data_editor hands back the data's own type when it can (dict of lists here) or a pandas frame."""
-    if hasattr(edited, "to_dict"):
-        return edited.to_dict("records")
-    if isinstance(edited, dict):
-        keys = list(edited)
-        return [dict(zip(keys, row, strict=True)) for row in zip(*edited.values(), strict=True)]
-    return list(edited or [])
+def text_table(columns: dict[str, list], counts: tuple[str, ...] = ()) -> pl.DataFrame:
+    """An editable table's data with typed columns even when empty: st.data_editor gives an untyped (empty)
+    column no type, so the cells of a row added in the browser came back as None and never reached the mapping."""
+    return pl.DataFrame(columns, schema={c: pl.Int64 if c in counts else pl.Utf8 for c in columns})
 
 
 def stage_label(stage: str) -> str:
@@ -298,14 +294,14 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                                  key=p + "created_stage")
     st.caption(t("ed_stage_columns") + t("sentence_gap") + t("ed_stage_columns_help"))
     wide = st.data_editor(
-        {"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())},
+        text_table({"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())}),
         num_rows="dynamic", hide_index=True, key=p + "wide", width="stretch",
         column_config={
             "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
             "stage": st.column_config.SelectboxColumn(t("c_stage"), options=list(STAGES), required=True,
                                                       format_func=stage_label),
         })
-    stage_columns = {r["column"]: r["stage"] for r in records(wide) if r.get("column") and r.get("stage")}
+    stage_columns = {r["column"]: r["stage"] for r in ui.editor_rows(wide) if r.get("column") and r.get("stage")}
 
     status_options = [NONE, *columns]
     status_default = guess.status_column if guess.status_column in columns else NONE
@@ -322,8 +318,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
         known = guess.status_map if status == guess.status_column else {}
         st.caption(t("ed_status_values"))
         edited = st.data_editor(
-            {"value": [x for x, _ in values], "rows": [n for _, n in values],
-             "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
+            text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
+                        "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]}, counts=("rows",)),
             hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
             width="stretch",
             column_config={
@@ -332,7 +328,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                 "stage": st.column_config.SelectboxColumn(t("c_stage"), options=[NO_STAGE, *STAGES],
                                                           format_func=stage_label, required=True),
             })
-        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"] for r in records(edited)}
+        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"]
+                      for r in ui.editor_rows(edited)}
         date_options = [flow.LEAD_CREATED, *[c for c in columns if c != status]]
         date_default = guess.status_date if (status == guess.status_column and guess.status_date in date_options) \
             else flow.LEAD_CREATED
