@@ -14,6 +14,7 @@ recomputed when the uploads change, so widget changes do not re-read files. Test
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
 from typing import Any
@@ -26,7 +27,7 @@ from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
-from sla_review.ingest.mapping import DEFAULT_NULLS, Mapping, MappingError
+from sla_review.ingest.mapping import Mapping, MappingError
 from sla_review.present import i18n, safe
 from sla_review.present.data_page_text import TEXT, text
 
@@ -204,6 +205,10 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
     options = ([f"builtin:{detected}"] if detected else []) + [f"uploaded:{n}" for n in batch.mappings]
     options += ["editor"] + [f"builtin:{k}" for k in builtins if k != detected]
     default = next((o for o in options if o.startswith("uploaded:")), options[0])
+    layouts = tuple(flow.layout(f) for f in batch.frames.values())
+    chosen: dict[tuple, str] = ss.setdefault("dp_choices", {})  # the files' layouts → the user's last choice
+    if chosen.get(layouts) in options:
+        default = chosen[layouts]
 
     def label(option: str) -> str:
         kind, _, name = option.partition(":")
@@ -215,6 +220,7 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
 
     choice = st.selectbox(t("mapping_choice"), options, index=options.index(default), format_func=label,
                           key="dp_mapping")
+    chosen[layouts] = choice
     if not batch.mappings:
         st.caption(t("reuse_hint"))
     kind, _, name = choice.partition(":")
@@ -252,7 +258,11 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
     if len(names) > 1:
         file = st.selectbox(t("ed_file"), names, key="dp_ed_file")
     frame = batch.frames[file]
-    guess = flow.guess_editor(batch.frames, file)
+    saved: dict[tuple[str, ...], flow.EditorSpec] = ss.setdefault("dp_edits", {})  # kept across uploads
+    kept = saved.get(flow.layout(frame))
+    guess = flow.guess_editor(batch.frames, file) if kept is None else dataclasses.replace(kept, file=file)
+    if kept is not None:
+        st.caption(t("ed_kept"))
     p = f"dp_ed_{names.index(file)}_"
     columns = [c for c in frame.columns if c not in ("__file", "__row")]
     name = st.text_input(t("ed_name"), value=guess.name, key=p + "name")
@@ -266,13 +276,14 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
         if field == "lead_id":
             default = g.value if g.kind == "column" else columns[0]
         else:
-            default = g.value if g.kind == "column" else NONE
+            default = g.value if g.kind == "column" else CONST if g.kind == "const" else NONE
         with grid[i % 3]:
             pick = st.selectbox(t(f"f_{field}"), options, index=options.index(default), key=p + "f_" + field,
                                 format_func=lambda o: t("opt_none") if o == NONE else t("opt_const") if o == CONST
                                 else o)
             if pick == CONST:
-                value = st.text_input(t("const_value"), key=p + "c_" + field,
+                value = st.text_input(t("const_value"), value=g.value if g.kind == "const" else "",
+                                      key=p + "c_" + field,
                                       help=t("const_date_help") if field == "created_at" else None)
                 chosen[field] = flow.FieldChoice("const", value)
             elif pick == NONE:
@@ -339,13 +350,17 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
 
     st.markdown(f"**{t('ed_other')}**")
     left, right = st.columns([2, 3])
-    nulls = left.text_input(t("ed_nulls"), value=", ".join(DEFAULT_NULLS), key=p + "nulls", help=t("ed_nulls_help"))
+    nulls = left.text_input(t("ed_nulls"), value=", ".join(guess.null_values), key=p + "nulls",
+                            help=t("ed_nulls_help"))
     date_format = right.radio(t("ed_dates"), flow.DATE_FORMATS, format_func=lambda f: t(f"date_{f}"),
-                              key=p + "dates", horizontal=True, help=t("date_help"))
-    return flow.EditorSpec(
+                              index=flow.DATE_FORMATS.index(guess.date_format), key=p + "dates", horizontal=True,
+                              help=t("date_help"))
+    spec = flow.EditorSpec(
         name=name, file=file, fields=chosen, created_stage=created_stage, stage_columns=stage_columns,
         status_column=None if status == NONE else status, status_map=status_map, status_date=status_date,
         null_values=tuple(x.strip() for x in nulls.split(",") if x.strip()), date_format=date_format)
+    saved[flow.layout(frame)] = spec
+    return spec
 
 
 # ---------------------------------------------------------------- 3. SLA and mode
