@@ -379,6 +379,12 @@ def _data_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
 
 
+def layout(frame: pl.DataFrame) -> tuple[str, ...]:
+    """A file's layout: its headers in order. The editor keeps a user's edits per layout, so a corrected file with
+    the same headers (fixed rows, more rows, another name) keeps them and a different export starts afresh."""
+    return tuple(_data_columns(frame))
+
+
 def distinct_values(frame: pl.DataFrame, column: str, limit: int = MAX_STATUS_VALUES) -> list[tuple[str, int]]:
     """The values of a status column with their row counts, most frequent first (blanks left out)."""
     if column not in frame.columns:

@@ -176,3 +176,90 @@ def test_a_japanese_export_is_recognised_and_imported_in_japanese(server, tab, f
     done = f"リード {leads} 件、ステージ履歴 {events} 件、活動 0 件、担当者 {reps} 人を取り込みました"
     page.get_by_text(done).wait_for()
     assert page.get_by_test_id("stException").count() == 0
+
+
+def _edit_cell(page, grid, row: int, column: int, columns: int, text: str) -> None:
+    """Open a cell of a data editor (glide grid, a canvas: located by geometry), type into its select box and
+    press Enter: what a user does with the keyboard. Rows are 35 px under a 35 px header."""
+    box = grid.bounding_box()
+    assert box is not None
+    marker = 32  # the row-marker column at the left
+    width = (box["width"] - marker) / columns
+    page.mouse.dblclick(box["x"] + marker + width * (column + 0.5), box["y"] + 35 + 35 * row + 17)
+    page.locator("#portal").get_by_role("combobox").fill(text)  # the cell's select box, focused by the fill
+    page.locator("#portal").get_by_role("option", name=text, exact=True).wait_for()  # filtered to it
+    page.keyboard.press("Enter")
+    _idle(page)
+
+
+def _map_qualified_on(page) -> None:
+    """In the stage-date table: add a row (the + of the table's toolbar), then "Qualified on" → MQL."""
+    box = page.get_by_test_id("stElementContainer").filter(has=page.get_by_role("button", name="Add row")).first
+    grid = box.get_by_test_id("stDataFrame")
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    page.wait_for_timeout(500)  # the toolbar fades in on hover
+    box.get_by_role("button", name="Add row").click(force=True)
+    _idle(page)
+    _edit_cell(page, grid, 0, 0, 2, "Qualified on")
+    _edit_cell(page, grid, 0, 1, 2, "MQL")
+
+
+def test_a_stage_date_column_added_in_the_editor_reaches_the_preview(server, tab):
+    """Issue 10: a row added to "date columns that mean a stage" used to come back empty (untyped columns), so the
+    mapping never saw it. The file's "Qualified on" is not a header the editor knows: 5 leads, 5 inquiries at
+    creation; mapped to MQL by hand, its 3 filled dates (L-1, L-3, L-5) add 3 events: 8."""
+    page = tab
+    _open_data_page(page, server)
+    _upload(page, [ROOT / "tests" / "fixtures" / "editor" / "stage_dates_unrecognised.csv"])
+    page.get_by_text("No problems found: ready to import.").wait_for()
+    assert _metric_values(page, "Stage events", "5")[-1] == "5"
+    _map_qualified_on(page)
+    page.get_by_text("Stages", exact=True).click()  # leave the grid: the edit is sent
+    _idle(page)
+    assert _metric_values(page, "Stage events", "8")[-1] == "8"
+    page.get_by_role("tab", name="Stage events").click()
+    from playwright.sync_api import expect
+
+    head = page.get_by_role("tabpanel").filter(visible=True).get_by_test_id("stDataFrame")
+    expect(head).to_contain_text("mql", timeout=WAIT_MS)  # the grid fills its cells once drawn
+    events = head.text_content() or ""
+    assert events.count("mql") == 3 and events.count("inquiry") == 5, events
+    page.get_by_test_id("stExpander").filter(has_text="The mapping as TOML").click()
+    page.get_by_test_id("stCode").filter(has_text='"Qualified on" = "mql"').wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_edits_survive_a_corrected_file_and_a_new_layout_starts_fresh(server, tab):
+    """Issue 10: the user maps "Qualified on" → MQL, then removes the file and uploads its corrected version (same
+    headers, L-2 dated, L-6 added): 6 leads, 6 inquiries + 4 MQL dates = 10 events, the edit kept. A file whose
+    headers differ ("Comment" for "Notes") starts from the guess: 5 leads, 5 events."""
+    page = tab
+    editor = ROOT / "tests" / "fixtures" / "editor"
+    _open_data_page(page, server)
+    _upload(page, [editor / "stage_dates_unrecognised.csv"])
+    page.get_by_text("No problems found: ready to import.").wait_for()
+    _map_qualified_on(page)
+    page.get_by_text("Stages", exact=True).click()
+    _idle(page)
+    assert _metric_values(page, "Stage events", "8")[-1] == "8"
+
+    def replace_file(path: Path) -> None:
+        from playwright.sync_api import expect
+
+        page.get_by_test_id("stFileChipDeleteBtn").first.click()
+        expect(page.get_by_test_id("stFileChipName")).to_have_count(0, timeout=WAIT_MS)
+        _idle(page)
+        _upload(page, [path])
+        page.get_by_test_id("stDataFrame").filter(has_text=path.name).first.wait_for()  # the files table
+        _idle(page)
+
+    replace_file(editor / "stage_dates_corrected.csv")
+    page.get_by_text("Your earlier edits for a file with these same columns are kept.").wait_for()
+    assert _metric_values(page, "Leads", "6")[-1] == "6"
+    assert _metric_values(page, "Stage events", "10")[-1] == "10"
+
+    replace_file(editor / "stage_dates_other_layout.csv")
+    assert _metric_values(page, "Stage events", "5")[-1] == "5"
+    assert page.get_by_text("Your earlier edits for a file with these same columns are kept.").count() == 0
+    assert page.get_by_test_id("stException").count() == 0

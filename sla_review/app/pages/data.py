@@ -14,6 +14,7 @@ recomputed when the uploads change, so widget changes do not re-read files. Test
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
 from typing import Any
@@ -26,7 +27,7 @@ from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
-from sla_review.ingest.mapping import DEFAULT_NULLS, Mapping, MappingError
+from sla_review.ingest.mapping import Mapping, MappingError
 from sla_review.present import i18n, safe
 from sla_review.present.data_page_text import TEXT, text
 
@@ -84,14 +85,10 @@ def show_problems(problems: list[Problem], key: str) -> None:
         st.caption(t("messages_note"))
 
 
-def records(edited: Any) -> list[dict]:
-    """st.data_editor hands back the data's own type when it can (dict of lists here) or a pandas frame."""
-    if hasattr(edited, "to_dict"):
-        return edited.to_dict("records")
-    if isinstance(edited, dict):
-        keys = list(edited)
-        return [dict(zip(keys, row, strict=True)) for row in zip(*edited.values(), strict=True)]
-    return list(edited or [])
+def text_table(columns: dict[str, list], counts: tuple[str, ...] = ()) -> pl.DataFrame:
+    """An editable table's data with typed columns even when empty: st.data_editor gives an untyped (empty)
+    column no type, so the cells of a row added in the browser came back as None and never reached the mapping."""
+    return pl.DataFrame(columns, schema={c: pl.Int64 if c in counts else pl.Utf8 for c in columns})
 
 
 def stage_label(stage: str) -> str:
@@ -208,6 +205,10 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
     options = ([f"builtin:{detected}"] if detected else []) + [f"uploaded:{n}" for n in batch.mappings]
     options += ["editor"] + [f"builtin:{k}" for k in builtins if k != detected]
     default = next((o for o in options if o.startswith("uploaded:")), options[0])
+    layouts = tuple(flow.layout(f) for f in batch.frames.values())
+    chosen: dict[tuple, str] = ss.setdefault("dp_choices", {})  # the files' layouts → the user's last choice
+    if chosen.get(layouts) in options:
+        default = chosen[layouts]
 
     def label(option: str) -> str:
         kind, _, name = option.partition(":")
@@ -219,6 +220,7 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
 
     choice = st.selectbox(t("mapping_choice"), options, index=options.index(default), format_func=label,
                           key="dp_mapping")
+    chosen[layouts] = choice
     if not batch.mappings:
         st.caption(t("reuse_hint"))
     kind, _, name = choice.partition(":")
@@ -256,7 +258,11 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
     if len(names) > 1:
         file = st.selectbox(t("ed_file"), names, key="dp_ed_file")
     frame = batch.frames[file]
-    guess = flow.guess_editor(batch.frames, file)
+    saved: dict[tuple[str, ...], flow.EditorSpec] = ss.setdefault("dp_edits", {})  # kept across uploads
+    kept = saved.get(flow.layout(frame))
+    guess = flow.guess_editor(batch.frames, file) if kept is None else dataclasses.replace(kept, file=file)
+    if kept is not None:
+        st.caption(t("ed_kept"))
     p = f"dp_ed_{names.index(file)}_"
     columns = [c for c in frame.columns if c not in ("__file", "__row")]
     name = st.text_input(t("ed_name"), value=guess.name, key=p + "name")
@@ -270,13 +276,14 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
         if field == "lead_id":
             default = g.value if g.kind == "column" else columns[0]
         else:
-            default = g.value if g.kind == "column" else NONE
+            default = g.value if g.kind == "column" else CONST if g.kind == "const" else NONE
         with grid[i % 3]:
             pick = st.selectbox(t(f"f_{field}"), options, index=options.index(default), key=p + "f_" + field,
                                 format_func=lambda o: t("opt_none") if o == NONE else t("opt_const") if o == CONST
                                 else o)
             if pick == CONST:
-                value = st.text_input(t("const_value"), key=p + "c_" + field,
+                value = st.text_input(t("const_value"), value=g.value if g.kind == "const" else "",
+                                      key=p + "c_" + field,
                                       help=t("const_date_help") if field == "created_at" else None)
                 chosen[field] = flow.FieldChoice("const", value)
             elif pick == NONE:
@@ -298,14 +305,14 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                                  key=p + "created_stage")
     st.caption(t("ed_stage_columns") + t("sentence_gap") + t("ed_stage_columns_help"))
     wide = st.data_editor(
-        {"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())},
+        text_table({"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())}),
         num_rows="dynamic", hide_index=True, key=p + "wide", width="stretch",
         column_config={
             "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
             "stage": st.column_config.SelectboxColumn(t("c_stage"), options=list(STAGES), required=True,
                                                       format_func=stage_label),
         })
-    stage_columns = {r["column"]: r["stage"] for r in records(wide) if r.get("column") and r.get("stage")}
+    stage_columns = {r["column"]: r["stage"] for r in ui.editor_rows(wide) if r.get("column") and r.get("stage")}
 
     status_options = [NONE, *columns]
     status_default = guess.status_column if guess.status_column in columns else NONE
@@ -322,8 +329,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
         known = guess.status_map if status == guess.status_column else {}
         st.caption(t("ed_status_values"))
         edited = st.data_editor(
-            {"value": [x for x, _ in values], "rows": [n for _, n in values],
-             "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
+            text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
+                        "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]}, counts=("rows",)),
             hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
             width="stretch",
             column_config={
@@ -332,7 +339,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                 "stage": st.column_config.SelectboxColumn(t("c_stage"), options=[NO_STAGE, *STAGES],
                                                           format_func=stage_label, required=True),
             })
-        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"] for r in records(edited)}
+        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"]
+                      for r in ui.editor_rows(edited)}
         date_options = [flow.LEAD_CREATED, *[c for c in columns if c != status]]
         date_default = guess.status_date if (status == guess.status_column and guess.status_date in date_options) \
             else flow.LEAD_CREATED
@@ -342,13 +350,17 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
 
     st.markdown(f"**{t('ed_other')}**")
     left, right = st.columns([2, 3])
-    nulls = left.text_input(t("ed_nulls"), value=", ".join(DEFAULT_NULLS), key=p + "nulls", help=t("ed_nulls_help"))
+    nulls = left.text_input(t("ed_nulls"), value=", ".join(guess.null_values), key=p + "nulls",
+                            help=t("ed_nulls_help"))
     date_format = right.radio(t("ed_dates"), flow.DATE_FORMATS, format_func=lambda f: t(f"date_{f}"),
-                              key=p + "dates", horizontal=True, help=t("date_help"))
-    return flow.EditorSpec(
+                              index=flow.DATE_FORMATS.index(guess.date_format), key=p + "dates", horizontal=True,
+                              help=t("date_help"))
+    spec = flow.EditorSpec(
         name=name, file=file, fields=chosen, created_stage=created_stage, stage_columns=stage_columns,
         status_column=None if status == NONE else status, status_map=status_map, status_date=status_date,
         null_values=tuple(x.strip() for x in nulls.split(",") if x.strip()), date_format=date_format)
+    saved[flow.layout(frame)] = spec
+    return spec
 
 
 # ---------------------------------------------------------------- 3. SLA and mode
