@@ -332,7 +332,10 @@ def adopt_section(saved: list[drafts.Draft], requested: bool) -> None:
     default_day = max(chosen.version.effective_from, next_month(data_day()), next_month(newest.effective_from))
     day = b.date_input(w("effective_from"), value=default_day, key=f"pp_adopt_from_{name}", format="YYYY-MM-DD",
                        help=w("adopt_from_help"))
-    version_name = c.text_input(w("version_name"), value=chosen.version.name, key=f"pp_adopt_name_{name}",
+    taken = [x.name for x in stored_config(cur).versions]
+    # the draft's own version name, unless a version already has it (e.g. this draft was adopted once): the next
+    suggested = chosen.version.name if chosen.version.name not in taken else next_name(taken, chosen.version)
+    version_name = c.text_input(w("version_name"), value=suggested, key=f"pp_adopt_name_{name}",
                                 max_chars=100).strip()
     version = dataclasses.replace(chosen.version, name=version_name or chosen.version.name, effective_from=day)
     try:
