@@ -114,6 +114,16 @@ def worked_db(_worked_db_once: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def worked_con(worked_db: Path):
+    """A read-write connection on this test's copy of the worked example, closed after the test."""
+    from sla_review.store.db import connect
+
+    con = connect(worked_db)
+    yield con
+    con.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """In CI (CI=true, as .ci/run is run) nothing may be skipped: a skip there means a missing install

@@ -148,13 +148,14 @@ def _month_rate(v: dict, model: whatif.LogisticFit | None) -> tuple[float | None
 
 
 def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None, version: SlaVersion, *,
-           maturity_days: int = MATURITY_DAYS, guides: Guides | None = None) -> Replay:
-    """`version`'s clauses applied to every handoff and lead of the view (see the module docstring)."""
+           maturity_days: int = MATURITY_DAYS, guides: Guides | None = None,
+           today: SlaVersion | None = None) -> Replay:
+    """`version`'s clauses applied to every handoff and lead of the view (see the module docstring). `today`: the
+    version in force (current_version), when the caller already read it (compare replays several at once)."""
     filters = filters or Filters()
     guides = guides or Guides()
-    presence = data_presence(con)
-    has_acts = presence["has_activities"]
-    today = current_version(con, period)
+    has_acts = data_presence(con)["has_activities"]
+    today = today or current_version(con, period)
     rows = query(con, "replay", period, filters, tz=period.tz, handoff_stage=version.handoff_stage,
                  response_target_hours=float(version.response_target_hours), min_attempts=int(version.min_attempts),
                  window_days=float(version.attempt_window_business_days), tiers=_tier_param(version),
@@ -237,8 +238,9 @@ def replay(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | No
 def compare(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters | None,
             versions: list[SlaVersion], **kwargs: object) -> list[Replay]:
     """The terms in force first, then each given version, replayed on the same view."""
-    current = current_version(con, period)
-    return [replay(con, period, filters, v, **kwargs) for v in (current, *versions)]  # type: ignore[arg-type]
+    current = current_version(con, period)  # read once: each replay compares its MQL set with today's rule
+    return [replay(con, period, filters, v, today=current, **kwargs)  # type: ignore[arg-type]
+            for v in (current, *versions)]
 
 
 def as_json(r: Replay) -> dict:

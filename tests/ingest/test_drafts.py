@@ -10,16 +10,13 @@ from sla_review.core.terms import ConfigError, with_clauses
 from sla_review.ingest import drafts
 from sla_review.ingest.importer import stored_config
 from sla_review.metrics.report import build_report, make_period
-from sla_review.store.db import connect
 
 AS_OF = "2026-06-30T10:00:00+09:00"
 
 
 @pytest.fixture
-def con(worked_db):
-    c = connect(worked_db)
-    yield c
-    c.close()
+def con(worked_con):
+    return worked_con
 
 
 def v1(c):

@@ -23,10 +23,8 @@ AS_OF = "2026-06-30T10:00:00+09:00"
 
 
 @pytest.fixture
-def con(worked_db):
-    c = connect(worked_db)
-    yield c
-    c.close()
+def con(worked_con):
+    return worked_con
 
 
 def period(c, start=dt.date(2026, 4, 1), end=dt.date(2026, 7, 1)):

@@ -27,7 +27,7 @@ import streamlit as st
 
 from sla_review.app import ui
 from sla_review.core import toml_text
-from sla_review.core.terms import TIER_TERMS, ConfigError, SlaVersion, for_period, to_toml, with_clauses
+from sla_review.core.terms import TIER_TERMS, ConfigError, SlaVersion, period_terms, to_toml, with_clauses
 from sla_review.core.vocabulary import LADDER
 from sla_review.ingest import drafts
 from sla_review.ingest.importer import ImportFailed, stored_config
@@ -208,7 +208,7 @@ def side_by_side(replays: list[proposals.Replay], labels: list[str]) -> None:
     if any(r.volume["is_estimate"] for r in replays):
         st.caption(w("estimate_note", method=v.t("wi_method")))
     st.caption(w("volume_note") + " " + pt.w(lang, "replay_note"))
-    note = pt.current_note(for_period(stored_config(ui.cursor()).versions, v.period), lang)
+    note = pt.current_note(period_terms(ui.cursor(), v.period), lang)
     if note:  # several versions in the period: say what "current" replays
         st.caption(safe.markdown(note))
 
@@ -327,12 +327,13 @@ def adopt_section(saved: list[drafts.Draft], requested: bool) -> None:
     a, b, c = st.columns(3)
     name = a.selectbox(w("adopt_draft"), names, key="pp_adopt_pick")
     chosen = saved[names.index(name)]
-    newest = max(stored_config(cur).versions, key=lambda x: x.effective_from)
+    versions = stored_config(cur).versions
+    newest = max(versions, key=lambda x: x.effective_from)
     # the draft's own date, unless a version already starts then or later, or the data has reached it
     default_day = max(chosen.version.effective_from, next_month(data_day()), next_month(newest.effective_from))
     day = b.date_input(w("effective_from"), value=default_day, key=f"pp_adopt_from_{name}", format="YYYY-MM-DD",
                        help=w("adopt_from_help"))
-    taken = [x.name for x in stored_config(cur).versions]
+    taken = [x.name for x in versions]
     # the draft's own version name, unless a version already has it (e.g. this draft was adopted once): the next
     suggested = chosen.version.name if chosen.version.name not in taken else next_name(taken, chosen.version)
     version_name = c.text_input(w("version_name"), value=suggested, key=f"pp_adopt_name_{name}",
