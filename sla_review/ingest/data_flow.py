@@ -477,8 +477,9 @@ def _score_scale(frame: pl.DataFrame, column: str) -> tuple[float | None, float 
     return float(lo), float(hi)
 
 
-def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None) -> EditorSpec:
-    """A first draft of the editor for an unrecognised file: columns picked by their header names."""
+def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None, layout: str | None = None) -> EditorSpec:
+    """A first draft of the editor for an unrecognised file: columns picked by their header names. ``layout``:
+    None to recognise it (an event log when its headers and repeated ids say so), else the layout the user chose."""
     if not frames:
         return EditorSpec()
     file = file if file in frames else next(iter(frames))
@@ -509,7 +510,9 @@ def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None) -> Ed
     stem = Path(file).stem
     spec = EditorSpec(name=f"{stem} mapping", file=file, fields=chosen, stage_columns=stage_columns,
                       status_column=status, status_map=status_map, status_date=status_date)
-    return _guess_event_log(spec, frame, columns) or spec
+    if layout == "per_lead":
+        return spec
+    return _guess_event_log(spec, frame, columns, forced=layout == "event_log") or spec
 
 
 def _pick(columns: list[str], names: Iterable[str], taken: Iterable[str] = ()) -> str | None:
@@ -518,27 +521,29 @@ def _pick(columns: list[str], names: Iterable[str], taken: Iterable[str] = ()) -
     return next((by_key[_key(n)] for n in names if _key(n) in by_key), None)
 
 
-def _guess_event_log(spec: EditorSpec, frame: pl.DataFrame, columns: list[str]) -> EditorSpec | None:
+def _guess_event_log(spec: EditorSpec, frame: pl.DataFrame, columns: list[str],
+                     forced: bool = False) -> EditorSpec | None:
     """The event-log draft when the file looks like one: an event-name column, a timestamp column, and a lead id
-    that repeats (several rows per lead). None otherwise (the one-row-per-lead draft stands)."""
+    that repeats (several rows per lead). None otherwise (the one-row-per-lead draft stands); ``forced`` (the user
+    chose the layout): the draft with what it found, columns it did not find left unchosen."""
     lead = spec.fields.get("lead_id", FieldChoice())
-    if lead.kind != "column":
+    if lead.kind != "column" and not forced:
         return None
     event = _pick(columns, _EVENT_NAMES, (lead.value,))
     time = _pick(columns, _TIME_NAMES, (lead.value, event or ""))
-    if event is None or time is None:
+    if (event is None or time is None) and not forced:
         return None
-    ids = frame[lead.value].drop_nulls()
-    if ids.n_unique() == ids.len():  # one row per id: a per-lead file that happens to have a date column
+    ids = frame[lead.value].drop_nulls() if lead.value in frame.columns else pl.Series([], dtype=pl.Utf8)
+    if ids.n_unique() == ids.len() and not forced:  # one row per id: a per-lead file with a date column
         return None
-    actor = _pick(columns, _ACTOR_NAMES, (lead.value, event, time))
+    actor = _pick(columns, _ACTOR_NAMES, (lead.value, event or "", time or ""))
     fields = dict(spec.fields)
     for name, choice in spec.fields.items():  # the log's own columns are not lead attributes
         if choice.kind == "column" and choice.value in (event, time, actor) and name != "lead_id":
             fields[name] = FieldChoice()
     if fields.get("created_at", FieldChoice()).kind != "column":
         fields["created_at"] = FieldChoice("column", FIRST_EVENT)
-    event_map = {v: guess_event(v) for v, _n in distinct_values(frame, event)}
+    event_map = {v: guess_event(v) for v, _n in distinct_values(frame, event)} if event else {}
     return dataclasses.replace(spec, layout="event_log", fields=fields, event_column=event, time_column=time,
                                actor_column=actor, event_map=event_map, stage_columns={}, status_column=None,
                                status_map={})
