@@ -279,15 +279,15 @@ def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, 
     gives the lead's fields; where created_at comes from."""
     st.markdown(f"**{t('ed_log')}**")
     st.caption(t("ed_log_help"))
-    top = st.columns(4)
+    top, bottom = st.columns(2), st.columns(2)  # two by two: four in a row are cramped on a narrow screen
     lead_default = g.fields.get("lead_id", flow.FieldChoice()).value
     with top[0]:
         lead = pick_column(t("f_record_id"), columns, lead_default, p + "log_lead")
     with top[1]:
         event = pick_column(t("f_event"), columns, g.event_column, p + "log_event")
-    with top[2]:
+    with bottom[0]:
         when = pick_column(t("f_time"), columns, g.time_column, p + "log_time")
-    with top[3]:
+    with bottom[1]:
         actor = pick_column(t("f_actor"), columns, g.actor_column, p + "log_actor", help=t("f_actor_help"))
     event_map: dict[str, str] = {}
     if event is not None:
@@ -304,10 +304,10 @@ def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, 
             hide_index=True, disabled=["value", "rows"], key=p + "events_" + str(columns.index(event)),
             width="stretch",
             column_config={
-                "value": st.column_config.TextColumn(t("c_event")),
-                "rows": st.column_config.NumberColumn(t("c_count"), format="localized"),
+                "value": st.column_config.TextColumn(t("c_event"), width="medium"),
+                "rows": st.column_config.NumberColumn(t("c_count"), format="localized", width="small"),
                 "means": st.column_config.SelectboxColumn(t("c_means"), options=[NO_STAGE, *STAGES, *CHANNELS],
-                                                          format_func=event_label, required=True),
+                                                          format_func=event_label, required=True, width="medium"),
             })
         event_map = {r["value"]: "" if r.get("means") in (None, NO_STAGE) else r["means"]
                      for r in ui.editor_rows(edited)}
