@@ -83,7 +83,9 @@ __all__ = [
     "editor_mapping",
     "guess_editor",
     "guess_event",
+    "guess_log_file",
     "guess_stage",
+    "lead_file",
     "loaded_summary",
     "mapping_text",
     "preview",
@@ -334,6 +336,10 @@ class EditorSpec:
     #: one row per lead: date column → channel (a response on that date, by the owner)
     response_columns: dict[str, str] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
+    #: one row per lead, with another uploaded file as its event log (or activities export) joined by the lead id
+    #: (``log_lead_column`` there); the event, time and actor columns and the event map are then that file's
+    log_file: str | None = None
+    log_lead_column: str | None = None
 
 
 def _key(text: str) -> str:
@@ -510,9 +516,41 @@ def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None, layou
     stem = Path(file).stem
     spec = EditorSpec(name=f"{stem} mapping", file=file, fields=chosen, stage_columns=stage_columns,
                       status_column=status, status_map=status_map, status_date=status_date)
-    if layout == "per_lead":
-        return spec
-    return _guess_event_log(spec, frame, columns, forced=layout == "event_log") or spec
+    if layout != "per_lead":
+        found = _guess_event_log(spec, frame, columns, forced=layout == "event_log")
+        if found is not None:
+            return found
+    return _with_log_file(spec, frames)
+
+
+def _with_log_file(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> EditorSpec:
+    """A one-row-per-lead draft with another uploaded file that looks like an event log (or an activities export)
+    joined to it by the lead id; the draft unchanged when there is none."""
+    for name, frame in frames.items():
+        if name != spec.file and guess_editor({name: frame}, name).layout == "event_log":
+            return guess_log_file(spec, frames, name)
+    return spec
+
+
+def guess_log_file(spec: EditorSpec, frames: dict[str, pl.DataFrame], log_file: str | None) -> EditorSpec:
+    """``spec`` with ``log_file`` as its event log joined by the lead id (None: without one): the log's columns
+    guessed from its headers, its lead id the lead file's own id header when the log has it."""
+    if log_file is None or log_file not in frames or log_file == spec.file:
+        return dataclasses.replace(spec, log_file=None, log_lead_column=None)
+    log = guess_editor({log_file: frames[log_file]}, log_file, layout="event_log")
+    main_id = spec.fields.get("lead_id", FieldChoice()).value
+    own_id = log.fields.get("lead_id", FieldChoice())
+    lead = main_id if main_id in frames[log_file].columns else (own_id.value if own_id.kind == "column" else None)
+    return dataclasses.replace(spec, log_file=log_file, log_lead_column=lead, event_column=log.event_column,
+                               time_column=log.time_column, actor_column=log.actor_column,
+                               event_map=log.event_map)
+
+
+def lead_file(frames: dict[str, pl.DataFrame]) -> str | None:
+    """The uploaded file most likely to hold one row per lead (the editor's first choice of its main file): the
+    first that does not look like an event log, else the first."""
+    per_lead = (n for n, f in frames.items() if guess_editor({n: f}, n).layout == "per_lead")
+    return next(per_lead, next(iter(frames), None))
 
 
 def _pick(columns: list[str], names: Iterable[str], taken: Iterable[str] = ()) -> str | None:
@@ -588,53 +626,65 @@ def editor_dict(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> dict:
     owner_column = owner.value if owner.kind == "column" and owner.value else None
     lead_column = leads.get("lead_id")
     rep: object = (spec.actor_column if log and spec.actor_column else owner_column) or {"const": NO_REP}
+    joined = not log and bool(spec.log_file)  # a second file, the event log, joined by the lead id
+    main = {"from": "main"} if joined else {}
+    if joined:
+        leads = {"from": "main", **leads}
+        lead_column = spec.log_lead_column
+        rep = spec.actor_column or {"const": NO_REP}
     events: list[dict[str, object]] = []
     activities: list[dict[str, object]] = []
     out_extra: dict[str, object] = {}
-    if log:
+    if log or joined:
         stages = {k: v for k, v in spec.event_map.items() if v in STAGES}
         channels = {k: v for k, v in spec.event_map.items() if v in CHANNELS}
-        if spec.event_column and spec.time_column:
+        source = {"from": "log"} if joined else {}
+        if spec.event_column and spec.time_column and lead_column:
             if stages:
-                rule: dict[str, object] = {"lead_id": lead_column, "stage": spec.event_column,
+                rule: dict[str, object] = {**source, "lead_id": lead_column, "stage": spec.event_column,
                                            "entered_at": spec.time_column,
                                            "when": {"column": spec.event_column, "values": list(stages)}}
                 if spec.actor_column:
                     rule["actor_id"] = {"column": spec.actor_column, "optional": True}
                 events.append(rule)
             if channels:
-                activities.append({"lead_id": lead_column, "rep_id": rep, "occurred_at": spec.time_column,
+                activities.append({**source, "lead_id": lead_column, "rep_id": rep, "occurred_at": spec.time_column,
                                    "channel": spec.event_column,
                                    "when": {"column": spec.event_column, "values": list(channels)}})
         if stages:
             out_extra["stages"] = stages
         if channels:
             out_extra["channels"] = channels
-    else:
+    if not log:
         if spec.stage_columns:
-            wide: dict[str, object] = {"kind": "wide", "columns": dict(spec.stage_columns)}
+            wide: dict[str, object] = {**main, "kind": "wide", "columns": dict(spec.stage_columns)}
             if owner_column:
                 wide["actor_id"] = owner_column
             events.append(wide)
         if spec.status_column:
-            status: dict[str, object] = {"kind": "status", "column": spec.status_column,
+            status: dict[str, object] = {**main, "kind": "status", "column": spec.status_column,
                                          "map": {k: v for k, v in spec.status_map.items()}}
             status["at"] = {"lead": "created_at"} if spec.status_date == LEAD_CREATED else spec.status_date
             if owner_column:
                 status["actor_id"] = owner_column
             events.append(status)
         if spec.response_columns:
-            activities.append({"kind": "wide", "columns": dict(spec.response_columns), "rep_id": rep})
+            owner_rep = owner_column or {"const": NO_REP}
+            activities.append({**main, "kind": "wide", "columns": dict(spec.response_columns), "rep_id": owner_rep})
     required = [c.value for n in ("lead_id", "created_at")
                 if (c := spec.fields.get(n, FieldChoice())).kind == "column" and c.value and c.value != FIRST_EVENT]
     if log:
         required += [c for c in (spec.event_column, spec.time_column) if c and c not in required]
+    files: dict[str, object] = {"main": {"columns": required}}
+    if joined:
+        files["log"] = {"columns": [c for c in (spec.log_lead_column, spec.event_column, spec.time_column) if c]}
+    log_frame = frames.get(spec.log_file or "", pl.DataFrame()) if joined else None
     out: dict[str, object] = {
         "name": spec.name.strip() or "My CRM export",
         "description": "Built with the Data page's column-mapping editor.",
         "null_values": [v for v in spec.null_values if v.strip()],
-        "dates": _dates(spec, frame),
-        "files": {"main": {"columns": required}},
+        "dates": _dates(spec, frame, log_frame),
+        "files": files,
         "leads": leads,
     }
     if spec.ignored_columns:
@@ -643,14 +693,15 @@ def editor_dict(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> dict:
         out["stage_events"] = events
     if activities:
         out["activities"] = activities
-    reps = [c for c in dict.fromkeys([spec.actor_column if log else None, owner_column]) if c]
+    reps = [({"from": "log"} if joined else {}, spec.actor_column)] if (log or joined) and spec.actor_column else []
+    reps += [(main, owner_column)] if owner_column and (joined or owner_column != spec.actor_column or not log) else []
     if reps:
-        out["reps"] = [{"rep_id": c, "name": c} for c in reps]
+        out["reps"] = [{**where, "rep_id": c, "name": c} for where, c in reps]
     out.update(out_extra)
     return out
 
 
-def _dates(spec: EditorSpec, frame: pl.DataFrame) -> dict[str, object]:
+def _dates(spec: EditorSpec, frame: pl.DataFrame, log_frame: pl.DataFrame | None = None) -> dict[str, object]:
     """auto: each column recognised on its own (a column that reads both ways is read day-first, with a warning);
     day/month-first: every date is read that way (with each column's own separator); iso: ISO 8601 only."""
     if spec.date_format == "iso":
@@ -670,6 +721,8 @@ def _dates(spec: EditorSpec, frame: pl.DataFrame) -> dict[str, object]:
         if spec.status_column and spec.status_date != LEAD_CREATED:
             columns.append(spec.status_date)
     per_column = {c: pattern(_separator(frame, c)) for c in dict.fromkeys(columns) if c and c != FIRST_EVENT}
+    if log_frame is not None and spec.time_column:
+        per_column.setdefault(spec.time_column, pattern(_separator(log_frame, spec.time_column)))
     out: dict[str, object] = {"format": pattern("/"), "ambiguous": "day_first" if day else "month_first"}
     special = {c: p for c, p in per_column.items() if p != pattern("/")}
     if special:
@@ -682,7 +735,9 @@ def editor_mapping(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> Mapping
     lead = spec.fields.get("lead_id", FieldChoice())
     if lead.kind != "column" or not lead.value:
         raise MappingError.said(None, "editor_lead_id")
-    if spec.layout == "event_log":
+    if spec.layout == "event_log" or spec.log_file:
+        if spec.log_file and not spec.log_lead_column:
+            raise MappingError.said(None, "editor_log_lead")
         if not spec.event_column:
             raise MappingError.said(None, "editor_event_column")
         if not spec.time_column:

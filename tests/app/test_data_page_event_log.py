@@ -51,3 +51,18 @@ def test_switching_the_layout_back_to_one_row_per_lead_refuses_the_repeated_ids(
     assert at.button(key="dp_import").disabled
     at.radio(key="dp_ed_0_layout").set_value("event_log").run()
     assert metric(at, "Leads").value == "5" and not at.button(key="dp_import").disabled
+
+
+def test_a_second_file_is_joined_as_the_event_log(monkeypatch, tmp_path):
+    """Cases + their log (tests/ingest/test_event_log.py): 5 leads, 9 stage events, 5 responses; with the second
+    file set to none the responses go (0) and the log is reported as not used."""
+    batch = flow.receive_paths([LOG, FIXTURES / "event_log" / "helpdesk_cases.csv"])
+    at = data_page(monkeypatch, tmp_path / "j.duckdb", batch)
+    assert at.selectbox(key="dp_ed_file").value == "helpdesk_cases.csv"
+    assert at.radio(key="dp_ed_1_layout").value == "per_lead"
+    assert at.selectbox(key="dp_ed_1_joined").value == "helpdesk_log.csv"
+    assert at.selectbox(key="dp_ed_1_j0_log_lead").value == "Case ID"
+    assert [metric(at, x).value for x in ("Leads", "Stage events", "Activities")] == ["5", "9", "5"]
+    at.selectbox(key="dp_ed_1_joined").set_value("\x00none").run()
+    no_exception(at)
+    assert [metric(at, x).value for x in ("Leads", "Stage events", "Activities")] == ["5", "5", "0"]

@@ -300,19 +300,17 @@ def _imported_count(db: Path, query: str) -> list[tuple]:
         con.close()
 
 
-def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(tmp_path):
+def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(chromium, tmp_path):
     """Issue 10: tests/fixtures/event_log/helpdesk_log.csv, 15 events of 5 cases (worked out in
     tests/ingest/test_event_log.py). As one row per lead it is 15 leads with repeated ids (refused); the user
     chooses the event-log layout, then in the event table maps "Qualified" to MQL (the guess said SQL) and
     "Handed to sales" to a sales response (other: sales took the case in charge), not a SAL stage.
     Stage events: 5 inquiries + 2 MQL + Deal won = 8; responses: 2 calls + 2 emails + 1 meeting + the hand-over = 6."""
-    from playwright.sync_api import sync_playwright
-
-    db = tmp_path / "log.duckdb"
-    with streamlit_server(db, tmp_path) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    db = tmp_path / "log.duckdb"  # a server of its own, so the database can be read once it has stopped
+    with streamlit_server(db, tmp_path) as url:
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
         try:
-            page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+            page = context.new_page()
             page.set_default_timeout(WAIT_MS)
             _open_data_page(page, url)
             _upload(page, [ROOT / "tests" / "fixtures" / "event_log" / "helpdesk_log.csv"])
@@ -336,26 +334,26 @@ def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(tm
             assert _metric_values(page, "Activities", "6")[-1] == "6"
             page.get_by_role("button", name="Import 5 leads").click()
             page.get_by_text("Imported 5 leads, 8 stage events, 6 activities and 2 reps").wait_for()
+            _idle(page)
+            assert _metric_values(page, "Activities", "6") == ["6", "6"]  # what is loaded now, and the preview
             assert page.get_by_test_id("stException").count() == 0
         finally:
-            browser.close()
+            context.close()
     assert _imported_count(db, "SELECT channel, count(*) FROM activities GROUP BY channel ORDER BY channel") == [
         ("email", 2), ("meeting", 1), ("other", 1), ("phone", 2)]
     assert _imported_count(db, "SELECT lead_id FROM stage_events WHERE stage = 'mql' ORDER BY lead_id") == [
         ("C-1",), ("C-3",)]
 
 
-def test_a_status_value_changed_in_the_editor_reaches_the_import(tmp_path):
+def test_a_status_value_changed_in_the_editor_reaches_the_import(chromium, tmp_path):
     """Issue 10: tests/fixtures/editor/status_unrecognised.csv, 4 leads whose Status is Working ×2 (guessed SAL),
     Junk, Nurture (guessed no stage): 4 inquiries + 2 SAL = 6 events. The user sets Junk (the table's second row)
     to Disqualified: 7 events, and L-4 (the Junk lead) is disqualified in the database."""
-    from playwright.sync_api import sync_playwright
-
     db = tmp_path / "status.duckdb"
-    with streamlit_server(db, tmp_path) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with streamlit_server(db, tmp_path) as url:
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
         try:
-            page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+            page = context.new_page()
             page.set_default_timeout(WAIT_MS)
             _open_data_page(page, url)
             _upload(page, [ROOT / "tests" / "fixtures" / "editor" / "status_unrecognised.csv"])
@@ -370,6 +368,6 @@ def test_a_status_value_changed_in_the_editor_reaches_the_import(tmp_path):
             page.get_by_text("Imported 4 leads, 7 stage events").wait_for()
             assert page.get_by_test_id("stException").count() == 0
         finally:
-            browser.close()
+            context.close()
     assert _imported_count(db, "SELECT lead_id, stage FROM stage_events WHERE stage <> 'inquiry' ORDER BY lead_id") \
         == [("L-1", "sal"), ("L-3", "sal"), ("L-4", "disqualified")]

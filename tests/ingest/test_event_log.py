@@ -232,3 +232,29 @@ def test_a_one_row_per_lead_file_maps_response_dates_and_ignored_columns():
         ("B", "ben", "phone", "2026-04-07T09:00:00")]
     no_owner = dataclasses.replace(spec, fields=dict(spec.fields, owner_id=flow.FieldChoice()))
     assert set(apply(flow.editor_mapping(no_owner, frames_), frames_).activities["rep_id"]) == {flow.NO_REP}
+
+
+def test_a_leads_file_and_its_event_log_are_joined_by_the_lead_id():
+    """helpdesk_cases.csv (one row per case: Case ID, Created, Owner, Company) with helpdesk_log.csv: the editor
+    takes the cases as the leads and the log as their events, joined by "Case ID". Leads 5 with the cases' own
+    created dates; stage events 5 inquiries at those dates + the log's guessed stages (Qualified ×2 → SQL,
+    Handed to sales → SAL, Deal won → won) = 9; responses the log's 5; reps: agents ana, ben = owners ana, ben."""
+    cases = LOG_DIR / "helpdesk_cases.csv"
+    batch = flow.receive_paths([LOG, cases])  # the log first: the editor still picks the cases as the leads
+    assert flow.lead_file(batch.frames) == cases.name
+    spec = flow.guess_editor(batch.frames, cases.name)
+    assert (spec.layout, spec.log_file, spec.log_lead_column, spec.event_column, spec.time_column) == (
+        "per_lead", LOG.name, "Case ID", "Event", "Timestamp")
+    mapping = flow.editor_mapping(spec, batch.frames)
+    assert Mapping.from_toml(mapping.to_toml()) == mapping
+    result = flow.preview(batch.frames, mapping, sla=flow.template_text())
+    assert result.ok and not result.warnings, [str(p) for p in result.problems + result.warnings]
+    assert result.counts == {"leads": 5, "stage_events": 9, "activities": 5, "reps": 2}
+    assert result.tables["leads"].select("lead_id", "created_at", "owner_id").row(0) == (
+        "C-1", "2026-04-06T08:55:00", "ana")
+    assert sorted(result.tables["stage_events"].filter(pl.col("stage") != "inquiry")["stage"].to_list()) == [
+        "sal", "sql", "sql", "won"]
+    without = flow.guess_log_file(spec, batch.frames, None)
+    assert apply(flow.editor_mapping(without, batch.frames), batch.frames).activities.height == 0
+    with pytest.raises(MappingError, match="lead's id, to join"):
+        flow.editor_mapping(dataclasses.replace(spec, log_lead_column=None), batch.frames)

@@ -274,15 +274,18 @@ def pick_column(label: str, columns: list[str], default: str | None, key: str, *
     return None if pick == NONE else pick
 
 
-def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, p: str) -> dict[str, Any]:
+def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, p: str,
+                   joined: bool = False) -> dict[str, Any]:
     """The event log's own choices: record id, event name, time, actor; what each event name means; which row
-    gives the lead's fields; where created_at comes from."""
-    st.markdown(f"**{t('ed_log')}**")
-    st.caption(t("ed_log_help"))
+    gives the lead's fields; where created_at comes from. ``joined``: the log is a second file whose events join
+    the leads of the main file by the lead id (no lead fields come from it)."""
+    if not joined:
+        st.markdown(f"**{t('ed_log')}**")
+        st.caption(t("ed_log_help"))
     top, bottom = st.columns(2), st.columns(2)  # two by two: four in a row are cramped on a narrow screen
-    lead_default = g.fields.get("lead_id", flow.FieldChoice()).value
+    lead_default = g.log_lead_column if joined else g.fields.get("lead_id", flow.FieldChoice()).value
     with top[0]:
-        lead = pick_column(t("f_record_id"), columns, lead_default, p + "log_lead")
+        lead = pick_column(t("f_log_lead" if joined else "f_record_id"), columns, lead_default, p + "log_lead")
     with top[1]:
         event = pick_column(t("f_event"), columns, g.event_column, p + "log_event")
     with bottom[0]:
@@ -311,6 +314,8 @@ def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, 
             })
         event_map = {r["value"]: "" if r.get("means") in (None, NO_STAGE) else r["means"]
                      for r in ui.editor_rows(edited)}
+    if joined:
+        return {"lead": lead, "event": event, "time": when, "actor": actor, "event_map": event_map}
     left, right = st.columns(2)
     per_lead = left.radio(t("ed_per_lead"), ("first", "last"), index=("first", "last").index(g.per_lead),
                           format_func=lambda o: t(f"per_lead_{o}"), key=p + "log_per_lead", horizontal=True,
@@ -347,7 +352,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
     names = list(batch.frames)
     file = names[0]
     if len(names) > 1:
-        file = st.selectbox(t("ed_file"), names, key="dp_ed_file")
+        first = flow.lead_file(batch.frames) or names[0]
+        file = st.selectbox(t("ed_file"), names, index=names.index(first), key="dp_ed_file")
     frame = batch.frames[file]
     saved: dict[tuple[str, ...], flow.EditorSpec] = ss.setdefault("dp_edits", {})  # kept across uploads
     kept = saved.get(flow.layout(frame))
@@ -460,6 +466,20 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                                        key=p + "status_date_" + str(columns.index(status)))
         st.markdown(f"**{t('ed_responses_header')}**")
         response_columns = responses_part(columns, g, p)
+        others = [n for n in names if n != file]
+        if others:  # a second file: its events (a history or activities export) joined by the lead id
+            st.markdown(f"**{t('ed_joined')}**")
+            options = [NONE, *others]
+            pick = st.selectbox(t("ed_joined_file"), options,
+                                index=options.index(g.log_file) if g.log_file in options else 0,
+                                format_func=lambda o: t("opt_no_file") if o == NONE else o, key=p + "joined",
+                                help=t("ed_joined_help"))
+            if pick != NONE:
+                lg = g if g.log_file == pick else flow.guess_log_file(g, batch.frames, pick)
+                log_frame = batch.frames[pick]
+                log_columns = [c for c in log_frame.columns if c not in ("__file", "__row")]
+                log_choice = event_log_part(log_frame, log_columns, lg, f"{p}j{names.index(pick)}_", joined=True)
+                log_choice["file"] = pick
 
     st.markdown(f"**{t('ed_other')}**")
     ignored = st.multiselect(t("ed_ignored"), columns, default=[c for c in g.ignored_columns if c in columns],
@@ -477,7 +497,8 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
         layout=layout, event_column=log_choice.get("event"), time_column=log_choice.get("time"),
         actor_column=log_choice.get("actor"), event_map=log_choice.get("event_map", {}),
         per_lead=log_choice.get("per_lead", g.per_lead), response_columns=response_columns,
-        ignored_columns=tuple(ignored))
+        ignored_columns=tuple(ignored), log_file=log_choice.get("file"),
+        log_lead_column=log_choice.get("lead") if log_choice.get("file") else None)
     saved[flow.layout(frame)] = spec
     return spec
 
