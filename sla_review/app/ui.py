@@ -29,7 +29,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from sla_review.core import periods
+from sla_review.app import auth
+from sla_review.core import access, periods
 from sla_review.core import terms as sla_terms
 from sla_review.core.periods import Period
 from sla_review.core.terms import PeriodTerms, spans_text
@@ -404,8 +405,10 @@ HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit ser
 PAGES = "sla_review/app/pages"  # relative to dashboard.py, the entry file
 
 
-def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
-    """The review pages, then the Data and deck pages, for st.navigation."""
+def navigation_pages(lang: str, person: access.Person | None = None) -> dict[str, list[st.Page]]:
+    """The review pages, then the Data and deck pages, for st.navigation (the pages this person's role sees: a
+    viewer has no Data page, and its URL then opens the default page)."""
+    person = person or auth.current()
     # Streamlit serves the default page at "/" only (its url_path is ignored), so "/scorecard" needs a page
     # of its own: the same file again, hidden from the menu. Every other page is at /<name>.
     review = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
@@ -414,7 +417,7 @@ def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
     review.append(st.Page(f"{PAGES}/{DEFAULT_PAGE}.py", title=i18n.t(lang, f"page_{DEFAULT_PAGE}"),
                           url_path=DEFAULT_PAGE, visibility="hidden"))
     data = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon, url_path=name)
-            for name, icon in DATA_PAGES]
+            for name, icon in DATA_PAGES if person.sees(name)]
     return {i18n.t(lang, "nav_review"): review, i18n.t(lang, "nav_data"): data}
 
 
