@@ -25,6 +25,7 @@ import streamlit as st
 from sla_review.app import auth, ui
 from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
+from sla_review.ingest import audit
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
 from sla_review.ingest.mapping import Mapping, MappingError
@@ -484,7 +485,8 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
             st.write(t("step_rebuild"))
             try:
                 summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
-                                          source=flow.source_label(mapping.name, batch.frames))
+                                          source=flow.source_label(mapping.name, batch.frames),
+                                          record=audit.Record("data_page", auth.current().author, batch.digests()))
             except ImportFailed as err:
                 status.update(label=t("import_failed"), state="error")
                 ss["dp_outcome"] = ("failed", list(err.problems), err.total)

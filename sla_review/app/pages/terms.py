@@ -348,7 +348,7 @@ def review(stored: SlaConfig, edited: SlaConfig, requested: bool) -> None:
     if requested and confirmed and auth.require("edit_terms", lang):
         with st.spinner(w("r_saving")):
             try:
-                flow.put_in_force(ui.cursor(), valid)
+                flow.put_in_force(ui.cursor(), valid, author=auth.current().author)
             except ImportFailed as err:
                 ss["te_outcome"] = ("failed", [p.text(lang) for p in err.problems])
             else:
