@@ -56,6 +56,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             summary = _import_recognised(con, args)
             if summary is None:
                 return 2
+        record_cli_import(con, summary.import_id, args)
     except ImportFailed as err:
         print(err, file=sys.stderr)
         return 2
@@ -65,6 +66,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
     print_future_rows(summary)
     return 0
+
+
+def record_cli_import(con: duckdb.DuckDBPyConnection, import_id: int, args: argparse.Namespace) -> None:
+    """The import's audit row, right after it committed: the operating-system user (the command line has no
+    sign-in) and every file given (a folder's files), with its size and SHA-256."""
+    import getpass
+
+    from sla_review.ingest import audit
+
+    given = [Path(p) for p in (*args.paths, args.mapping, args.sla) if p]
+    files = [f for p in given for f in (sorted(x for x in p.iterdir() if x.is_file()) if p.is_dir() else [p])]
+    audit.write(con, import_id, audit.Record("command_line", getpass.getuser(),
+                                             tuple(audit.digest(f) for f in files if f.is_file())))
 
 
 def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):

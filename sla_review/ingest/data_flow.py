@@ -30,6 +30,7 @@ import polars as pl
 from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, STAGES
+from sla_review.ingest import audit
 from sla_review.ingest.byod import SLA_TEMPLATE
 from sla_review.ingest.importer import (
     ImportFailed,
@@ -130,6 +131,8 @@ class FileInfo:
     message: str = ""
     #: an unreadable file's refusal as a Problem (its message in every language), when the reader gave one
     problem: Problem | None = None
+    #: the file's SHA-256 (hex), for the audit trail: which exact file an import was made from
+    sha256: str = ""
 
     def text(self, lang: str) -> str:
         """The note in ``lang``: the English message as the page always showed it, else the refusal's sentence in
@@ -153,6 +156,10 @@ class Batch:
     @property
     def unreadable(self) -> list[FileInfo]:
         return [f for f in self.files if f.kind == "unreadable"]
+
+    def digests(self) -> tuple[audit.FileDigest, ...]:
+        """The files read (data, mappings, sla.toml), as the audit trail records them."""
+        return tuple(audit.FileDigest(f.name, f.size, f.sha256) for f in self.files if f.kind != "unreadable")
 
     @property
     def problems(self) -> list[Problem]:
@@ -205,8 +212,9 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
     for raw in paths:
         path = Path(raw)
         size = path.stat().st_size if path.is_file() else 0
+        sha = audit.digest(path).sha256 if path.is_file() and size <= max_bytes else ""
         if path.suffix.lower() == ".toml":
-            batch.files.append(_read_toml(path, size, batch, max_bytes))
+            batch.files.append(dataclasses.replace(_read_toml(path, size, batch, max_bytes), sha256=sha))
             continue
         try:
             frame = read_table(path, max_bytes=max_bytes, should_stop=should_stop)
@@ -222,7 +230,7 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
             continue
         batch.frames[path.name] = frame
         data_columns = [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
-        batch.files.append(FileInfo(path.name, "data", size, frame.height, len(data_columns)))
+        batch.files.append(FileInfo(path.name, "data", size, frame.height, len(data_columns), sha256=sha))
     if batch.frames:
         try:
             batch.detected = detect(batch.frames)
@@ -898,14 +906,17 @@ def source_label(mapping_name: str, files: Iterable[str]) -> str:
 
 
 def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaConfig | None, *,
-               mode: str = "replace", source: str) -> ImportSummary:
-    """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
+               mode: str = "replace", source: str, record: audit.Record | None = None) -> ImportSummary:
+    """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed).
+    `record`: its audit row, written in the import's own transaction with the preview's notes it was made with."""
     if not result.ok:
         raise ImportFailed(result.problems[:20] or [Problem.worded("import.nothing_to_import", result.mapping_name)],
                            len(result.problems))
     try:
+        trail = audit.with_notes(record, result.warnings) if record is not None else None
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
-                              replace_with_empty=result.replace_with_empty)
+                              replace_with_empty=result.replace_with_empty,
+                              record=(lambda import_id: audit.write(con, import_id, trail)) if trail else None)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None

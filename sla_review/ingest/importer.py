@@ -398,11 +398,12 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
 def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
                    sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
                    source: str = "import", imported_at: dt.datetime | None = None,
-                   replace_with_empty: bool = False) -> ImportSummary:
+                   replace_with_empty: bool = False, record: Callable[[int], None] | None = None) -> ImportSummary:
     """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
     moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows), rows far
     outside the plausible span refuse the import. A replace import without leads is refused unless
-    `replace_with_empty` (it would empty the database)."""
+    `replace_with_empty` (it would empty the database). `record(import_id)`, when given, writes its own rows (the
+    audit trail) inside the same transaction."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
     unknown = set(sources) - set(SPECS)
@@ -444,7 +445,7 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         _drop_staging(con)
         raise ImportFailed(checks.problems, checks.total)
     assert config is not None
-    return _write(con, config, mode, is_demo, source, imported_at)
+    return _write(con, config, mode, is_demo, source, imported_at, record)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -500,7 +501,8 @@ def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
 
 
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
-           source: str, imported_at: dt.datetime | None = None) -> ImportSummary:
+           source: str, imported_at: dt.datetime | None = None,
+           record: Callable[[int], None] | None = None) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
     staged = [t for t in SPECS if _exists(con, _t(t, "typed"))]
     moment = imported_at or dt.datetime.now(dt.UTC)
@@ -524,6 +526,8 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
             {"at": moment, "source": source, "mode": mode, "demo": is_demo,
              "l": counts["leads"], "e": counts["stage_events"], "a": counts["activities"],
              "r": counts["reps"]}).fetchall()[0][0]
+        if record is not None:
+            record(int(import_id))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -22,9 +22,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from sla_review.app import ui
+from sla_review.app import auth, ui
 from sla_review.core.problems import Problem
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, LADDER, STAGES
+from sla_review.ingest import audit
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
 from sla_review.ingest.mapping import Mapping, MappingError
@@ -618,13 +619,14 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
               disabled=not result.ok, key="dp_import", icon=":material/database_upload:", on_click=request_import)
     if not result.ok:
         st.caption(t("import_blocked"))
-    if requested and result.ok:
+    if requested and result.ok and auth.require("import", lang):
         with st.status(t("importing"), expanded=True) as status:
             st.write(t("step_check"))
             st.write(t("step_rebuild"))
             try:
                 summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
-                                          source=flow.source_label(mapping.name, batch.frames))
+                                          source=flow.source_label(mapping.name, batch.frames),
+                                          record=audit.Record("data_page", auth.current().author, batch.digests()))
             except ImportFailed as err:
                 status.update(label=t("import_failed"), state="error")
                 ss["dp_outcome"] = ("failed", list(err.problems), err.total)
@@ -665,6 +667,8 @@ def outcome() -> None:
 def main() -> None:
     requested = bool(ss.pop("dp_import_requested", False))  # read once: never replayed on a later run
     st.title(v.t("page_data"))
+    if not auth.page_allowed("data", lang):  # a viewer reaching the file by any route: refused, nothing drawn
+        return
     st.caption(t("intro"))
     loaded = loaded_section()
     batch = upload_section()
