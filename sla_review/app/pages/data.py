@@ -627,14 +627,16 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
                 summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
                                           source=flow.source_label(mapping.name, batch.frames),
                                           record=audit.Record("data_page", auth.current().author, batch.digests()))
+            # the outcome is stored before any st call: each one is a point where a rerun (a late widget event)
+            # may stop this run, and an import that committed must still be reported on the next run
             except ImportFailed as err:
-                status.update(label=t("import_failed"), state="error")
                 ss["dp_outcome"] = ("failed", list(err.problems), err.total)
+                status.update(label=t("import_failed"), state="error")
             else:
-                status.update(label=t("import_done"), state="complete")
                 ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
                                     summary.future_examples)
                 ss.pop("dp_preview", None)
+                status.update(label=t("import_done"), state="complete")
                 st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
                 st.rerun()
     outcome()
