@@ -89,6 +89,7 @@ def sign_out(page, url: str) -> None:
         page.get_by_role("button", name="End session").click()
         page.wait_for_timeout(1_000)
     page.goto(url)
+    page.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     wait_idle(page)
 
 
@@ -150,5 +151,70 @@ def test_signed_out_sees_only_sign_in_then_viewer_and_editor(tmp_path: Path) -> 
             assert "has no role for you" in body
             assert page.locator("[data-testid=stSidebar]").count() == 0
             assert page.locator("[data-testid=stMetric]").count() == 0
+        finally:
+            browser.close()
+
+
+def test_an_editor_imports_while_two_viewers_watch(tmp_path: Path) -> None:
+    """The meeting: two viewers on the dashboard, an editor replaces the data on the Data page. Neither viewer sees
+    an error; each is told "Data updated" and the sidebar names the new import and its author; the audit page
+    lists it with the editor's e-mail."""
+    from tests.conftest import WORKED
+
+    files = [str(p) for p in sorted(WORKED.glob("*.csv"))] + [str(WORKED / "sla.toml")]
+    with signed_in_server(tmp_path) as url, playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            pages = {}
+            for who in (EDITOR, VIEWER, VIEWER):
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                sign_in(page, url, who)
+                pages.setdefault(who, []).append(page)
+            editor, (first, second) = pages[EDITOR][0], pages[VIEWER]
+            for viewer in (first, second):
+                assert "Built on import #1 of " in viewer.locator("[data-testid=stSidebar]").inner_text()
+            editor.goto(url + "/data")
+            wait_idle(editor)
+            editor.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files)
+            editor.get_by_role("button", name="Import 6 leads").wait_for(timeout=60_000)
+            wait_idle(editor)
+            editor.get_by_role("button", name="Import 6 leads").click()
+            # the viewers keep working while the import runs
+            first.goto(url + "/funnel")
+            second.goto(url + "/response")
+            editor.get_by_text("(import #2)").wait_for(timeout=60_000)
+            for viewer, path in ((first, "/conversion"), (second, "/")):
+                wait_idle(viewer)
+                assert viewer.get_by_test_id("stException").count() == 0
+                viewer.goto(url + path)
+                wait_idle(viewer)
+                assert viewer.get_by_test_id("stException").count() == 0
+                # (present.safe puts an invisible word joiner before "@" so no e-mail autolink can form)
+                side = viewer.locator("[data-testid=stSidebar]").inner_text().replace("\u2060", "")
+                assert "Built on import #2 of " in side and f"by {EDITOR}" in side, side
+            # a viewer who stays on a page and interacts is told the data changed under them
+            second.goto(url + "/?lang=en")
+            wait_idle(second)
+            editor.get_by_role("button", name="Import 6 leads").click()
+            editor.get_by_text("(import #3)").wait_for(timeout=60_000)
+            second.locator("[data-testid=stSidebar]").get_by_text("日本語", exact=True).click()
+            wait_idle(second)
+            toast = second.get_by_test_id("stToast")
+            shot(second, "toast")
+            toast.first.wait_for(timeout=10_000)
+            assert "データが更新されました: 取り込み #3" in toast.first.inner_text().replace("\u2060", "")
+            assert second.get_by_test_id("stException").count() == 0
+            first.goto(url + "/audit")
+            wait_idle(first)
+            grid = first.locator("[data-testid=stDataFrame]")
+            grid.wait_for()
+            shot(first, "audit")
+            # the grid draws on a canvas: read what it shows through the page's own CSV of the same rows
+            with first.expect_download() as download:
+                first.get_by_role("button", name="Download the audit trail (CSV)").click()
+            lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+            assert lines[0].startswith("import_id,imported_at,mode,is_demo,source,author,via,files"), lines[0]
+            assert [line.split(",")[0] for line in lines[1:]] == ["3", "2", "1"]
+            assert [line.count(f",{EDITOR},data_page,") for line in lines[1:]] == [1, 1, 0]
         finally:
             browser.close()
