@@ -13,6 +13,7 @@ is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -29,6 +30,7 @@ import polars as pl
 from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
+from sla_review.ingest import problem_rows as prows
 from sla_review.ingest.byod import SLA_TEMPLATE
 from sla_review.ingest.importer import (
     ImportFailed,
@@ -56,6 +58,7 @@ from sla_review.ingest.readers import (
     SourceError,
     read_table,
 )
+from sla_review.present import catalogue
 from sla_review.store import scratch
 from sla_review.store.db import connect
 
@@ -574,6 +577,12 @@ class Preview:
     more: int = 0           # problems the importer found beyond those listed
     follow_on: int = 0      # importer problems left out because the mapping already reported that row
     replace_with_empty: bool = False  # the user asked by name for a replace import with no leads
+    #: every row of every row-level problem, listed or not (problem_rows.SCHEMA): what leaving rows out drops
+    problem_rows: pl.DataFrame = field(default_factory=prows.empty)
+    #: the rows this preview was made without, because the user asked by name (empty otherwise)
+    left_out: pl.DataFrame = field(default_factory=prows.empty)
+    #: the problems of the files as they are, when rows were left out (what the user chose to leave out)
+    before: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -588,6 +597,24 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         return {t: (self.tables[t].height if t in self.tables else 0) for t in CANONICAL_COLUMNS}
+
+    @property
+    def leavable(self) -> int:
+        """How many rows of the user's files the import could go on without: every blocking problem is about
+        rows (a bad date, a duplicate id...), none about the files as a whole (a missing column, an unusable
+        sla.toml, an unreadable file). 0 when that is not so, or nothing blocks."""
+        if not self.problems or not self.problem_rows.height or not self.tables:
+            return 0
+        rows = set(self.problem_rows.select("file", "row").unique().iter_rows())
+        if all(p.key == "import.more_rows" or (p.row is not None and p.row >= 2 and (p.file, p.row) in rows)
+               for p in self.problems):
+            return len(rows)
+        return 0
+
+    @property
+    def left_out_rows(self) -> int:
+        """How many rows of the user's files were left out (each counted once, whatever its reasons)."""
+        return prows.source_rows(self.left_out)
 
     def import_tables(self) -> dict[str, pl.DataFrame]:
         """The frames import_sources takes (reps only when there are any, as MappedData.tables())."""
@@ -611,8 +638,9 @@ def _sla_for_check(con: duckdb.DuckDBPyConnection | None, sla: str | SlaConfig |
 
 def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
             con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
-            ) -> tuple[list[Problem], int]:
-    """Run import_sources on an in-memory database: the importer's problems (and total), nothing written.
+            ) -> tuple[list[Problem], int, pl.DataFrame]:
+    """Run import_sources on an in-memory database: the importer's problems (their total, and every row they are
+    about), nothing written.
 
     In append mode the app database's lead ids are copied in first, so duplicates across the two and events
     of leads that exist only in the database are judged as the real import will judge them.
@@ -627,19 +655,56 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
         import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
                        replace_with_empty=replace_with_empty)
     except ImportFailed as err:
-        return list(err.problems), err.total
+        return list(err.problems), err.total, err.rows
     finally:
         mem.close()
-    return [], 0
+    return [], 0, prows.empty()
 
 
 def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
             mode: str = "replace", con: duckdb.DuckDBPyConnection | None = None,
-            rejected: Iterable[Problem] = (), replace_with_empty: bool = False) -> Preview:
-    """Map the files and run every check the import would run; write nothing to ``con``.
+            rejected: Iterable[Problem] = (), replace_with_empty: bool = False, leave_out: bool = False) -> Preview:
+    """Map the files and run every check the import would run, the mapping's and the importer's in one pass;
+    write nothing to ``con``. The Data page and the CLI both decide an import with this.
 
     ``rejected``: the batch's unreadable files (Batch.problems). Any of them blocks the import: an sla.toml that
-    could not be read must not let the import go on with the old SLA, nor a refused CSV with the other files."""
+    could not be read must not let the import go on with the old SLA, nor a refused CSV with the other files.
+
+    ``leave_out`` (the user asked by name: the page's checkbox, the CLI's --leave-out-problem-rows): when every
+    blocking problem is about rows (Preview.leavable), the preview is made again without those rows of the
+    user's files, and without the events and activities of the leads so left out (docs/definitions.md, "What the
+    import leaves out, and only when asked"); ``left_out`` then lists them all with their reasons. Problems that
+    remain, or that are not about rows, still block."""
+    first = _preview_once(frames, mapping, sla=sla, mode=mode, con=con, rejected=rejected,
+                          replace_with_empty=replace_with_empty)
+    if not leave_out or not first.leavable:
+        return first
+    left = first.problem_rows
+    out = prows.without(frames, left)
+    second = _preview_once(out, mapping, sla=sla, mode=mode, con=con, rejected=rejected,
+                           replace_with_empty=replace_with_empty)
+    # the events and activities of a lead left out refer to a lead that is no longer there: they go with it
+    ids = (first.tables["leads"].join(left.select(pl.col("file").alias(FILE_COL), pl.col("row").alias(ROW_COL))
+                                      .unique(), on=[FILE_COL, ROW_COL], how="semi")["lead_id"].drop_nulls())
+    follow = second.problem_rows.filter((pl.col("key") == "import.unknown_lead") & pl.col("value").is_in(ids.implode()))
+    rest = second.problem_rows.join(follow.select("file", "row"), on=["file", "row"], how="anti")
+    if follow.height and not rest.height and all(
+            p.key in ("import.unknown_lead", "import.more_rows") for p in second.problems):
+        follow = follow.with_columns(pl.lit("import.left_out_with_lead").alias("key"), *[
+            pl.lit(catalogue.t("import.left_out_with_lead", lang)).alias(f"reason_{lang}")
+            for lang in catalogue.LANGS])
+        left = prows.combine([left, follow])
+        second = _preview_once(prows.without(frames, left), mapping, sla=sla, mode=mode, con=con,
+                               rejected=rejected, replace_with_empty=replace_with_empty)
+    second.left_out = left
+    second.before = first.problems
+    return second
+
+
+def _preview_once(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
+                  mode: str, con: duckdb.DuckDBPyConnection | None, rejected: Iterable[Problem],
+                  replace_with_empty: bool) -> Preview:
+    """One pass of :func:`preview`: the files as given."""
     result = Preview(mapping.name, replace_with_empty=replace_with_empty and mode == "replace")
     rejected = list(rejected)
     try:
@@ -654,6 +719,7 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
     result.tables = {"leads": mapped.leads, "stage_events": mapped.stage_events,
                      "activities": mapped.activities, "reps": mapped.reps}
     result.problems = rejected + list(mapped.problems)
+    result.problem_rows = mapped.problem_rows
     result.warnings = list(mapped.warnings)
     used = set()
     for frame in result.tables.values():
@@ -667,13 +733,17 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
         result.problems.append(no_leads(", ".join(frames)) if mode == "replace"
                                else Problem.worded("import.no_leads_to_append", mapping.name))
         return result
-    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con,
-                           replace_with_empty=result.replace_with_empty)
+    found, total, rows = dry_run(result.import_tables(), sla, mode=mode, con=con,
+                                 replace_with_empty=result.replace_with_empty)
+    # the importer names the canonical columns of the mapped tables: say them as the user's file does
+    found = [dataclasses.replace(p, column=mapped.headers.get((p.file, p.column), p.column)) if p.column else p
+             for p in found]
     flagged = {(p.file, p.row) for p in result.problems if p.row is not None}
     kept = [p for p in found if p.row is None or (p.file, p.row) not in flagged]
     result.follow_on = len(found) - len(kept)
-    result.more = max(total - len(found), 0)
+    result.more = max(total - sum(p.count for p in found), 0)
     result.problems += kept
+    result.problem_rows = prows.combine([mapped.problem_rows, prows.relabel(rows, mapped.headers)])
     return result
 
 
@@ -690,11 +760,11 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
                mode: str = "replace", source: str) -> ImportSummary:
     """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
     if not result.ok:
-        raise ImportFailed(result.problems[:20] or [Problem.worded("import.nothing_to_import", result.mapping_name)],
-                           len(result.problems))
+        raise ImportFailed(result.problems or [Problem.worded("import.nothing_to_import", result.mapping_name)],
+                           sum(p.count for p in result.problems) + result.more or None, result.problem_rows)
     try:
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
-                              replace_with_empty=result.replace_with_empty)
+                              replace_with_empty=result.replace_with_empty, left_out=result.left_out)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None
