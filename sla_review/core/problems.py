@@ -84,7 +84,7 @@ class Problem:
 
 
 #: Rows listed per group (file and column) in a summary; the rest of the group is counted.
-GROUP_ROWS = 5
+GROUP_ROWS = 20
 
 
 def _group(problem: Problem) -> tuple[str, str | None]:

@@ -75,6 +75,7 @@ __all__ = [
     "all_problems_text",
     "builtin_mappings",
     "builtin_key",
+    "check_and_import",
     "current_sla",
     "distinct_values",
     "dry_run",
@@ -761,13 +762,25 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
     """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
     if not result.ok:
         raise ImportFailed(result.problems or [Problem.worded("import.nothing_to_import", result.mapping_name)],
-                           sum(p.count for p in result.problems) + result.more or None, result.problem_rows)
+                           sum(p.count for p in result.problems) + result.more or None, result.problem_rows,
+                           result.leavable)
     try:
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
                               replace_with_empty=result.replace_with_empty, left_out=result.left_out)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None
+
+
+def check_and_import(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], mapping: Mapping,
+                     sla: str | SlaConfig | None, *, mode: str = "replace", source: str,
+                     replace_with_empty: bool = False, leave_out: bool = False) -> tuple[ImportSummary, Preview]:
+    """The command line's import of CRM exports: this page's :func:`preview` (the same checks in one pass, the same
+    problems, the same rows left out when asked), then :func:`run_import`, so the two cannot disagree. Raises
+    ImportFailed (every problem, and ``leavable``: how many rows could be left out); nothing is then changed."""
+    result = preview(frames, mapping, sla=sla, mode=mode, con=con, replace_with_empty=replace_with_empty,
+                     leave_out=leave_out)
+    return run_import(con, result, sla, mode=mode, source=source), result
 
 
 @dataclass

@@ -86,11 +86,13 @@ class ImportFailed(Exception):
     """The import was refused; nothing was written. `problems` lists what to fix."""
 
     def __init__(self, problems: list[Problem], total: int | None = None,
-                 rows: pl.DataFrame | None = None) -> None:
+                 rows: pl.DataFrame | None = None, leavable: int = 0) -> None:
         self.problems = problems
         self.total = total if total is not None else len(problems)
         #: every row of the row-level problems (sla_review.ingest.problem_rows.SCHEMA), listed or not
         self.rows = rows if rows is not None else problem_rows.empty()
+        #: how many rows an import could go on without when asked by name (0: some problem is not about rows)
+        self.leavable = leavable
         super().__init__(summarize(problems, self.total))
 
 
@@ -104,6 +106,7 @@ class ImportSummary:
     future_rows: int = 0  # rows of this import dated after its moment: kept, but never in the default view
     future_examples: list[Problem] = field(default_factory=list)
     left_out_rows: int = 0  # rows of the user's files left out because the user asked (import_left_out)
+    left_out: pl.DataFrame | None = None  # those rows with their reasons (problem_rows.SCHEMA)
 
 
 MAX_FUTURE_EXAMPLES = 5
@@ -555,7 +558,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     finally:
         _drop_staging(con)
         con.execute("RESET preserve_insertion_order")
-    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples, left)
+    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples, left, left_out)
 
 
 def _record_left_out(con: duckdb.DuckDBPyConnection, import_id: int, left_out: pl.DataFrame | None) -> int:
