@@ -584,6 +584,8 @@ class Preview:
     left_out: pl.DataFrame = field(default_factory=prows.empty)
     #: the problems of the files as they are, when rows were left out (what the user chose to leave out)
     before: list[Problem] = field(default_factory=list)
+    #: when rows were left out: how many the first pass offered to leave out (the control's label keeps it)
+    asked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -598,6 +600,12 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         return {t: (self.tables[t].height if t in self.tables else 0) for t in CANONICAL_COLUMNS}
+
+    @property
+    def problem_count(self) -> int:
+        """How many problems (rows) there are, the listed ones, the ones counted on an "… and n more rows" line and
+        the ones beyond those."""
+        return sum(p.count for p in self.problems) + self.more
 
     @property
     def leavable(self) -> int:
@@ -699,6 +707,7 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
                                rejected=rejected, replace_with_empty=replace_with_empty)
     second.left_out = left
     second.before = first.problems
+    second.asked = first.leavable
     return second
 
 
@@ -762,7 +771,7 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
     """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
     if not result.ok:
         raise ImportFailed(result.problems or [Problem.worded("import.nothing_to_import", result.mapping_name)],
-                           sum(p.count for p in result.problems) + result.more or None, result.problem_rows,
+                           result.problem_count or None, result.problem_rows,
                            result.leavable)
     try:
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
@@ -813,8 +822,8 @@ _SPAN_SQL = ("SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UN
              "FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL SELECT max(entered_at) "
              "FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities UNION ALL "
              "SELECT max(occurred_at) FROM activities)")
-_IMPORTS_SQL = ("SELECT import_id, imported_at, source, mode, is_demo, leads, stage_events, activities, reps "
-                "FROM imports ORDER BY import_id DESC LIMIT $n")
+_IMPORTS_SQL = ("SELECT import_id, imported_at, source, mode, is_demo, leads, stage_events, activities, reps, "
+                "left_out_rows FROM imports ORDER BY import_id DESC LIMIT $n")
 
 
 def loaded_summary(con: duckdb.DuckDBPyConnection, history: int = 10) -> Loaded:
@@ -831,6 +840,15 @@ def slug(name: str) -> str:
     """A file name for a downloaded preset: ASCII letters, digits, - and _ only."""
     text = re.sub(r"[^A-Za-z0-9_-]+", "_", unicodedata.normalize("NFKD", name)).strip("_").lower()
     return text[:60] or "mapping"
+
+
+def left_out_csv(rows: pl.DataFrame, lang: str, labels: dict[str, str]) -> bytes:
+    """The rows left out as a CSV to keep next to the file (file, row, column, value, reason in ``lang``; the
+    headers in ``labels``), formula-like cells escaped."""
+    from sla_review.export.csv_export import csv_bytes
+
+    frame = rows.select("file", "row", "column", "value", pl.col(f"reason_{lang}").alias("reason"))
+    return csv_bytes(frame.rename(labels))
 
 
 def all_problems_text(problems: Iterable[Problem], lang: str = "en") -> str:
