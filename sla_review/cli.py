@@ -49,8 +49,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                                     replace_with_empty=args.replace_with_empty,
                                     leave_out=args.leave_out_problem_rows)
         elif len(args.paths) == 1 and Path(args.paths[0]).is_dir() and args.leave_out_problem_rows:
-            # leaving rows out takes the Data page's path: the folder's files, recognised as canonical ones
-            args.paths = [str(p) for p in sorted(Path(args.paths[0]).iterdir()) if p.is_file()]
+            # leaving rows out takes the Data page's path: the folder's canonical files and sla.toml, recognised
+            from sla_review.ingest.importer import find_files
+
+            folder = Path(args.paths[0])
+            args.paths = [str(p) for p in find_files(folder).values()] + (
+                [str(folder / "sla.toml")] if (folder / "sla.toml").is_file() else [])
             summary = _import_recognised(con, args)
             if summary is None:
                 return 2

@@ -612,13 +612,7 @@ class Preview:
         """How many rows of the user's files the import could go on without: every blocking problem is about
         rows (a bad date, a duplicate id...), none about the files as a whole (a missing column, an unusable
         sla.toml, an unreadable file). 0 when that is not so, or nothing blocks."""
-        if not self.problems or not self.problem_rows.height or not self.tables:
-            return 0
-        rows = set(self.problem_rows.select("file", "row").unique().iter_rows())
-        if all(p.key == "import.more_rows" or (p.row is not None and p.row >= 2 and (p.file, p.row) in rows)
-               for p in self.problems):
-            return len(rows)
-        return 0
+        return prows.leavable(self.problems, self.problem_rows) if self.tables else 0
 
     @property
     def left_out_rows(self) -> int:

@@ -467,7 +467,8 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         _relations(con, checks, append=mode == "append")
     if checks.total:
         _drop_staging(con)
-        raise ImportFailed(checks.problems, checks.total, checks.every_row)
+        rows = checks.every_row
+        raise ImportFailed(checks.problems, checks.total, rows, problem_rows.leavable(checks.problems, rows))
     assert config is not None
     return _write(con, config, mode, is_demo, source, imported_at, left_out)
 

@@ -35,11 +35,11 @@ def rows_of(found: pl.DataFrame, problem: Problem, column: str | None = None) ->
 
 
 def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """Every piece in one frame, each (file, row, reason) once, in file and row order."""
+    """Every piece in one frame, each (file, row, column, reason) once, in file and row order."""
     pieces = [f.select(list(SCHEMA)) for f in frames if f.height]
     if not pieces:
         return empty()
-    return (pl.concat(pieces, how="vertical").unique(subset=["file", "row", "reason_en"], keep="first",
+    return (pl.concat(pieces, how="vertical").unique(subset=["file", "row", "column", "reason_en"], keep="first",
                                                      maintain_order=True).sort("file", "row", maintain_order=True))
 
 
@@ -69,3 +69,16 @@ def relabel(rows: pl.DataFrame, headers: dict[tuple[str, str], str]) -> pl.DataF
                                                                      "header": pl.Utf8})
     return (rows.join(names, on=["file", "column"], how="left", maintain_order="left")
             .with_columns(pl.coalesce("header", "column").alias("column")).drop("header"))
+
+
+def leavable(problems: list[Problem], rows: pl.DataFrame) -> int:
+    """How many rows of the user's files an import could go on without: every problem is one of ``rows`` (a row
+    of a data file, below its header) or counts more of them ("… and n more rows"); none is about a file as a
+    whole (a missing column, the SLA terms, an unreadable file, no leads). 0 when that is not so."""
+    if not problems or not rows.height:
+        return 0
+    found = set(rows.select("file", "row").unique().iter_rows())
+    if all(p.key == "import.more_rows" or (p.row is not None and p.row >= 2 and (p.file, p.row) in found)
+           for p in problems):
+        return len(found)
+    return 0
