@@ -845,6 +845,14 @@ def left_out_csv(rows: pl.DataFrame, lang: str, labels: dict[str, str]) -> bytes
     return csv_bytes(frame.rename(labels))
 
 
+def left_out_text(rows: pl.DataFrame, lang: str) -> str:
+    """The rows left out one a line, as the problems are said (file, row, column, value: why), in ``lang``."""
+    lines = [Problem(file, row, column, value, texts[0], tuple(zip(catalogue.LANGS, texts, strict=True))).said(lang)
+             for file, row, column, value, *texts in rows.select(
+                 "file", "row", "column", "value", *[f"reason_{x}" for x in catalogue.LANGS]).iter_rows()]
+    return "\n".join(lines) + "\n"
+
+
 def all_problems_text(problems: Iterable[Problem], lang: str = "en") -> str:
     """Problems one a line, in ``lang`` (for a download the user can keep next to the file they fix)."""
     return "\n".join(p.said(lang) for p in problems) + "\n"

@@ -42,7 +42,7 @@ def tab(server: str):
             browser.close()
 
 
-def test_ticking_import_without_these_rows_imports_the_other_seven_leads(server, tab):
+def test_ticking_import_without_these_rows_imports_the_other_seven_leads(server, tab, tmp_path):
     page = tab
     _open_data_page(page, server)
     _upload(page, [FILE])
@@ -61,3 +61,18 @@ def test_ticking_import_without_these_rows_imports_the_other_seven_leads(server,
     _idle(page)
     page.get_by_text("The last import left out 5 rows of its files (asked for by name).").wait_for()
     assert page.get_by_test_id("stException").count() == 0
+
+    # the same file uploaded again is a new set of files: all-or-nothing again until the box is ticked again
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stFileChipDeleteBtn").first.click()
+    expect(page.get_by_test_id("stFileChipName")).to_have_count(0, timeout=WAIT_MS)
+    _idle(page)
+    again = tmp_path / FILE.name  # the same bytes from another path: the file input sees a new choice
+    again.write_bytes(FILE.read_bytes())
+    _upload(page, [again])
+    _idle(page)
+    page.get_by_text("Problems to fix before importing: 5.").wait_for()
+    box = page.get_by_test_id("stCheckbox").filter(has_text="Import without these 5 rows")
+    assert not box.locator("input").is_checked()
+    assert page.get_by_role("button", name="Import 12 leads").is_disabled()

@@ -481,13 +481,16 @@ def leave_out_control(result: flow.Preview) -> None:
     if not left.height:
         return
     st.warning(t("left_out_note", n=i18n.fmt_int(result.left_out_rows, lang)), icon=":material/playlist_remove:")
-    shown = left.select("file", "row", "column", "value", pl.col(f"reason_{lang}").alias("reason"))
+    # why before the value, so a narrow window still shows it; the sentences below say it whole
+    shown = left.select("file", "row", "column", pl.col(f"reason_{lang}").alias("reason"), "value")
     st.dataframe(shown, hide_index=True, key="dp_left_out", column_config={
-        "file": st.column_config.TextColumn(t("c_file"), width="medium"),
+        "file": st.column_config.TextColumn(t("c_file"), width="small"),
         "row": st.column_config.NumberColumn(t("c_row"), format="%d", width="small"),
-        "column": st.column_config.TextColumn(t("c_column"), width="medium"),
-        "value": st.column_config.TextColumn(t("c_value"), width="medium"),
-        "reason": st.column_config.TextColumn(t("left_out_reason"), width="large")})
+        "column": st.column_config.TextColumn(t("c_column"), width="small"),
+        "reason": st.column_config.TextColumn(t("left_out_reason"), width="large"),
+        "value": st.column_config.TextColumn(t("c_value"), width="small")})
+    with st.expander(t("full_messages"), icon=":material/notes:"):
+        st.text(flow.left_out_text(left, lang), width="stretch")
     st.download_button(t("download_left_out"), flow.left_out_csv(left, lang, {
         "file": t("c_file"), "row": t("c_row"), "column": t("c_column"), "value": t("c_value"),
         "reason": t("left_out_reason")}), file_name="rows_left_out.csv", mime="text/csv",
@@ -523,7 +526,6 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
                 status.update(label=t("import_done"), state="complete")
                 ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
                                     summary.future_examples, summary.left_out_rows)
-                ss.pop("dp_leave_out", None)  # asked for this import only
                 ss.pop("dp_preview", None)
                 st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
                 st.rerun()
