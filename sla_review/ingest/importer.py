@@ -563,7 +563,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
 
 
 def _record_left_out(con: duckdb.DuckDBPyConnection, import_id: int, left_out: pl.DataFrame | None) -> int:
-    """The rows the user asked to leave out, with the import (sql/schema/006): how many rows of their files
+    """The rows the user asked to leave out, with the import (sql/schema/008): how many rows of their files
     (imports.left_out_rows, 0 for an import that left none out) and each (file, row, reason) in import_left_out."""
     if left_out is None or not left_out.height:
         con.execute("UPDATE imports SET left_out_rows = 0 WHERE import_id = $id", {"id": import_id})
