@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sla_review.app import ui
+from sla_review.app import auth, ui
 from sla_review.present import i18n
 
 st.set_page_config(page_title="SLA review", page_icon=":material/handshake:", layout="wide")
 ui.begin_run()
 lang = ui.language()
+person = auth.gate(lang)  # signed out: the sign-in page only, nothing else is drawn (issue 15)
 
 try:
     ui.connection()
@@ -22,8 +23,9 @@ except Exception as err:  # a locked or broken file: say so instead of a stack t
     st.error(i18n.t(lang, "db_error", error=err), icon=":material/error:")
     st.stop()
 
-page = st.navigation(ui.navigation_pages(lang))
+page = st.navigation(ui.navigation_pages(lang, person))
 current = ui.sidebar()
+auth.account(lang)
 ui.banner(current)
 try:
     page.run()

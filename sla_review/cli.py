@@ -67,6 +67,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             summary = _import_recognised(con, args)
             if summary is None:
                 return 2
+        record_cli_import(con, summary.import_id, args)
     except ImportFailed as err:
         print(err, file=sys.stderr)
         if err.leavable:  # every problem is about rows: the import could go on without them, if asked by name
@@ -98,6 +99,19 @@ def print_left_out(summary) -> None:
         print(f"  - {Problem(file, row, column, value, reason)}")
     if left.height > LEFT_OUT_SHOWN:
         print(f"  - {_m('left_out_more', n=formats.integer(left.height - LEFT_OUT_SHOWN))}")
+
+
+def record_cli_import(con: duckdb.DuckDBPyConnection, import_id: int, args: argparse.Namespace) -> None:
+    """The import's audit row, right after it committed: the operating-system user (the command line has no
+    sign-in) and every file given (a folder's files), with its size and SHA-256."""
+    import getpass
+
+    from sla_review.ingest import audit
+
+    given = [Path(p) for p in (*args.paths, args.mapping, args.sla) if p]
+    files = [f for p in given for f in (sorted(x for x in p.iterdir() if x.is_file()) if p.is_dir() else [p])]
+    audit.write(con, import_id, audit.Record("command_line", getpass.getuser(),
+                                             tuple(audit.digest(f) for f in files if f.is_file())))
 
 
 def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):

@@ -29,17 +29,19 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from sla_review.core import periods
+from sla_review.app import auth
+from sla_review.core import access, periods
 from sla_review.core import terms as sla_terms
 from sla_review.core.periods import Period
 from sla_review.core.terms import PeriodTerms, spans_text
 from sla_review.core.vocabulary import LADDER, SEGMENTS, Filters
+from sla_review.ingest import audit
 from sla_review.ingest.importer import default_as_of
 from sla_review.metrics import breakdowns as bd
 from sla_review.metrics import drill, mix_rate, proposals, views
 from sla_review.metrics import scorecard as sc
 from sla_review.metrics.report import timezone_of
-from sla_review.present import charts, i18n, safe
+from sla_review.present import catalogue, charts, i18n, safe
 from sla_review.present import formats as present_formats
 from sla_review.store.db import connect, data_version, resolve_db_path
 
@@ -181,7 +183,7 @@ def _meta(db: str, data_version_: int) -> dict:
     latest = default_as_of(cur)
     return {"status": status, "tz": tz, "latest": latest, "first": status["first_created"],
             "last": status["last_created"],
-            "segments": bd.segment_values(cur)}
+            "segments": bd.segment_values(cur), "import": audit.latest_data_import(cur)}
 
 
 def meta() -> dict:
@@ -398,14 +400,17 @@ REVIEW_PAGES = (
     ("proposal", ":material/handshake:"),
     ("closed_loop", ":material/sync_alt:"),
 )
-DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"))
+DATA_PAGES = (("data", ":material/upload_file:"), ("terms", ":material/rule:"), ("export", ":material/slideshow:"),
+              ("audit", ":material/history:"))
 DEFAULT_PAGE = "scorecard"  # at "/" and, through a hidden twin, at "/scorecard"
 HOME_PATH = "home"  # the default page's internal id (never shown: Streamlit serves it at "/")
 PAGES = "sla_review/app/pages"  # relative to dashboard.py, the entry file
 
 
-def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
-    """The review pages, then the Data and deck pages, for st.navigation."""
+def navigation_pages(lang: str, person: access.Person | None = None) -> dict[str, list[st.Page]]:
+    """The review pages, then the Data and deck pages, for st.navigation (the pages this person's role sees: a
+    viewer has no Data page, and its URL then opens the default page)."""
+    person = person or auth.current()
     # Streamlit serves the default page at "/" only (its url_path is ignored), so "/scorecard" needs a page
     # of its own: the same file again, hidden from the menu. Every other page is at /<name>.
     review = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon,
@@ -414,7 +419,7 @@ def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
     review.append(st.Page(f"{PAGES}/{DEFAULT_PAGE}.py", title=i18n.t(lang, f"page_{DEFAULT_PAGE}"),
                           url_path=DEFAULT_PAGE, visibility="hidden"))
     data = [st.Page(f"{PAGES}/{name}.py", title=i18n.t(lang, f"page_{name}"), icon=icon, url_path=name)
-            for name, icon in DATA_PAGES]
+            for name, icon in DATA_PAGES if person.sees(name)]
     return {i18n.t(lang, "nav_review"): review, i18n.t(lang, "nav_data"): data}
 
 
@@ -654,6 +659,26 @@ def banner(v: View) -> None:
     _local.notice = st.empty()
     if v.is_demo:
         st.warning(v.t("demo_banner"), icon=":material/science:")
+    built = import_words(v)
+    if built is not None:  # which import the numbers come from, under the filters (issue 15)
+        seen = st.session_state.get("_seen_version")
+        now = version()
+        if seen is not None and seen != now:  # another session (or this one) imported: say so, never jump silently
+            st.toast(built[1], icon=":material/sync:", duration="long")
+        st.session_state["_seen_version"] = now
+        st.sidebar.caption(built[0])
+
+
+def import_words(v: View) -> tuple[str, str] | None:
+    """("Built on import #N of <when> by <who> · <source>", "Data updated: …") for the newest data import."""
+    row = meta().get("import")
+    if row is None:
+        return None
+    when = i18n.fmt_datetime(row["imported_at"].astimezone(zoneinfo.ZoneInfo(v.tz)), v.lang)
+    who = catalogue.t("audit.built_by", v.lang, who=safe.markdown(row["author"])) if row["author"] else ""
+    values = {"id": row["import_id"], "when": when, "who": who}
+    return (catalogue.t("audit.built_on", v.lang, source=safe.markdown(row["source"]), **values),
+            catalogue.t("audit.data_updated", v.lang, **values))
 
 
 def page_header(v: View, page: str) -> None:

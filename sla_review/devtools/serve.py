@@ -29,11 +29,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(db: Path, log_path: Path, start_timeout_s: float = 60,
-                     env: dict[str, str] | None = None) -> Iterator[str]:
+                     env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
     """Serve the dashboard (server.py: preloaded imports, the edge guard) on 127.0.0.1 with SLA_DB=db and yield
-    its URL; `env` adds variables (e.g. STREAMLIT_SERVER_ALLOWED_HOSTS). The start is bounded; the server's own
+    its URL; `env` adds variables (e.g. STREAMLIT_SERVER_ALLOWED_HOSTS); `port` when the caller must know it
+    beforehand (a sign-in redirect URL). The start is bounded; the server's own
     process group is always stopped (nothing else is signalled)."""
-    port = free_port()
+    port = port or free_port()
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",

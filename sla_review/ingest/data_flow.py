@@ -29,7 +29,8 @@ import polars as pl
 
 from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
-from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
+from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, STAGES
+from sla_review.ingest import audit
 from sla_review.ingest import problem_rows as prows
 from sla_review.ingest.byod import SLA_TEMPLATE
 from sla_review.ingest.importer import (
@@ -64,7 +65,10 @@ from sla_review.store.db import connect
 
 __all__ = [
     "DATE_FORMATS",
+    "FIRST_EVENT",
+    "LAYOUTS",
     "LEAD_CREATED",
+    "NO_REP",
     "UPLOAD_TYPES",
     "Batch",
     "EditorSpec",
@@ -82,7 +86,10 @@ __all__ = [
     "editor_dict",
     "editor_mapping",
     "guess_editor",
+    "guess_event",
+    "guess_log_file",
     "guess_stage",
+    "lead_file",
     "loaded_summary",
     "mapping_text",
     "preview",
@@ -101,6 +108,12 @@ UPLOAD_TYPES = ("csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "parquet", "p
 DATE_FORMATS = ("auto", "day_first", "month_first", "iso")
 #: Editor choice "date the status by the lead's own created_at" (not a column name: it has a NUL in it).
 LEAD_CREATED = "\x00lead.created_at"
+#: Editor choice "created_at is the lead's first event's timestamp" (an event log; a NUL: not a column name).
+FIRST_EVENT = "\x00first_event"
+#: The editor's layouts: one row per lead (wide dates, a status column) or an event log (one row per event).
+LAYOUTS = ("per_lead", "event_log")
+#: The rep of a response when the file names none (no actor, no owner column): activities need a rep_id.
+NO_REP = "unassigned"
 PREVIEW_ROWS = 20
 MAX_STATUS_VALUES = 200
 
@@ -121,6 +134,8 @@ class FileInfo:
     message: str = ""
     #: an unreadable file's refusal as a Problem (its message in every language), when the reader gave one
     problem: Problem | None = None
+    #: the file's SHA-256 (hex), for the audit trail: which exact file an import was made from
+    sha256: str = ""
 
     def text(self, lang: str) -> str:
         """The note in ``lang``: the English message as the page always showed it, else the refusal's sentence in
@@ -144,6 +159,10 @@ class Batch:
     @property
     def unreadable(self) -> list[FileInfo]:
         return [f for f in self.files if f.kind == "unreadable"]
+
+    def digests(self) -> tuple[audit.FileDigest, ...]:
+        """The files read (data, mappings, sla.toml), as the audit trail records them."""
+        return tuple(audit.FileDigest(f.name, f.size, f.sha256) for f in self.files if f.kind != "unreadable")
 
     @property
     def problems(self) -> list[Problem]:
@@ -196,8 +215,9 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
     for raw in paths:
         path = Path(raw)
         size = path.stat().st_size if path.is_file() else 0
+        sha = audit.digest(path).sha256 if path.is_file() and size <= max_bytes else ""
         if path.suffix.lower() == ".toml":
-            batch.files.append(_read_toml(path, size, batch, max_bytes))
+            batch.files.append(dataclasses.replace(_read_toml(path, size, batch, max_bytes), sha256=sha))
             continue
         try:
             frame = read_table(path, max_bytes=max_bytes, should_stop=should_stop)
@@ -213,7 +233,7 @@ def receive_paths(paths: Iterable[Path | str], *, max_bytes: int = DEFAULT_MAX_B
             continue
         batch.frames[path.name] = frame
         data_columns = [c for c in frame.columns if c not in (FILE_COL, ROW_COL)]
-        batch.files.append(FileInfo(path.name, "data", size, frame.height, len(data_columns)))
+        batch.files.append(FileInfo(path.name, "data", size, frame.height, len(data_columns), sha256=sha))
     if batch.frames:
         try:
             batch.detected = detect(batch.frames)
@@ -315,6 +335,22 @@ class EditorSpec:
     status_date: str = LEAD_CREATED
     null_values: tuple[str, ...] = DEFAULT_NULLS
     date_format: str = "auto"
+    #: ``per_lead`` (one row per lead) or ``event_log`` (one row per event; the lead id is ``fields["lead_id"]``)
+    layout: str = "per_lead"
+    event_column: str | None = None
+    time_column: str | None = None
+    actor_column: str | None = None
+    #: event name → a stage, a channel (a sales response) or "" (neither)
+    event_map: dict[str, str] = field(default_factory=dict)
+    #: which of a lead's events gives its fields (``first``/``last`` by the time column)
+    per_lead: str = "first"
+    #: one row per lead: date column → channel (a response on that date, by the owner)
+    response_columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+    #: one row per lead, with another uploaded file as its event log (or activities export) joined by the lead id
+    #: (``log_lead_column`` there); the event, time and actor columns and the event map are then that file's
+    log_file: str | None = None
+    log_lead_column: str | None = None
 
 
 def _key(text: str) -> str:
@@ -324,8 +360,9 @@ def _key(text: str) -> str:
 
 # Header names seen in real exports (the presets add theirs): English, then Japanese.
 _FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "lead_id": ("lead id", "id", "record id", "contact id", "prospect id", "lead number", "リードID", "顧客ID",
-                "見込み客ID"),
+    "lead_id": ("lead id", "id", "record id", "contact id", "prospect id", "lead number", "case id", "ticket id",
+                "case", "record", "リードID", "顧客ID", "見込み客ID", "ケースID", "チケットID", "案件ID",
+                "問い合わせID"),
     "created_at": ("created at", "created", "create date", "created date", "creation date", "date created",
                    "作成日", "作成日時", "登録日", "登録日時", "獲得日"),
     "source": ("source", "lead source", "original source", "origin", "流入元", "リードソース", "流入経路", "獲得経路"),
@@ -356,6 +393,34 @@ _STAGE_DATE_WORDS: dict[str, str] = {
     "mql日": "mql", "mql date": "mql", "sql日": "sql", "sql date": "sql", "商談化日": "sql", "受注日": "won",
     "成約日": "won", "失注日": "lost", "won date": "won", "closed won date": "won", "converted date": "sql",
 }
+
+
+# An event log's headers (process-mining and helpdesk logs, CRM history exports), English then Japanese.
+_EVENT_NAMES = ("event", "event name", "event type", "activity", "activity name", "activity type", "action",
+                "event action", "イベント", "イベント名", "アクティビティ", "活動", "活動内容", "活動種別", "種別",
+                "対応内容", "履歴")
+_TIME_NAMES = ("timestamp", "time", "event time", "event timestamp", "event date", "occurred at", "date",
+               "date/time", "datetime", "complete timestamp", "start timestamp", "activity date", "日時", "発生日時",
+               "実施日時", "対応日時", "タイムスタンプ", "日付", "時刻")
+_ACTOR_NAMES = ("actor", "agent", "resource", "user", "performed by", "rep", "assignee", "owner", "assigned to",
+                "担当者", "担当", "対応者", "実施者", "ユーザー", "営業担当")
+# Event names that are a sales response, by the channel they name (substring of the name as _key folds it); a
+# name that says the lead did it (opened, clicked, received) is not a response.
+_CHANNEL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("phone", ("call", "phone", "電話", "架電", "コール")),
+    ("email", ("email", "e mail", "mail", "メール")),
+    ("meeting", ("meeting", "demo", "visit", "商談", "打ち合わせ", "打合せ", "面談", "訪問", "ミーティング")),
+    ("other", ("take in charge", "taken in charge", "assigned to sales", "follow up", "chat reply", "対応開始",
+               "フォロー")),
+)
+_NOT_RESPONSE = ("open", "click", "bounce", "receiv", "inbound", "unsubscrib", "開封", "クリック", "受信", "配信停止")
+# Event names that mean a stage (substring; after the exact words of _STAGE_WORDS and the presets).
+_EVENT_STAGE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("mql", ("mql", "marketing qualified")), ("sql", ("sql", "sales qualified")),
+    ("sal", ("sal ", "accepted", "handed to sales", "handoff", "hand off", "引き渡し", "トスアップ")),
+    ("won", ("won", "受注", "成約")), ("lost", ("lost", "失注")), ("disqualified", ("disqualif", "不適格")),
+    ("mql", ("qualified", "クオリファイ")), ("opportunity", ("opportunit", "商談化")),
+)
 
 
 @lru_cache(maxsize=1)
@@ -404,6 +469,21 @@ def guess_stage(value: str) -> str:
     return _known_names()[1].get(_key(value), "")
 
 
+def guess_event(value: str) -> str:
+    """What an event name most likely means: a channel (a sales response: call → phone, メール → email, 商談 →
+    meeting), else a stage (qualified → mql), else "" (neither). The user corrects it in the editor's table."""
+    key = _key(value)
+    if not any(w in key for w in _NOT_RESPONSE):
+        for channel, words in _CHANNEL_WORDS:
+            if any(w in key for w in words):
+                return channel
+    exact = guess_stage(value)
+    if exact:
+        return exact
+    padded = key + " "
+    return next((stage for stage, words in _EVENT_STAGE_WORDS if any(w in padded for w in words)), "")
+
+
 def _score_scale(frame: pl.DataFrame, column: str) -> tuple[float | None, float | None]:
     """A guess at the source scale: the observed min–max when the numbers are not plainly 0–100 (X Education's
     11–20, a 1–5 rating), else (None, None) meaning "already 0–100". The editor shows it for the user to fix."""
@@ -414,8 +494,9 @@ def _score_scale(frame: pl.DataFrame, column: str) -> tuple[float | None, float 
     return float(lo), float(hi)
 
 
-def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None) -> EditorSpec:
-    """A first draft of the editor for an unrecognised file: columns picked by their header names."""
+def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None, layout: str | None = None) -> EditorSpec:
+    """A first draft of the editor for an unrecognised file: columns picked by their header names. ``layout``:
+    None to recognise it (an event log when its headers and repeated ids say so), else the layout the user chose."""
     if not frames:
         return EditorSpec()
     file = file if file in frames else next(iter(frames))
@@ -444,8 +525,77 @@ def guess_editor(frames: dict[str, pl.DataFrame], file: str | None = None) -> Ed
         if dated:
             status_date = dated[0]
     stem = Path(file).stem
-    return EditorSpec(name=f"{stem} mapping", file=file, fields=chosen, stage_columns=stage_columns,
+    spec = EditorSpec(name=f"{stem} mapping", file=file, fields=chosen, stage_columns=stage_columns,
                       status_column=status, status_map=status_map, status_date=status_date)
+    if layout != "per_lead":
+        found = _guess_event_log(spec, frame, columns, forced=layout == "event_log")
+        if found is not None:
+            return found
+    return _with_log_file(spec, frames)
+
+
+def _with_log_file(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> EditorSpec:
+    """A one-row-per-lead draft with another uploaded file that looks like an event log (or an activities export)
+    joined to it by the lead id; the draft unchanged when there is none."""
+    for name, frame in frames.items():
+        if name != spec.file and guess_editor({name: frame}, name).layout == "event_log":
+            return guess_log_file(spec, frames, name)
+    return spec
+
+
+def guess_log_file(spec: EditorSpec, frames: dict[str, pl.DataFrame], log_file: str | None) -> EditorSpec:
+    """``spec`` with ``log_file`` as its event log joined by the lead id (None: without one): the log's columns
+    guessed from its headers, its lead id the lead file's own id header when the log has it."""
+    if log_file is None or log_file not in frames or log_file == spec.file:
+        return dataclasses.replace(spec, log_file=None, log_lead_column=None)
+    log = guess_editor({log_file: frames[log_file]}, log_file, layout="event_log")
+    main_id = spec.fields.get("lead_id", FieldChoice()).value
+    own_id = log.fields.get("lead_id", FieldChoice())
+    lead = main_id if main_id in frames[log_file].columns else (own_id.value if own_id.kind == "column" else None)
+    return dataclasses.replace(spec, log_file=log_file, log_lead_column=lead, event_column=log.event_column,
+                               time_column=log.time_column, actor_column=log.actor_column,
+                               event_map=log.event_map)
+
+
+def lead_file(frames: dict[str, pl.DataFrame]) -> str | None:
+    """The uploaded file most likely to hold one row per lead (the editor's first choice of its main file): the
+    first that does not look like an event log, else the first."""
+    per_lead = (n for n, f in frames.items() if guess_editor({n: f}, n).layout == "per_lead")
+    return next(per_lead, next(iter(frames), None))
+
+
+def _pick(columns: list[str], names: Iterable[str], taken: Iterable[str] = ()) -> str | None:
+    """The first column whose header (as _key folds it) is one of ``names``, in the names' order."""
+    by_key = {_key(c): c for c in reversed(columns) if c not in set(taken)}
+    return next((by_key[_key(n)] for n in names if _key(n) in by_key), None)
+
+
+def _guess_event_log(spec: EditorSpec, frame: pl.DataFrame, columns: list[str],
+                     forced: bool = False) -> EditorSpec | None:
+    """The event-log draft when the file looks like one: an event-name column, a timestamp column, and a lead id
+    that repeats (several rows per lead). None otherwise (the one-row-per-lead draft stands); ``forced`` (the user
+    chose the layout): the draft with what it found, columns it did not find left unchosen."""
+    lead = spec.fields.get("lead_id", FieldChoice())
+    if lead.kind != "column" and not forced:
+        return None
+    event = _pick(columns, _EVENT_NAMES, (lead.value,))
+    time = _pick(columns, _TIME_NAMES, (lead.value, event or ""))
+    if (event is None or time is None) and not forced:
+        return None
+    ids = frame[lead.value].drop_nulls() if lead.value in frame.columns else pl.Series([], dtype=pl.Utf8)
+    if ids.n_unique() == ids.len() and not forced:  # one row per id: a per-lead file with a date column
+        return None
+    actor = _pick(columns, _ACTOR_NAMES, (lead.value, event or "", time or ""))
+    fields = dict(spec.fields)
+    for name, choice in spec.fields.items():  # the log's own columns are not lead attributes
+        if choice.kind == "column" and choice.value in (event, time, actor) and name != "lead_id":
+            fields[name] = FieldChoice()
+    if fields.get("created_at", FieldChoice()).kind != "column":
+        fields["created_at"] = FieldChoice("column", FIRST_EVENT)
+    event_map = {v: guess_event(v) for v, _n in distinct_values(frame, event)} if event else {}
+    return dataclasses.replace(spec, layout="event_log", fields=fields, event_column=event, time_column=time,
+                               actor_column=actor, event_map=event_map, stage_columns={}, status_column=None,
+                               status_map={})
 
 
 def _separator(frame: pl.DataFrame, column: str) -> str:
@@ -461,10 +611,15 @@ def _separator(frame: pl.DataFrame, column: str) -> str:
 def editor_dict(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> dict:
     """The editor's choices as the dict Mapping.from_dict takes (the presets' TOML structure)."""
     frame = frames.get(spec.file or "", pl.DataFrame())
+    log = spec.layout == "event_log"
     leads: dict[str, object] = {}
     for name in CANONICAL_COLUMNS["leads"]:
         choice = spec.fields.get(name, FieldChoice())
-        if choice.kind == "column" and choice.value:
+        if log and name == "created_at" and choice.kind == "column" and choice.value == FIRST_EVENT:
+            if spec.time_column:  # the first event's timestamp, whichever row gives the other fields
+                leads[name] = (spec.time_column if spec.per_lead == "first"
+                               else {"column": spec.time_column, "per_lead": "first"})
+        elif choice.kind == "column" and choice.value:
             if choice.min is not None and choice.max is not None:
                 leads[name] = {"column": choice.value, "min": choice.min, "max": choice.max}
             else:
@@ -473,41 +628,91 @@ def editor_dict(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> dict:
             leads[name] = {"const": choice.value.strip()}
             if name == "created_at":
                 leads[name] = {"const": choice.value.strip(), "format": "auto"}
+    if log and spec.time_column:
+        leads["per_lead"] = spec.per_lead
+        leads["order_by"] = spec.time_column
     if spec.created_stage:
         leads["created_stage"] = spec.created_stage
     owner = spec.fields.get("owner_id", FieldChoice())
     owner_column = owner.value if owner.kind == "column" and owner.value else None
+    lead_column = leads.get("lead_id")
+    rep: object = (spec.actor_column if log and spec.actor_column else owner_column) or {"const": NO_REP}
+    joined = not log and bool(spec.log_file)  # a second file, the event log, joined by the lead id
+    main = {"from": "main"} if joined else {}
+    if joined:
+        leads = {"from": "main", **leads}
+        lead_column = spec.log_lead_column
+        rep = spec.actor_column or {"const": NO_REP}
     events: list[dict[str, object]] = []
-    if spec.stage_columns:
-        wide: dict[str, object] = {"kind": "wide", "columns": dict(spec.stage_columns)}
-        if owner_column:
-            wide["actor_id"] = owner_column
-        events.append(wide)
-    if spec.status_column:
-        rule: dict[str, object] = {"kind": "status", "column": spec.status_column,
-                                   "map": {k: v for k, v in spec.status_map.items()}}
-        rule["at"] = {"lead": "created_at"} if spec.status_date == LEAD_CREATED else spec.status_date
-        if owner_column:
-            rule["actor_id"] = owner_column
-        events.append(rule)
+    activities: list[dict[str, object]] = []
+    out_extra: dict[str, object] = {}
+    if log or joined:
+        stages = {k: v for k, v in spec.event_map.items() if v in STAGES}
+        channels = {k: v for k, v in spec.event_map.items() if v in CHANNELS}
+        source = {"from": "log"} if joined else {}
+        if spec.event_column and spec.time_column and lead_column:
+            if stages:
+                rule: dict[str, object] = {**source, "lead_id": lead_column, "stage": spec.event_column,
+                                           "entered_at": spec.time_column,
+                                           "when": {"column": spec.event_column, "values": list(stages)}}
+                if spec.actor_column:
+                    rule["actor_id"] = {"column": spec.actor_column, "optional": True}
+                events.append(rule)
+            if channels:
+                activities.append({**source, "lead_id": lead_column, "rep_id": rep, "occurred_at": spec.time_column,
+                                   "channel": spec.event_column,
+                                   "when": {"column": spec.event_column, "values": list(channels)}})
+        if stages:
+            out_extra["stages"] = stages
+        if channels:
+            out_extra["channels"] = channels
+    if not log:
+        if spec.stage_columns:
+            wide: dict[str, object] = {**main, "kind": "wide", "columns": dict(spec.stage_columns)}
+            if owner_column:
+                wide["actor_id"] = owner_column
+            events.append(wide)
+        if spec.status_column:
+            status: dict[str, object] = {**main, "kind": "status", "column": spec.status_column,
+                                         "map": {k: v for k, v in spec.status_map.items()}}
+            status["at"] = {"lead": "created_at"} if spec.status_date == LEAD_CREATED else spec.status_date
+            if owner_column:
+                status["actor_id"] = owner_column
+            events.append(status)
+        if spec.response_columns:
+            owner_rep = owner_column or {"const": NO_REP}
+            activities.append({**main, "kind": "wide", "columns": dict(spec.response_columns), "rep_id": owner_rep})
     required = [c.value for n in ("lead_id", "created_at")
-                if (c := spec.fields.get(n, FieldChoice())).kind == "column" and c.value]
+                if (c := spec.fields.get(n, FieldChoice())).kind == "column" and c.value and c.value != FIRST_EVENT]
+    if log:
+        required += [c for c in (spec.event_column, spec.time_column) if c and c not in required]
+    files: dict[str, object] = {"main": {"columns": required}}
+    if joined:
+        files["log"] = {"columns": [c for c in (spec.log_lead_column, spec.event_column, spec.time_column) if c]}
+    log_frame = frames.get(spec.log_file or "", pl.DataFrame()) if joined else None
     out: dict[str, object] = {
         "name": spec.name.strip() or "My CRM export",
         "description": "Built with the Data page's column-mapping editor.",
         "null_values": [v for v in spec.null_values if v.strip()],
-        "dates": _dates(spec, frame),
-        "files": {"main": {"columns": required}},
+        "dates": _dates(spec, frame, log_frame),
+        "files": files,
         "leads": leads,
     }
+    if spec.ignored_columns:
+        out["ignored_columns"] = list(spec.ignored_columns)
     if events:
         out["stage_events"] = events
-    if owner_column:
-        out["reps"] = [{"rep_id": owner_column, "name": owner_column}]
+    if activities:
+        out["activities"] = activities
+    reps = [({"from": "log"} if joined else {}, spec.actor_column)] if (log or joined) and spec.actor_column else []
+    reps += [(main, owner_column)] if owner_column and (joined or owner_column != spec.actor_column or not log) else []
+    if reps:
+        out["reps"] = [{**where, "rep_id": c, "name": c} for where, c in reps]
+    out.update(out_extra)
     return out
 
 
-def _dates(spec: EditorSpec, frame: pl.DataFrame) -> dict[str, object]:
+def _dates(spec: EditorSpec, frame: pl.DataFrame, log_frame: pl.DataFrame | None = None) -> dict[str, object]:
     """auto: each column recognised on its own (a column that reads both ways is read day-first, with a warning);
     day/month-first: every date is read that way (with each column's own separator); iso: ISO 8601 only."""
     if spec.date_format == "iso":
@@ -520,10 +725,15 @@ def _dates(spec: EditorSpec, frame: pl.DataFrame) -> dict[str, object]:
         return f"DD{sep}MM{sep}YYYY" if day else f"MM{sep}DD{sep}YYYY"
 
     columns = [c.value for n in ("created_at",) if (c := spec.fields.get(n, FieldChoice())).kind == "column"]
-    columns += list(spec.stage_columns)
-    if spec.status_column and spec.status_date != LEAD_CREATED:
-        columns.append(spec.status_date)
-    per_column = {c: pattern(_separator(frame, c)) for c in dict.fromkeys(columns) if c}
+    if spec.layout == "event_log":
+        columns.append(spec.time_column or "")
+    else:
+        columns += list(spec.stage_columns) + list(spec.response_columns)
+        if spec.status_column and spec.status_date != LEAD_CREATED:
+            columns.append(spec.status_date)
+    per_column = {c: pattern(_separator(frame, c)) for c in dict.fromkeys(columns) if c and c != FIRST_EVENT}
+    if log_frame is not None and spec.time_column:
+        per_column.setdefault(spec.time_column, pattern(_separator(log_frame, spec.time_column)))
     out: dict[str, object] = {"format": pattern("/"), "ambiguous": "day_first" if day else "month_first"}
     special = {c: p for c, p in per_column.items() if p != pattern("/")}
     if special:
@@ -536,8 +746,16 @@ def editor_mapping(spec: EditorSpec, frames: dict[str, pl.DataFrame]) -> Mapping
     lead = spec.fields.get("lead_id", FieldChoice())
     if lead.kind != "column" or not lead.value:
         raise MappingError.said(None, "editor_lead_id")
+    if spec.layout == "event_log" or spec.log_file:
+        if spec.log_file and not spec.log_lead_column:
+            raise MappingError.said(None, "editor_log_lead")
+        if not spec.event_column:
+            raise MappingError.said(None, "editor_event_column")
+        if not spec.time_column:
+            raise MappingError.said(None, "editor_time_column")
     created = spec.fields.get("created_at", FieldChoice())
-    if created.kind == "none" or not created.value.strip():
+    if created.kind == "none" or not created.value.strip() or (
+            created.value == FIRST_EVENT and spec.layout != "event_log"):
         raise MappingError.said(None, "editor_created_at")
     return Mapping.from_dict(editor_dict(spec, frames), "editor")
 
@@ -761,15 +979,18 @@ def source_label(mapping_name: str, files: Iterable[str]) -> str:
 
 
 def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaConfig | None, *,
-               mode: str = "replace", source: str) -> ImportSummary:
-    """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed)."""
+               mode: str = "replace", source: str, record: audit.Record | None = None) -> ImportSummary:
+    """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed).
+    `record`: its audit row, written in the import's own transaction with the preview's notes it was made with."""
     if not result.ok:
         raise ImportFailed(result.problems or [Problem.worded("import.nothing_to_import", result.mapping_name)],
                            result.problem_count or None, result.problem_rows,
                            result.leavable)
     try:
+        trail = audit.with_notes(record, result.warnings) if record is not None else None
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
-                              replace_with_empty=result.replace_with_empty, left_out=result.left_out)
+                              replace_with_empty=result.replace_with_empty, left_out=result.left_out,
+                              record=(lambda import_id: audit.write(con, import_id, trail)) if trail else None)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None

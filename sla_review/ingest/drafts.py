@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from sla_review.core.terms import ConfigError, SlaVersion, parse_sla, to_toml, version_from_toml, version_toml
+from sla_review.ingest import audit
 from sla_review.ingest.importer import ImportSummary, replace_terms, stored_config
 
 NAME_MAX = 100
@@ -125,6 +126,7 @@ def adopt(con: duckdb.DuckDBPyConnection, name: str, effective_from: dt.date, *,
         con.execute("INSERT INTO sla_adoptions VALUES ($at, $author, $draft, $version, $from, $import)",
                     {"at": moment, "author": author, "draft": name, "version": version.name, "from": effective_from,
                      "import": import_id})
+        audit.write(con, import_id, audit.Record("adoption", author))
 
     summary = replace_terms(con, config, source=f"draft {name} adopted as {version.name}", changed_at=moment,
                             record=record)

@@ -421,12 +421,14 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
 def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
                    sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
                    source: str = "import", imported_at: dt.datetime | None = None,
-                   replace_with_empty: bool = False, left_out: pl.DataFrame | None = None) -> ImportSummary:
+                   replace_with_empty: bool = False, record: Callable[[int], None] | None = None,
+                   left_out: pl.DataFrame | None = None) -> ImportSummary:
     """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
     moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows), rows far
     outside the plausible span refuse the import. A replace import without leads is refused unless
-    `replace_with_empty` (it would empty the database). `left_out`: the rows of the user's files the import goes
-    on without because the user asked by name (problem_rows.SCHEMA), recorded with the import (import_left_out)."""
+    `replace_with_empty` (it would empty the database). `record(import_id)`, when given, writes its own rows (the
+    audit trail) inside the same transaction. `left_out`: the rows of the user's files the import goes on without
+    because the user asked by name (problem_rows.SCHEMA), recorded with the import (import_left_out)."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
     unknown = set(sources) - set(SPECS)
@@ -470,7 +472,7 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         rows = checks.every_row
         raise ImportFailed(checks.problems, checks.total, rows, problem_rows.leavable(checks.problems, rows))
     assert config is not None
-    return _write(con, config, mode, is_demo, source, imported_at, left_out)
+    return _write(con, config, mode, is_demo, source, imported_at, record, left_out)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -527,6 +529,7 @@ def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
 
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
            source: str, imported_at: dt.datetime | None = None,
+           record: Callable[[int], None] | None = None,
            left_out: pl.DataFrame | None = None) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
     staged = [t for t in SPECS if _exists(con, _t(t, "typed"))]
@@ -552,6 +555,8 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
              "l": counts["leads"], "e": counts["stage_events"], "a": counts["activities"],
              "r": counts["reps"]}).fetchall()[0][0]
         left = _record_left_out(con, int(import_id), left_out)
+        if record is not None:
+            record(int(import_id))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -75,6 +75,8 @@ _KINDS = {
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "data" / "mappings"
 DEFAULT_NULLS = ("-", "N/A", "NA", "n/a", "null", "NULL", "None", "#N/A")
 MAX_ROW_PROBLEMS = 20  # per file, column and kind of problem; the rest become one summary line
+#: ``per_lead`` in ``[leads]``: which of a lead's rows (ordered by ``order_by``) gives its fields
+PER_LEAD = ("first", "last")
 
 
 class MappingError(ValueError):
@@ -141,6 +143,9 @@ class Field:
     values: dict[str, float] | None = None
     format: str | None = None
     optional: bool = False
+    #: in a ``[leads]`` rule with ``per_lead``: take this field from the lead's ``first`` or ``last`` row instead
+    #: (``created_at = { column = "Timestamp", per_lead = "first" }`` is "the first event's timestamp")
+    per_lead: str | None = None
 
     @classmethod
     def parse(cls, raw: object, where: str) -> Field:
@@ -150,7 +155,7 @@ class Field:
             return cls(columns=tuple(raw))
         if not isinstance(raw, dict):
             raise MappingError.said(where, "m_field_type", raw=repr(raw))
-        unknown = set(raw) - {"column", "const", "lead", "min", "max", "values", "format", "optional"}
+        unknown = set(raw) - {"column", "const", "lead", "min", "max", "values", "format", "optional", "per_lead"}
         if unknown:
             raise MappingError.said(where, "m_unknown_keys", keys=", ".join(sorted(unknown)))
         column = raw.get("column", ())
@@ -169,6 +174,11 @@ class Field:
         values = raw.get("values")
         if values is not None and not all(isinstance(v, int | float) for v in values.values()):
             raise MappingError.said(where, "m_values_numbers")
+        per_lead = raw.get("per_lead")
+        if per_lead is not None and per_lead not in PER_LEAD:
+            raise MappingError.said(where, "m_per_lead", value=per_lead, names=", ".join(PER_LEAD))
+        if per_lead is not None and not columns:
+            raise MappingError.said(where, "m_per_lead_column")
         return cls(
             columns=columns,
             const=None if const is None else str(const),
@@ -178,11 +188,12 @@ class Field:
             values=None if values is None else {str(k): float(v) for k, v in values.items()},
             format=raw.get("format"),
             optional=bool(raw.get("optional", False)),
+            per_lead=per_lead,
         )
 
     def to_obj(self) -> object:
         if (len(self.columns) >= 1 and self.const is None and self.lead is None and self.min is None
-                and self.values is None and self.format is None and not self.optional):
+                and self.values is None and self.format is None and not self.optional and self.per_lead is None):
             return self.columns[0] if len(self.columns) == 1 else list(self.columns)
         out: dict[str, object] = {}
         if self.columns:
@@ -199,6 +210,8 @@ class Field:
             out["format"] = self.format
         if self.optional:
             out["optional"] = True
+        if self.per_lead is not None:
+            out["per_lead"] = self.per_lead
         return out
 
 
@@ -250,6 +263,9 @@ class Rule:
     dates: dict[str, str] = field(default_factory=dict)
     when: Condition | None = None
     created_stage: str | None = None
+    #: ``[leads]`` from an event log: one lead per id, its fields from its ``first`` or ``last`` row by ``order_by``
+    per_lead: str | None = None
+    order_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +281,8 @@ class DateSettings:
     columns: dict[str, str] = field(default_factory=dict)
 
 
-_RULE_KEYS = {"kind", "from", "join", "columns", "column", "map", "at", "dates", "when", "created_stage"}
+_RULE_KEYS = {"kind", "from", "join", "columns", "column", "map", "at", "dates", "when", "created_stage", "per_lead",
+                        "order_by"}
 # A CRM report's footer lines (Salesforce prints them below a report's rows, in the user's language): dropped
 # from the end of a file with a warning, never read as leads.
 REPORT_TOTAL = r"(?i)^(grand\s+totals?|totals?|総計|合計)\s*[(（]\s*[\d,.\s]+(records?|レコード|件)\s*[)）]$"
@@ -312,6 +329,8 @@ def _parse_rule(table: str, raw: object, where: str) -> Rule:
         fields[key] = Field.parse(value, f"{where}.{key}")
         if fields[key].lead is not None:
             raise MappingError.said(f"{where}.{key}", "m_lead_only_at")
+        if fields[key].per_lead is not None and raw.get("per_lead") is None:
+            raise MappingError.said(f"{where}.{key}", "m_per_lead_field")
     joins = []
     for i, j in enumerate(raw.get("join", [])):
         if not isinstance(j, dict) or "from" not in j or "on" not in j:
@@ -347,6 +366,14 @@ def _parse_rule(table: str, raw: object, where: str) -> Rule:
         if table != "leads":
             raise MappingError.said(where, "m_created_stage")
         _check_stage(created_stage, f"{where}.created_stage", allow_empty=False)
+    per_lead, order_by = raw.get("per_lead"), raw.get("order_by")
+    if per_lead is not None or order_by is not None:
+        if table != "leads":
+            raise MappingError.said(where, "m_per_lead_table")
+        if per_lead not in PER_LEAD:
+            raise MappingError.said(f"{where}.per_lead", "m_per_lead", value=per_lead, names=", ".join(PER_LEAD))
+        if not isinstance(order_by, str) or not order_by.strip():
+            raise MappingError.said(where, "m_order_by")
     at = raw.get("at")
     return Rule(
         kind=kind,
@@ -360,6 +387,8 @@ def _parse_rule(table: str, raw: object, where: str) -> Rule:
         dates=dates,
         when=when,
         created_stage=created_stage,
+        per_lead=per_lead,
+        order_by=order_by,
     )
 
 
@@ -377,6 +406,9 @@ def _rule_obj(rule: Rule) -> dict[str, object]:
         out["column"] = rule.column
     if rule.created_stage is not None:
         out["created_stage"] = rule.created_stage
+    if rule.per_lead is not None:
+        out["per_lead"] = rule.per_lead
+        out["order_by"] = rule.order_by
     if rule.when is not None:
         out["when"] = {"column": rule.when.column, "values": list(rule.when.values)}
     if rule.at is not None:
@@ -524,6 +556,7 @@ class Mapping:
                 names += spec.columns
             names += [*rule.columns, *rule.dates.values(), *([rule.column] if rule.column else [])]
             names += [rule.when.column] if rule.when else []
+            names += [rule.order_by] if rule.order_by else []
             names += [n for j in rule.join for n in (j.on, j.right_on) if n]
         return {_norm(n) for n in names}
 
@@ -1441,7 +1474,43 @@ class _Applier:
         frame = pl.DataFrame(cols) if cols else pl.DataFrame()
         frame = frame.with_columns(src.frame[FILE_COL], src.frame[ROW_COL]) if cols else src.frame.select(
             FILE_COL, ROW_COL)
+        if self.m.leads.per_lead is not None and "lead_id" in frame.columns:
+            frame = self._one_row_per_lead(src, frame)
         return _finish("leads", [frame])
+
+    def _one_row_per_lead(self, src: _Source, frame: pl.DataFrame) -> pl.DataFrame:
+        """An event log's leads: one row per lead id, its fields from its first or last row by ``order_by``.
+
+        Rows are ordered by the ``order_by`` instant (an offset counts: 10:00+09:00 is before 09:00+00:00), equal
+        instants by file row order (the files in upload order, then the row), rows without a usable time after
+        every dated row (so they give a lead its fields only when it has no dated row). ``last`` is the last row
+        of that order among the dated rows. A field with its own ``per_lead`` is taken from that row instead.
+        Rows with no lead id stay, each, for the importer to report."""
+        rule = self.m.leads
+        assert rule.per_lead is not None and rule.order_by is not None
+        spec = Field(columns=(rule.order_by,))
+        order = None if self._column(src, spec, "leads", "order_by", True) is None else self.date(
+            src, spec, "leads", "order_by")
+        if order is None:
+            return frame
+        work = frame.with_columns(_instant(order).alias("__t"), pl.int_range(pl.len()).alias("__seq"))
+        named, unnamed = work.filter(pl.col("lead_id").is_not_null()), work.filter(pl.col("lead_id").is_null())
+
+        def pick(which: str) -> pl.DataFrame:
+            if which == "first":
+                ordered = named.sort("__t", "__seq", nulls_last=True)
+                return ordered.unique(subset=["lead_id"], keep="first", maintain_order=True)
+            ordered = named.sort(pl.col("__t").is_not_null(), "__t", "__seq", nulls_last=False)
+            return ordered.unique(subset=["lead_id"], keep="last", maintain_order=True)
+
+        chosen = pick(rule.per_lead)
+        overrides = {name for name, spec in rule.fields.items()
+                     if spec.per_lead not in (None, rule.per_lead) and name in chosen.columns and name != "lead_id"}
+        if overrides:
+            other = pick("last" if rule.per_lead == "first" else "first").select("lead_id", *sorted(overrides))
+            chosen = chosen.drop(*overrides).join(other, on="lead_id", how="left", maintain_order="left")
+        # the leads in the order their chosen row has in the files; unnamed rows where they were
+        return pl.concat([chosen, unnamed.select(chosen.columns)], how="vertical").sort("__seq").drop("__t", "__seq")
 
     def created_events(self, leads: pl.DataFrame) -> pl.DataFrame | None:
         stage = self.m.leads.created_stage
@@ -1639,6 +1708,19 @@ class _Applier:
             pl.col(ROW_COL).first(),
         ).with_columns(pl.when(pl.col("team") == "").then(None).otherwise(pl.col("team")).alias("team")).select(
             _finish("reps", []).columns)
+
+
+def _instant(iso: pl.Series) -> pl.Series:
+    """The mapped ISO text as a sortable instant: local times as written, a time with an offset as UTC."""
+    text = pl.col("t")
+    local = (pl.when(text.str.len_chars() == 10).then(text + "T00:00:00").otherwise(text.str.slice(0, 19))
+             .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="ns"))
+    frac = text.str.extract(r"T[\d:]{8}\.(\d{1,9})", 1).str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0)
+    zone = text.str.extract_groups(r"([+-])(\d{2}):(\d{2})$")
+    sign = pl.when(zone.struct.field("1") == "-").then(-1).otherwise(1)
+    minutes = sign * (zone.struct.field("2").cast(pl.Int64) * 60 + zone.struct.field("3").cast(pl.Int64))
+    at = local + pl.duration(nanoseconds=frac) - pl.duration(minutes=minutes.fill_null(0))
+    return pl.DataFrame({"t": iso}).select(at.alias("i"))["i"]
 
 
 def _placeholder_variants(values: Iterable[str]) -> set[str]:

@@ -23,6 +23,7 @@ from sla_review.core.terms import (
     parse_sla,
     to_toml,
 )
+from sla_review.ingest import audit
 from sla_review.ingest.importer import ImportFailed, ImportSummary, data_instants, replace_terms, span_days
 from sla_review.store.business_time import holiday_names
 
@@ -116,15 +117,16 @@ def tier_count(config: SlaConfig) -> int:
     return len(config.tier_names()) - 1
 
 
-def put_in_force(con: duckdb.DuckDBPyConnection, config: SlaConfig) -> ImportSummary:
-    """Check, then apply to the stored data all-or-nothing (importer.replace_terms); a refusal or a write that
-    failed raises ImportFailed and leaves the database as it was."""
+def put_in_force(con: duckdb.DuckDBPyConnection, config: SlaConfig, *, author: str | None = None) -> ImportSummary:
+    """Check, then apply to the stored data all-or-nothing (importer.replace_terms), with its audit row (who);
+    a refusal or a write that failed raises ImportFailed and leaves the database as it was."""
     try:
         valid = checked(config)
     except ConfigError as err:
         raise ImportFailed([err.problem()]) from None
     try:
-        return replace_terms(con, valid, source=SOURCE)
+        return replace_terms(con, valid, source=SOURCE, record=lambda import_id: audit.write(
+            con, import_id, audit.Record("terms_page", author)))
     except duckdb.Error as err:  # e.g. another session writing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None

@@ -22,9 +22,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from sla_review.app import ui
+from sla_review.app import auth, ui
 from sla_review.core.problems import Problem
-from sla_review.core.vocabulary import CANONICAL_COLUMNS, LADDER, STAGES
+from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, LADDER, STAGES
+from sla_review.ingest import audit
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
 from sla_review.ingest.mapping import Mapping, MappingError
@@ -253,13 +254,110 @@ def mapping_section(batch: flow.Batch) -> Mapping | None:
     return mapping
 
 
+def channel_label(channel: str) -> str:
+    """A response channel's name on screen."""
+    return t(f"ch_{channel}") if channel in CHANNELS else t("stage_none")
+
+
+def event_label(meaning: str) -> str:
+    """What an event name means in the event table: a stage, a sales response on a channel, or nothing."""
+    if meaning in CHANNELS:
+        return t("ev_response", channel=channel_label(meaning))
+    if meaning in STAGES:
+        return t("ev_stage", stage=stage_label(meaning))
+    return t("ev_nothing")
+
+
+def pick_column(label: str, columns: list[str], default: str | None, key: str, *,
+                help: str | None = None) -> str | None:
+    """A select box of the file's columns, "not in the file" first (a required one left so is said below)."""
+    options = [NONE, *columns]
+    index = options.index(default) if default in options else 0
+    pick = st.selectbox(label, options, index=index, key=key, help=help,
+                        format_func=lambda o: t("opt_none") if o == NONE else o)
+    return None if pick == NONE else pick
+
+
+def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, p: str,
+                   joined: bool = False) -> dict[str, Any]:
+    """The event log's own choices: record id, event name, time, actor; what each event name means; which row
+    gives the lead's fields; where created_at comes from. ``joined``: the log is a second file whose events join
+    the leads of the main file by the lead id (no lead fields come from it)."""
+    if not joined:
+        st.markdown(f"**{t('ed_log')}**")
+        st.caption(t("ed_log_help"))
+    top, bottom = st.columns(2), st.columns(2)  # two by two: four in a row are cramped on a narrow screen
+    lead_default = g.log_lead_column if joined else g.fields.get("lead_id", flow.FieldChoice()).value
+    with top[0]:
+        lead = pick_column(t("f_log_lead" if joined else "f_record_id"), columns, lead_default, p + "log_lead")
+    with top[1]:
+        event = pick_column(t("f_event"), columns, g.event_column, p + "log_event")
+    with bottom[0]:
+        when = pick_column(t("f_time"), columns, g.time_column, p + "log_time")
+    with bottom[1]:
+        actor = pick_column(t("f_actor"), columns, g.actor_column, p + "log_actor", help=t("f_actor_help"))
+    event_map: dict[str, str] = {}
+    if event is not None:
+        values = flow.distinct_values(frame, event, flow.MAX_STATUS_VALUES + 1)
+        if len(values) > flow.MAX_STATUS_VALUES:
+            st.warning(t("ed_too_many_events", n=flow.MAX_STATUS_VALUES), icon=":material/warning:")
+            values = values[:flow.MAX_STATUS_VALUES]
+        known = g.event_map if event == g.event_column else {}
+        st.caption(t("ed_event_values"))
+        edited = st.data_editor(
+            text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
+                        "means": [known.get(x, flow.guess_event(x)) or NO_STAGE for x, _ in values]},
+                       counts=("rows",)),
+            hide_index=True, disabled=["value", "rows"], key=p + "events_" + str(columns.index(event)),
+            width="stretch",
+            column_config={
+                "value": st.column_config.TextColumn(t("c_event"), width="medium"),
+                "rows": st.column_config.NumberColumn(t("c_count"), format="localized", width="small"),
+                "means": st.column_config.SelectboxColumn(t("c_means"), options=[NO_STAGE, *STAGES, *CHANNELS],
+                                                          format_func=event_label, required=True, width="medium"),
+            })
+        event_map = {r["value"]: "" if r.get("means") in (None, NO_STAGE) else r["means"]
+                     for r in ui.editor_rows(edited)}
+    if joined:
+        return {"lead": lead, "event": event, "time": when, "actor": actor, "event_map": event_map}
+    left, right = st.columns(2)
+    per_lead = left.radio(t("ed_per_lead"), ("first", "last"), index=("first", "last").index(g.per_lead),
+                          format_func=lambda o: t(f"per_lead_{o}"), key=p + "log_per_lead", horizontal=True,
+                          help=t("ed_per_lead_help"))
+    created = g.fields.get("created_at", flow.FieldChoice())
+    created_options = [flow.FIRST_EVENT, *columns]
+    created_default = created.value if created.kind == "column" and created.value in created_options \
+        else flow.FIRST_EVENT
+    created_at = right.selectbox(t("ed_log_created"), created_options, index=created_options.index(created_default),
+                                 format_func=lambda o: t("opt_first_event") if o == flow.FIRST_EVENT else o,
+                                 key=p + "log_created")
+    return {"lead": lead, "event": event, "time": when, "actor": actor, "event_map": event_map,
+            "per_lead": per_lead, "created_at": created_at}
+
+
+def responses_part(columns: list[str], g: flow.EditorSpec, p: str) -> dict[str, str]:
+    """One row per lead: date columns that are a sales response (a call, an email) on a channel, by the owner."""
+    st.caption(t("ed_responses") + t("sentence_gap") + t("ed_responses_help"))
+    edited = st.data_editor(
+        text_table({"column": list(g.response_columns), "channel": list(g.response_columns.values())}),
+        num_rows="dynamic", hide_index=True, key=p + "responses", width="stretch",
+        column_config={
+            "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
+            "channel": st.column_config.SelectboxColumn(t("c_channel"), options=list(CHANNELS), required=True,
+                                                        format_func=channel_label),
+        })
+    return {r["column"]: r["channel"] for r in ui.editor_rows(edited) if r.get("column") and r.get("channel")}
+
+
 def editor(batch: flow.Batch) -> flow.EditorSpec:
-    """The column-mapping editor: canonical lead fields ← file columns or constants, stages, dates, blanks."""
+    """The column-mapping editor: canonical lead fields ← file columns or constants, stages, responses, dates,
+    blanks; for one row per lead (wide dates, a status column) or an event log (one row per event)."""
     st.caption(t("ed_intro"))
     names = list(batch.frames)
     file = names[0]
     if len(names) > 1:
-        file = st.selectbox(t("ed_file"), names, key="dp_ed_file")
+        first = flow.lead_file(batch.frames) or names[0]
+        file = st.selectbox(t("ed_file"), names, index=names.index(first), key="dp_ed_file")
     frame = batch.frames[file]
     saved: dict[tuple[str, ...], flow.EditorSpec] = ss.setdefault("dp_edits", {})  # kept across uploads
     kept = saved.get(flow.layout(frame))
@@ -269,23 +367,38 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
     p = f"dp_ed_{names.index(file)}_"
     columns = [c for c in frame.columns if c not in ("__file", "__row")]
     name = st.text_input(t("ed_name"), value=guess.name, key=p + "name")
+    layout = st.radio(t("ed_layout"), flow.LAYOUTS, index=flow.LAYOUTS.index(guess.layout),
+                      format_func=lambda o: t(f"layout_{o}"), key=p + "layout", horizontal=True,
+                      help=t("ed_layout_help"))
+    # the other layout's draft when the user switches: its columns guessed afresh, the lead fields kept
+    g = guess if layout == guess.layout else flow.guess_editor(batch.frames, file, layout=layout)
+    log = layout == "event_log"
+    chosen: dict[str, flow.FieldChoice] = {}
+    log_choice: dict[str, Any] = {}
+    if log:
+        log_choice = event_log_part(frame, columns, g, p)
+        chosen["lead_id"] = flow.FieldChoice("column", log_choice["lead"] or "")
+        chosen["created_at"] = flow.FieldChoice("column", log_choice["created_at"])
 
     st.markdown(f"**{t('ed_fields')}**")
-    chosen: dict[str, flow.FieldChoice] = {}
+    if log:
+        st.caption(t("ed_fields_log", row=t(f"per_lead_{log_choice['per_lead']}")))
     grid = st.columns(3)
-    for i, field in enumerate(CANONICAL_COLUMNS["leads"]):
-        g = guess.fields.get(field, flow.FieldChoice())
+    shown = [f for f in CANONICAL_COLUMNS["leads"] if not (log and f in ("lead_id", "created_at"))]
+    for i, field in enumerate(shown):
+        fg = g.fields.get(field, flow.FieldChoice())
         options = list(columns) if field == "lead_id" else [NONE, CONST, *columns]
         if field == "lead_id":
-            default = g.value if g.kind == "column" else columns[0]
+            default = fg.value if fg.kind == "column" and fg.value in columns else columns[0]
         else:
-            default = g.value if g.kind == "column" else CONST if g.kind == "const" else NONE
+            default = fg.value if fg.kind == "column" and fg.value in columns else CONST if fg.kind == "const" \
+                else NONE
         with grid[i % 3]:
             pick = st.selectbox(t(f"f_{field}"), options, index=options.index(default), key=p + "f_" + field,
                                 format_func=lambda o: t("opt_none") if o == NONE else t("opt_const") if o == CONST
                                 else o)
             if pick == CONST:
-                value = st.text_input(t("const_value"), value=g.value if g.kind == "const" else "",
+                value = st.text_input(t("const_value"), value=fg.value if fg.kind == "const" else "",
                                       key=p + "c_" + field,
                                       help=t("const_date_help") if field == "created_at" else None)
                 chosen[field] = flow.FieldChoice("const", value)
@@ -293,9 +406,9 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                 chosen[field] = flow.FieldChoice()
             elif field in SCORES:
                 lo_col, hi_col = st.columns(2)
-                lo = lo_col.number_input(t("scale_min"), value=float(g.min or 0.0), key=p + "lo_" + field,
+                lo = lo_col.number_input(t("scale_min"), value=float(fg.min or 0.0), key=p + "lo_" + field,
                                          help=t("scale_help"))
-                hi = hi_col.number_input(t("scale_max"), value=float(g.max or 0.0), key=p + "hi_" + field)
+                hi = hi_col.number_input(t("scale_max"), value=float(fg.max or 0.0), key=p + "hi_" + field)
                 scaled = hi > lo and not (lo == 0 and hi in (0, 100))
                 chosen[field] = flow.FieldChoice("column", pick, lo if scaled else None, hi if scaled else None)
             else:
@@ -304,64 +417,92 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
     st.markdown(f"**{t('ed_stages')}**")
     start_options = ["", *LADDER]
     created_stage = st.selectbox(t("ed_created_stage"), start_options,
-                                 index=start_options.index(guess.created_stage), format_func=stage_label,
+                                 index=start_options.index(g.created_stage), format_func=stage_label,
                                  key=p + "created_stage")
-    st.caption(t("ed_stage_columns") + t("sentence_gap") + t("ed_stage_columns_help"))
-    wide = st.data_editor(
-        text_table({"column": list(guess.stage_columns), "stage": list(guess.stage_columns.values())}),
-        num_rows="dynamic", hide_index=True, key=p + "wide", width="stretch",
-        column_config={
-            "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
-            "stage": st.column_config.SelectboxColumn(t("c_stage"), options=list(STAGES), required=True,
-                                                      format_func=stage_label),
-        })
-    stage_columns = {r["column"]: r["stage"] for r in ui.editor_rows(wide) if r.get("column") and r.get("stage")}
-
-    status_options = [NONE, *columns]
-    status_default = guess.status_column if guess.status_column in columns else NONE
-    status = st.selectbox(t("ed_status"), status_options, index=status_options.index(status_default),
-                          format_func=lambda o: t("opt_none") if o == NONE else o, key=p + "status",
-                          help=t("ed_status_help"))
+    stage_columns: dict[str, str] = {}
     status_map: dict[str, str] = {}
     status_date = flow.LEAD_CREATED
-    if status != NONE:
-        values = flow.distinct_values(frame, status, flow.MAX_STATUS_VALUES + 1)
-        if len(values) > flow.MAX_STATUS_VALUES:
-            st.warning(t("ed_too_many", n=flow.MAX_STATUS_VALUES), icon=":material/warning:")
-            values = values[:flow.MAX_STATUS_VALUES]
-        known = guess.status_map if status == guess.status_column else {}
-        st.caption(t("ed_status_values"))
-        edited = st.data_editor(
-            text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
-                        "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]}, counts=("rows",)),
-            hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
-            width="stretch",
+    status = NONE
+    response_columns: dict[str, str] = {}
+    if not log:
+        st.caption(t("ed_stage_columns") + t("sentence_gap") + t("ed_stage_columns_help"))
+        wide = st.data_editor(
+            text_table({"column": list(g.stage_columns), "stage": list(g.stage_columns.values())}),
+            num_rows="dynamic", hide_index=True, key=p + "wide", width="stretch",
             column_config={
-                "value": st.column_config.TextColumn(t("c_value")),
-                "rows": st.column_config.NumberColumn(t("c_count"), format="localized"),
-                "stage": st.column_config.SelectboxColumn(t("c_stage"), options=[NO_STAGE, *STAGES],
-                                                          format_func=stage_label, required=True),
+                "column": st.column_config.SelectboxColumn(t("c_source_column"), options=columns, required=True),
+                "stage": st.column_config.SelectboxColumn(t("c_stage"), options=list(STAGES), required=True,
+                                                          format_func=stage_label),
             })
-        status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"]
-                      for r in ui.editor_rows(edited)}
-        date_options = [flow.LEAD_CREATED, *[c for c in columns if c != status]]
-        date_default = guess.status_date if (status == guess.status_column and guess.status_date in date_options) \
-            else flow.LEAD_CREATED
-        status_date = st.selectbox(t("ed_status_date"), date_options, index=date_options.index(date_default),
-                                   format_func=lambda o: t("opt_lead_created") if o == flow.LEAD_CREATED else o,
-                                   key=p + "status_date_" + str(columns.index(status)))
+        stage_columns = {r["column"]: r["stage"] for r in ui.editor_rows(wide) if r.get("column") and r.get("stage")}
+
+        status_options = [NONE, *columns]
+        status_default = g.status_column if g.status_column in columns else NONE
+        status = st.selectbox(t("ed_status"), status_options, index=status_options.index(status_default),
+                              format_func=lambda o: t("opt_none") if o == NONE else o, key=p + "status",
+                              help=t("ed_status_help"))
+        if status != NONE:
+            values = flow.distinct_values(frame, status, flow.MAX_STATUS_VALUES + 1)
+            if len(values) > flow.MAX_STATUS_VALUES:
+                st.warning(t("ed_too_many", n=flow.MAX_STATUS_VALUES), icon=":material/warning:")
+                values = values[:flow.MAX_STATUS_VALUES]
+            known = g.status_map if status == g.status_column else {}
+            st.caption(t("ed_status_values"))
+            edited = st.data_editor(
+                text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
+                            "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
+                           counts=("rows",)),
+                hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
+                width="stretch",
+                column_config={
+                    "value": st.column_config.TextColumn(t("c_value")),
+                    "rows": st.column_config.NumberColumn(t("c_count"), format="localized"),
+                    "stage": st.column_config.SelectboxColumn(t("c_stage"), options=[NO_STAGE, *STAGES],
+                                                              format_func=stage_label, required=True),
+                })
+            status_map = {r["value"]: "" if r.get("stage") in (None, NO_STAGE) else r["stage"]
+                          for r in ui.editor_rows(edited)}
+            date_options = [flow.LEAD_CREATED, *[c for c in columns if c != status]]
+            date_default = g.status_date if (status == g.status_column and g.status_date in date_options) \
+                else flow.LEAD_CREATED
+            status_date = st.selectbox(t("ed_status_date"), date_options, index=date_options.index(date_default),
+                                       format_func=lambda o: t("opt_lead_created") if o == flow.LEAD_CREATED else o,
+                                       key=p + "status_date_" + str(columns.index(status)))
+        st.markdown(f"**{t('ed_responses_header')}**")
+        response_columns = responses_part(columns, g, p)
+        others = [n for n in names if n != file]
+        if others:  # a second file: its events (a history or activities export) joined by the lead id
+            st.markdown(f"**{t('ed_joined')}**")
+            options = [NONE, *others]
+            pick = st.selectbox(t("ed_joined_file"), options,
+                                index=options.index(g.log_file) if g.log_file in options else 0,
+                                format_func=lambda o: t("opt_no_file") if o == NONE else o, key=p + "joined",
+                                help=t("ed_joined_help"))
+            if pick != NONE:
+                lg = g if g.log_file == pick else flow.guess_log_file(g, batch.frames, pick)
+                log_frame = batch.frames[pick]
+                log_columns = [c for c in log_frame.columns if c not in ("__file", "__row")]
+                log_choice = event_log_part(log_frame, log_columns, lg, f"{p}j{names.index(pick)}_", joined=True)
+                log_choice["file"] = pick
 
     st.markdown(f"**{t('ed_other')}**")
+    ignored = st.multiselect(t("ed_ignored"), columns, default=[c for c in g.ignored_columns if c in columns],
+                             key=p + "ignored", help=t("ed_ignored_help"), placeholder=t("ed_ignored_none"))
     left, right = st.columns([2, 3])
-    nulls = left.text_input(t("ed_nulls"), value=", ".join(guess.null_values), key=p + "nulls",
+    nulls = left.text_input(t("ed_nulls"), value=", ".join(g.null_values), key=p + "nulls",
                             help=t("ed_nulls_help"))
     date_format = right.radio(t("ed_dates"), flow.DATE_FORMATS, format_func=lambda f: t(f"date_{f}"),
-                              index=flow.DATE_FORMATS.index(guess.date_format), key=p + "dates", horizontal=True,
+                              index=flow.DATE_FORMATS.index(g.date_format), key=p + "dates", horizontal=True,
                               help=t("date_help"))
     spec = flow.EditorSpec(
         name=name, file=file, fields=chosen, created_stage=created_stage, stage_columns=stage_columns,
         status_column=None if status == NONE else status, status_map=status_map, status_date=status_date,
-        null_values=tuple(x.strip() for x in nulls.split(",") if x.strip()), date_format=date_format)
+        null_values=tuple(x.strip() for x in nulls.split(",") if x.strip()), date_format=date_format,
+        layout=layout, event_column=log_choice.get("event"), time_column=log_choice.get("time"),
+        actor_column=log_choice.get("actor"), event_map=log_choice.get("event_map", {}),
+        per_lead=log_choice.get("per_lead", g.per_lead), response_columns=response_columns,
+        ignored_columns=tuple(ignored), log_file=log_choice.get("file"),
+        log_lead_column=log_choice.get("lead") if log_choice.get("file") else None)
     saved[flow.layout(frame)] = spec
     return spec
 
@@ -512,13 +653,14 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
               disabled=not result.ok, key="dp_import", icon=":material/database_upload:", on_click=request_import)
     if not result.ok:
         st.caption(t("import_blocked"))
-    if requested and result.ok:
+    if requested and result.ok and auth.require("import", lang):
         with st.status(t("importing"), expanded=True) as status:
             st.write(t("step_check"))
             st.write(t("step_rebuild"))
             try:
                 summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
-                                          source=flow.source_label(mapping.name, batch.frames))
+                                          source=flow.source_label(mapping.name, batch.frames),
+                                          record=audit.Record("data_page", auth.current().author, batch.digests()))
             except ImportFailed as err:
                 status.update(label=t("import_failed"), state="error")
                 ss["dp_outcome"] = ("failed", list(err.problems), err.total)
@@ -561,6 +703,8 @@ def outcome() -> None:
 def main() -> None:
     requested = bool(ss.pop("dp_import_requested", False))  # read once: never replayed on a later run
     st.title(v.t("page_data"))
+    if not auth.page_allowed("data", lang):  # a viewer reaching the file by any route: refused, nothing drawn
+        return
     st.caption(t("intro"))
     loaded = loaded_section()
     batch = upload_section()

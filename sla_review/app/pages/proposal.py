@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from sla_review.app import ui
+from sla_review.app import auth, ui
 from sla_review.core import toml_text
 from sla_review.core.terms import TIER_TERMS, ConfigError, SlaVersion, period_terms, to_toml, with_clauses
 from sla_review.core.vocabulary import LADDER
@@ -248,10 +248,10 @@ def request_save() -> None:
 
 
 def save(meta: dict, version: SlaVersion | None) -> None:
-    if version is None:
+    if version is None or not auth.require("draft", lang):
         return
     try:
-        drafts.save_draft(ui.cursor(), meta["draft"], version, note=meta["note"], author=None,
+        drafts.save_draft(ui.cursor(), meta["draft"], version, note=meta["note"], author=auth.current().author,
                           based_on=meta["based_on"])
     except ConfigError as err:
         ss["pp_saved"] = ("refused", err.text(lang))
@@ -261,7 +261,7 @@ def save(meta: dict, version: SlaVersion | None) -> None:
 
 def delete() -> None:
     name = ss.get("pp_pick")  # read when clicked (the pick may have moved in the same interaction)
-    if name is not None:
+    if name is not None and auth.current().may("draft"):
         drafts.delete_draft(ui.cursor(), name)
         ss["pp_saved"] = ("deleted", name)
 
@@ -353,10 +353,11 @@ def adopt_section(saved: list[drafts.Draft], requested: bool) -> None:
     confirmed = st.checkbox(w("adopt_confirm"), key=f"pp_adopt_ok_{name}_{day}_{version.name}")
     st.button(w("adopt", version=safe.markdown(version.name)), type="primary", disabled=not confirmed, key="pp_adopt",
               icon=":material/verified:", on_click=request_adopt)
-    if requested and confirmed:
+    if requested and confirmed and auth.require("adopt", lang):
         with st.spinner(w("adopting")):
             try:
-                _, adoption = drafts.adopt(cur, name, day, version_name=version.name, author=None)
+                _, adoption = drafts.adopt(cur, name, day, version_name=version.name,
+                                           author=auth.current().author)
             except ConfigError as err:
                 ss["pp_outcome"] = ("failed", [err.text(lang)])
             except ImportFailed as err:
@@ -463,8 +464,11 @@ def main() -> None:
     st.markdown(f"**{w('h_load')}**")
     load_view(replays, labels)
 
-    drafts_section(saved, meta, draft)
-    adopt_section(saved, requested)
+    if auth.current().may("draft"):  # a viewer explores the replay; saving and adopting are hidden (and refused)
+        drafts_section(saved, meta, draft)
+        adopt_section(saved, requested)
+    else:
+        st.caption(auth.w("view_only", lang))
     history_section()
 
 

@@ -22,7 +22,7 @@ import holidays
 import polars as pl
 import streamlit as st
 
-from sla_review.app import ui
+from sla_review.app import auth, ui
 from sla_review.core.terms import (
     TIER_MATCH_KEYS,
     Calendar,
@@ -320,6 +320,9 @@ def review(stored: SlaConfig, edited: SlaConfig, requested: bool) -> None:
     if edited == stored:
         st.info(w("r_same"), icon=":material/check:")
         return
+    if not auth.current().may("edit_terms"):  # a viewer may read the terms; changing them is hidden (and refused)
+        st.caption(auth.w("view_only", lang))
+        return
     try:
         valid = flow.checked(edited)
     except ConfigError as err:
@@ -342,10 +345,10 @@ def review(stored: SlaConfig, edited: SlaConfig, requested: bool) -> None:
     a.button(w("r_save"), type="primary", disabled=not confirmed, key="te_save", icon=":material/save:",
              on_click=request_save)
     b.button(w("r_discard"), key="te_discard", on_click=discard, icon=":material/undo:")
-    if requested and confirmed:
+    if requested and confirmed and auth.require("edit_terms", lang):
         with st.spinner(w("r_saving")):
             try:
-                flow.put_in_force(ui.cursor(), valid)
+                flow.put_in_force(ui.cursor(), valid, author=auth.current().author)
             except ImportFailed as err:
                 ss["te_outcome"] = ("failed", [p.text(lang) for p in err.problems])
             else:
