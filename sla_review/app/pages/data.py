@@ -75,8 +75,8 @@ def show_problems(problems: list[Problem], key: str) -> None:
     frame = problem_frame(problems)
     labels = {"file": t("c_file"), "row": t("c_row"), "column": t("c_column"),
               "value": t("c_value"), "message": t("c_message")}
-    widths = {"file": "medium", "row": "small", "column": "medium", "value": "medium",
-              "message": "large"}
+    # narrow cells so that "what is wrong" stays in view at 800 px (the sentences below say everything whole)
+    widths = {"file": "small", "row": "small", "column": "small", "value": "small", "message": "large"}
     st.dataframe(frame, hide_index=True, key=key, column_config={
         c: st.column_config.TextColumn(labels[c], width=widths[c]) if c != "row"
         else st.column_config.NumberColumn(labels[c], format="%d", width="small") for c in frame.columns})
