@@ -46,7 +46,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
             summary = import_mapped(con, Path(args.mapping), [Path(p) for p in args.paths], mode=args.mode,
                                     sla_path=Path(args.sla) if args.sla else None,
-                                    replace_with_empty=args.replace_with_empty)
+                                    replace_with_empty=args.replace_with_empty,
+                                    leave_out=args.leave_out_problem_rows)
+        elif len(args.paths) == 1 and Path(args.paths[0]).is_dir() and args.leave_out_problem_rows:
+            # leaving rows out takes the Data page's path: the folder's canonical files and sla.toml, recognised
+            from sla_review.ingest.importer import find_files
+
+            folder = Path(args.paths[0])
+            args.paths = [str(p) for p in find_files(folder).values()] + (
+                [str(folder / "sla.toml")] if (folder / "sla.toml").is_file() else [])
+            summary = _import_recognised(con, args)
+            if summary is None:
+                return 2
         elif len(args.paths) == 1 and Path(args.paths[0]).is_dir():
             summary = import_dir(con, args.paths[0], mode=args.mode, replace_with_empty=args.replace_with_empty)
         elif any(Path(p).is_dir() for p in args.paths):
@@ -59,13 +70,35 @@ def cmd_import(args: argparse.Namespace) -> int:
         record_cli_import(con, summary.import_id, args)
     except ImportFailed as err:
         print(err, file=sys.stderr)
+        if err.leavable:  # every problem is about rows: the import could go on without them, if asked by name
+            print(_m("leave_out_hint", n=formats.integer(err.leavable)), file=sys.stderr)
         return 2
     finally:
         con.close()
     rows = ", ".join(f"{formats.integer(n)} {t}" for t, n in summary.rows.items())
     print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
+    print_left_out(summary)
     print_future_rows(summary)
     return 0
+
+
+LEFT_OUT_SHOWN = 20
+
+
+def print_left_out(summary) -> None:
+    """The rows the import left out because --leave-out-problem-rows asked: how many, then each (file, row,
+    column, value, reason), the first LEFT_OUT_SHOWN of them; all are in the import_left_out table."""
+    left = summary.left_out
+    if not summary.left_out_rows or left is None:
+        return
+    print(_m("left_out", n=formats.integer(summary.left_out_rows), id=summary.import_id))
+    from sla_review.core.problems import Problem
+
+    for file, row, column, value, reason in left.head(LEFT_OUT_SHOWN).select(
+            "file", "row", "column", "value", "reason_en").iter_rows():
+        print(f"  - {Problem(file, row, column, value, reason)}")
+    if left.height > LEFT_OUT_SHOWN:
+        print(f"  - {_m('left_out_more', n=formats.integer(left.height - LEFT_OUT_SHOWN))}")
 
 
 def record_cli_import(con: duckdb.DuckDBPyConnection, import_id: int, args: argparse.Namespace) -> None:
@@ -87,7 +120,7 @@ def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
     headers seen), then map and import. None (exit code 2) when nothing fits; ImportFailed when the files or the
     mapped rows are refused."""
     from sla_review.ingest import data_flow
-    from sla_review.ingest.byod import import_frames, map_frames, sla_text_for
+    from sla_review.ingest.byod import sla_text_for
     from sla_review.ingest.importer import ImportFailed
     from sla_review.ingest.mapping import PRESETS_DIR, presets
     from sla_review.ingest.readers import FILE_COL, ROW_COL
@@ -113,15 +146,17 @@ def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
         where = PRESETS_DIR / f"{stem}.toml" if stem and stem != "canonical" else None
         print(_m("recognised", name=mapping.name, files=", ".join(batch.frames),
                  preset=f" ({where})" if where else ""))
-    mapped = map_frames(mapping, batch.frames)
-    for warning in mapped.warnings[:20]:
-        print(f"  - {warning}")
-    if len(mapped.warnings) > 20:
-        print(f"  - {_m('more_notes', n=formats.integer(len(mapped.warnings) - 20))}")
     given = Path(args.sla) if args.sla else None
     sla_text = sla_text_for(con, given) if given or not batch.sla_texts else next(iter(batch.sla_texts.values()))
-    return import_frames(con, mapping, mapped, list(batch.frames), mode=args.mode, sla_text=sla_text,
-                         replace_with_empty=args.replace_with_empty)
+    # the Data page's checks and import (data_flow.check_and_import): every problem in one pass, the same list
+    result = data_flow.preview(batch.frames, mapping, sla=sla_text, mode=args.mode, con=con,
+                               replace_with_empty=args.replace_with_empty, leave_out=args.leave_out_problem_rows)
+    for warning in result.warnings[:20]:
+        print(f"  - {warning}")
+    if len(result.warnings) > 20:
+        print(f"  - {_m('more_notes', n=formats.integer(len(result.warnings) - 20))}")
+    return data_flow.run_import(con, result, sla_text, mode=args.mode,
+                                source=data_flow.source_label(mapping.name, batch.frames))
 
 
 def print_future_rows(summary) -> None:
@@ -343,6 +378,10 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--mode", choices=("replace", "append"), default="replace")
     imp.add_argument("--replace-with-empty", action="store_true",
                      help="let a replace import without any leads empty the database (refused otherwise)")
+    imp.add_argument("--leave-out-problem-rows", action="store_true",
+                     help="when every problem is about single rows (a missing date, a duplicated id...), import "
+                          "every other row: the rows left out (and the events of their leads) are listed and "
+                          "recorded with the import (refused, and nothing changed, otherwise)")
     imp.add_argument("paths", nargs="+", help="a folder with leads, stage_events, activities, reps, sla.toml; or "
                      "CRM export files, whose layout is recognised as on the Data page (or given by --mapping)")
     imp.set_defaults(run=cmd_import)

@@ -22,6 +22,11 @@ class Problem:
     #: The message in other languages, as (lang, text) pairs (the limits' refusals speak en and ja);
     #: ``message`` is the English one.
     texts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: The catalogue key the message came from ("import.duplicate_lead"; "" when it was not worded): what kind
+    #: of problem it is, for grouping and for telling row-level problems from the rest.
+    key: str = field(default="", compare=False)
+    #: How many rows this entry stands for: 1, or n for an "… and n more rows" summary line.
+    count: int = field(default=1, compare=False)
 
     @classmethod
     def worded(cls, key: str, file: str, row: int | None = None, column: str | None = None, value: object = None,
@@ -35,7 +40,7 @@ class Problem:
             return {name: v(lang) if callable(v) else v for name, v in values.items()}
 
         texts = tuple((lang, catalogue.t(key, lang, **filled(lang))) for lang in catalogue.LANGS)
-        return cls(file, row, column, value, dict(texts)["en"], texts)
+        return cls(file, row, column, value, dict(texts)["en"], texts, key)
 
     def text(self, lang: str) -> str:
         """The message in ``lang`` when the problem carries it, else the English one."""
@@ -78,13 +83,38 @@ class Problem:
         return str(self) if lang == "en" else self.sentence(lang)
 
 
+#: Rows listed per group (file and column) in a summary; the rest of the group is counted.
+GROUP_ROWS = 20
+
+
+def _group(problem: Problem) -> tuple[str, str | None]:
+    """A problem's group: its file and column (file-level problems, with no column, each stand alone)."""
+    return (problem.file, problem.column) if problem.column else (problem.file, f"\x00{id(problem)}")
+
+
 def summarize(problems: list[Problem], total: int | None = None, lang: str = "en") -> str:
-    """The first problems, one a line, then how many more there are, in ``lang`` (the CLI's is English)."""
-    from sla_review.present import catalogue
+    """The problems grouped by file and column (a group of several rows under one heading with its count), the
+    first GROUP_ROWS of each group one a line, then how many more there are, in ``lang`` (the CLI's is English).
+    Every problem of the list is counted in its group, even the ones not listed."""
+    from sla_review.present import catalogue, formats
 
     total = len(problems) if total is None else total
     lines = [catalogue.t("import.refused_one" if total == 1 else "import.refused", lang, n=total)]
-    lines += [f"- {p.said(lang)}" for p in problems]
-    if total > len(problems):
-        lines.append(catalogue.t("import.refused_more", lang, n=total - len(problems)))
+    groups: dict[tuple[str, str | None], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault(_group(p), []).append(p)
+    counted = 0
+    for (file, column), members in groups.items():
+        rows = [p for p in members if p.key != "import.more_rows"]
+        n = sum(p.count for p in members)
+        counted += n
+        if n > 1 and column and not column.startswith("\x00"):
+            where = catalogue.t("reader.where_sep", lang).join(
+                [file, catalogue.t("reader.where_column", lang, column=column)])
+            lines.append(catalogue.t("import.group_rows", lang, where=where, n=formats.integer(n)))
+        lines += [f"- {p.said(lang)}" for p in rows[:GROUP_ROWS]]
+        if n > len(rows[:GROUP_ROWS]):
+            lines.append(catalogue.t("import.more_rows", lang, n=formats.integer(n - len(rows[:GROUP_ROWS]))))
+    if total > counted:
+        lines.append(catalogue.t("import.refused_more", lang, n=total - counted))
     return "\n".join(lines)

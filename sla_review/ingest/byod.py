@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from sla_review.core.problems import Problem
-from sla_review.ingest.importer import ImportFailed, ImportSummary, import_sources
+from sla_review.ingest.importer import ImportFailed, ImportSummary
 from sla_review.ingest.mapping import MappedData, Mapping, MappingError, apply
 from sla_review.ingest.readers import SourceError, read_table
 from sla_review.store.sql import ROOT
@@ -32,8 +32,8 @@ def sla_text_for(con: duckdb.DuckDBPyConnection, sla_path: Path | None) -> str |
     return SLA_TEMPLATE.read_text(encoding="utf-8")
 
 
-def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
-    """Read every file and apply the mapping; unreadable files become problems, not exceptions."""
+def read_files(paths: list[Path]) -> dict[str, pl.DataFrame]:
+    """Read every file; the unreadable ones are the import's refusal (all of them, as problems)."""
     frames, problems = {}, []
     for path in paths:
         try:
@@ -42,7 +42,12 @@ def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
             problems.append(err.as_problem(path.name))
     if problems:
         raise ImportFailed(problems)
-    return map_frames(mapping, frames)
+    return frames
+
+
+def map_files(mapping: Mapping, paths: list[Path]) -> MappedData:
+    """Read every file and apply the mapping; unreadable files become problems, not exceptions."""
+    return map_frames(mapping, read_files(paths))
 
 
 def map_frames(mapping: Mapping, frames: dict[str, pl.DataFrame]) -> MappedData:
@@ -53,25 +58,21 @@ def map_frames(mapping: Mapping, frames: dict[str, pl.DataFrame]) -> MappedData:
         raise ImportFailed([Problem(mapping.name, None, None, None, str(err), err.texts)]) from None
 
 
-def import_frames(con: duckdb.DuckDBPyConnection, mapping: Mapping, mapped: MappedData, files: list[str], *,
-                  mode: str = "replace", sla_text: str | None = None, replace_with_empty: bool = False
-                  ) -> ImportSummary:
-    """The mapped tables through the canonical all-or-nothing import (the first 20 mapping problems refuse it)."""
-    if mapped.problems:
-        raise ImportFailed(mapped.problems[:20], len(mapped.problems))
-    source = f"{mapping.name}: " + ", ".join(files)
-    return import_sources(con, mapped.tables(), sla_text, mode=mode, source=source,
-                          replace_with_empty=replace_with_empty)
-
-
 def import_mapped(con: duckdb.DuckDBPyConnection, mapping_path: Path, paths: list[Path], *, mode: str = "replace",
-                  sla_path: Path | None = None, replace_with_empty: bool = False) -> ImportSummary:
-    """`python -m sla_review import --mapping FILE FILES...`: map, then import all-or-nothing."""
+                  sla_path: Path | None = None, replace_with_empty: bool = False,
+                  leave_out: bool = False) -> ImportSummary:
+    """`python -m sla_review import --mapping FILE FILES...`: map, then import all-or-nothing, through the Data
+    page's checks (data_flow.check_and_import: every problem in one pass; rows left out only when asked)."""
+    from sla_review.ingest import data_flow
+
     try:
         mapping = Mapping.from_toml(mapping_path)
     except (MappingError, OSError) as err:
         said = err.text if isinstance(err, MappingError) else str(err)
         raise ImportFailed([Problem.worded("import.not_a_mapping", mapping_path.name, detail=said)]) from None
-    mapped = map_files(mapping, paths)
-    return import_frames(con, mapping, mapped, [p.name for p in paths], mode=mode,
-                         sla_text=sla_text_for(con, sla_path), replace_with_empty=replace_with_empty)
+    frames = read_files(paths)
+    summary, _ = data_flow.check_and_import(
+        con, frames, mapping, sla_text_for(con, sla_path), mode=mode,
+        source=data_flow.source_label(mapping.name, [p.name for p in paths]),
+        replace_with_empty=replace_with_empty, leave_out=leave_out)
+    return summary

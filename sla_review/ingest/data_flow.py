@@ -31,6 +31,7 @@ from sla_review.core.problems import Problem
 from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, STAGES
 from sla_review.ingest import audit
+from sla_review.ingest import problem_rows as prows
 from sla_review.ingest.byod import SLA_TEMPLATE
 from sla_review.ingest.importer import (
     ImportFailed,
@@ -58,6 +59,7 @@ from sla_review.ingest.readers import (
     SourceError,
     read_table,
 )
+from sla_review.present import catalogue
 from sla_review.store import scratch
 from sla_review.store.db import connect
 
@@ -77,6 +79,7 @@ __all__ = [
     "all_problems_text",
     "builtin_mappings",
     "builtin_key",
+    "check_and_import",
     "current_sla",
     "distinct_values",
     "dry_run",
@@ -793,6 +796,14 @@ class Preview:
     more: int = 0           # problems the importer found beyond those listed
     follow_on: int = 0      # importer problems left out because the mapping already reported that row
     replace_with_empty: bool = False  # the user asked by name for a replace import with no leads
+    #: every row of every row-level problem, listed or not (problem_rows.SCHEMA): what leaving rows out drops
+    problem_rows: pl.DataFrame = field(default_factory=prows.empty)
+    #: the rows this preview was made without, because the user asked by name (empty otherwise)
+    left_out: pl.DataFrame = field(default_factory=prows.empty)
+    #: the problems of the files as they are, when rows were left out (what the user chose to leave out)
+    before: list[Problem] = field(default_factory=list)
+    #: when rows were left out: how many the first pass offered to leave out (the control's label keeps it)
+    asked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -807,6 +818,24 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         return {t: (self.tables[t].height if t in self.tables else 0) for t in CANONICAL_COLUMNS}
+
+    @property
+    def problem_count(self) -> int:
+        """How many problems (rows) there are, the listed ones, the ones counted on an "… and n more rows" line and
+        the ones beyond those."""
+        return sum(p.count for p in self.problems) + self.more
+
+    @property
+    def leavable(self) -> int:
+        """How many rows of the user's files the import could go on without: every blocking problem is about
+        rows (a bad date, a duplicate id...), none about the files as a whole (a missing column, an unusable
+        sla.toml, an unreadable file). 0 when that is not so, or nothing blocks."""
+        return prows.leavable(self.problems, self.problem_rows) if self.tables else 0
+
+    @property
+    def left_out_rows(self) -> int:
+        """How many rows of the user's files were left out (each counted once, whatever its reasons)."""
+        return prows.source_rows(self.left_out)
 
     def import_tables(self) -> dict[str, pl.DataFrame]:
         """The frames import_sources takes (reps only when there are any, as MappedData.tables())."""
@@ -830,8 +859,9 @@ def _sla_for_check(con: duckdb.DuckDBPyConnection | None, sla: str | SlaConfig |
 
 def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
             con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
-            ) -> tuple[list[Problem], int]:
-    """Run import_sources on an in-memory database: the importer's problems (and total), nothing written.
+            ) -> tuple[list[Problem], int, pl.DataFrame]:
+    """Run import_sources on an in-memory database: the importer's problems (their total, and every row they are
+    about), nothing written.
 
     In append mode the app database's lead ids are copied in first, so duplicates across the two and events
     of leads that exist only in the database are judged as the real import will judge them.
@@ -846,19 +876,57 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
         import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
                        replace_with_empty=replace_with_empty)
     except ImportFailed as err:
-        return list(err.problems), err.total
+        return list(err.problems), err.total, err.rows
     finally:
         mem.close()
-    return [], 0
+    return [], 0, prows.empty()
 
 
 def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
             mode: str = "replace", con: duckdb.DuckDBPyConnection | None = None,
-            rejected: Iterable[Problem] = (), replace_with_empty: bool = False) -> Preview:
-    """Map the files and run every check the import would run; write nothing to ``con``.
+            rejected: Iterable[Problem] = (), replace_with_empty: bool = False, leave_out: bool = False) -> Preview:
+    """Map the files and run every check the import would run, the mapping's and the importer's in one pass;
+    write nothing to ``con``. The Data page and the CLI both decide an import with this.
 
     ``rejected``: the batch's unreadable files (Batch.problems). Any of them blocks the import: an sla.toml that
-    could not be read must not let the import go on with the old SLA, nor a refused CSV with the other files."""
+    could not be read must not let the import go on with the old SLA, nor a refused CSV with the other files.
+
+    ``leave_out`` (the user asked by name: the page's checkbox, the CLI's --leave-out-problem-rows): when every
+    blocking problem is about rows (Preview.leavable), the preview is made again without those rows of the
+    user's files, and without the events and activities of the leads so left out (docs/definitions.md, "What the
+    import leaves out, and only when asked"); ``left_out`` then lists them all with their reasons. Problems that
+    remain, or that are not about rows, still block."""
+    first = _preview_once(frames, mapping, sla=sla, mode=mode, con=con, rejected=rejected,
+                          replace_with_empty=replace_with_empty)
+    if not leave_out or not first.leavable:
+        return first
+    left = first.problem_rows
+    out = prows.without(frames, left)
+    second = _preview_once(out, mapping, sla=sla, mode=mode, con=con, rejected=rejected,
+                           replace_with_empty=replace_with_empty)
+    # the events and activities of a lead left out refer to a lead that is no longer there: they go with it
+    ids = (first.tables["leads"].join(left.select(pl.col("file").alias(FILE_COL), pl.col("row").alias(ROW_COL))
+                                      .unique(), on=[FILE_COL, ROW_COL], how="semi")["lead_id"].drop_nulls())
+    follow = second.problem_rows.filter((pl.col("key") == "import.unknown_lead") & pl.col("value").is_in(ids.implode()))
+    rest = second.problem_rows.join(follow.select("file", "row"), on=["file", "row"], how="anti")
+    if follow.height and not rest.height and all(
+            p.key in ("import.unknown_lead", "import.more_rows") for p in second.problems):
+        follow = follow.with_columns(pl.lit("import.left_out_with_lead").alias("key"), *[
+            pl.lit(catalogue.t("import.left_out_with_lead", lang)).alias(f"reason_{lang}")
+            for lang in catalogue.LANGS])
+        left = prows.combine([left, follow])
+        second = _preview_once(prows.without(frames, left), mapping, sla=sla, mode=mode, con=con,
+                               rejected=rejected, replace_with_empty=replace_with_empty)
+    second.left_out = left
+    second.before = first.problems
+    second.asked = first.leavable
+    return second
+
+
+def _preview_once(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
+                  mode: str, con: duckdb.DuckDBPyConnection | None, rejected: Iterable[Problem],
+                  replace_with_empty: bool) -> Preview:
+    """One pass of :func:`preview`: the files as given."""
     result = Preview(mapping.name, replace_with_empty=replace_with_empty and mode == "replace")
     rejected = list(rejected)
     try:
@@ -873,6 +941,7 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
     result.tables = {"leads": mapped.leads, "stage_events": mapped.stage_events,
                      "activities": mapped.activities, "reps": mapped.reps}
     result.problems = rejected + list(mapped.problems)
+    result.problem_rows = mapped.problem_rows
     result.warnings = list(mapped.warnings)
     used = set()
     for frame in result.tables.values():
@@ -886,13 +955,17 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
         result.problems.append(no_leads(", ".join(frames)) if mode == "replace"
                                else Problem.worded("import.no_leads_to_append", mapping.name))
         return result
-    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con,
-                           replace_with_empty=result.replace_with_empty)
+    found, total, rows = dry_run(result.import_tables(), sla, mode=mode, con=con,
+                                 replace_with_empty=result.replace_with_empty)
+    # the importer names the canonical columns of the mapped tables: say them as the user's file does
+    found = [dataclasses.replace(p, column=mapped.headers.get((p.file, p.column), p.column)) if p.column else p
+             for p in found]
     flagged = {(p.file, p.row) for p in result.problems if p.row is not None}
     kept = [p for p in found if p.row is None or (p.file, p.row) not in flagged]
     result.follow_on = len(found) - len(kept)
-    result.more = max(total - len(found), 0)
+    result.more = max(total - sum(p.count for p in found), 0)
     result.problems += kept
+    result.problem_rows = prows.combine([mapped.problem_rows, prows.relabel(rows, mapped.headers)])
     return result
 
 
@@ -910,16 +983,28 @@ def run_import(con: duckdb.DuckDBPyConnection, result: Preview, sla: str | SlaCo
     """The real, all-or-nothing import through ingest.importer (raises ImportFailed; nothing is then changed).
     `record`: its audit row, written in the import's own transaction with the preview's notes it was made with."""
     if not result.ok:
-        raise ImportFailed(result.problems[:20] or [Problem.worded("import.nothing_to_import", result.mapping_name)],
-                           len(result.problems))
+        raise ImportFailed(result.problems or [Problem.worded("import.nothing_to_import", result.mapping_name)],
+                           result.problem_count or None, result.problem_rows,
+                           result.leavable)
     try:
         trail = audit.with_notes(record, result.warnings) if record is not None else None
         return import_sources(con, result.import_tables(), sla, mode=mode, source=source,
-                              replace_with_empty=result.replace_with_empty,
+                              replace_with_empty=result.replace_with_empty, left_out=result.left_out,
                               record=(lambda import_id: audit.write(con, import_id, trail)) if trail else None)
     except duckdb.Error as err:  # e.g. another session importing at the same moment: the transaction rolled back
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ImportFailed([Problem.worded("import.write_failed", "database", detail=first)]) from None
+
+
+def check_and_import(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], mapping: Mapping,
+                     sla: str | SlaConfig | None, *, mode: str = "replace", source: str,
+                     replace_with_empty: bool = False, leave_out: bool = False) -> tuple[ImportSummary, Preview]:
+    """The command line's import of CRM exports: this page's :func:`preview` (the same checks in one pass, the same
+    problems, the same rows left out when asked), then :func:`run_import`, so the two cannot disagree. Raises
+    ImportFailed (every problem, and ``leavable``: how many rows could be left out); nothing is then changed."""
+    result = preview(frames, mapping, sla=sla, mode=mode, con=con, replace_with_empty=replace_with_empty,
+                     leave_out=leave_out)
+    return run_import(con, result, sla, mode=mode, source=source), result
 
 
 @dataclass
@@ -952,8 +1037,8 @@ _SPAN_SQL = ("SELECT min(t), max(t) FROM (SELECT min(created_at) t FROM leads UN
              "FROM leads UNION ALL SELECT min(entered_at) FROM stage_events UNION ALL SELECT max(entered_at) "
              "FROM stage_events UNION ALL SELECT min(occurred_at) FROM activities UNION ALL "
              "SELECT max(occurred_at) FROM activities)")
-_IMPORTS_SQL = ("SELECT import_id, imported_at, source, mode, is_demo, leads, stage_events, activities, reps "
-                "FROM imports ORDER BY import_id DESC LIMIT $n")
+_IMPORTS_SQL = ("SELECT import_id, imported_at, source, mode, is_demo, leads, stage_events, activities, reps, "
+                "left_out_rows FROM imports ORDER BY import_id DESC LIMIT $n")
 
 
 def loaded_summary(con: duckdb.DuckDBPyConnection, history: int = 10) -> Loaded:
@@ -970,6 +1055,23 @@ def slug(name: str) -> str:
     """A file name for a downloaded preset: ASCII letters, digits, - and _ only."""
     text = re.sub(r"[^A-Za-z0-9_-]+", "_", unicodedata.normalize("NFKD", name)).strip("_").lower()
     return text[:60] or "mapping"
+
+
+def left_out_csv(rows: pl.DataFrame, lang: str, labels: dict[str, str]) -> bytes:
+    """The rows left out as a CSV to keep next to the file (file, row, column, value, reason in ``lang``; the
+    headers in ``labels``), formula-like cells escaped."""
+    from sla_review.export.csv_export import csv_bytes
+
+    frame = rows.select("file", "row", "column", "value", pl.col(f"reason_{lang}").alias("reason"))
+    return csv_bytes(frame.rename(labels))
+
+
+def left_out_text(rows: pl.DataFrame, lang: str) -> str:
+    """The rows left out one a line, as the problems are said (file, row, column, value: why), in ``lang``."""
+    lines = [Problem(file, row, column, value, texts[0], tuple(zip(catalogue.LANGS, texts, strict=True))).said(lang)
+             for file, row, column, value, *texts in rows.select(
+                 "file", "row", "column", "value", *[f"reason_{x}" for x in catalogue.LANGS]).iter_rows()]
+    return "\n".join(lines) + "\n"
 
 
 def all_problems_text(problems: Iterable[Problem], lang: str = "en") -> str:

@@ -8,6 +8,7 @@ leaves the database file as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import zoneinfo
@@ -30,6 +31,7 @@ from sla_review.core.terms import (
     parse_sla,
 )
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, REQUIRED_COLUMNS, STAGES, TIMESTAMP_COLUMNS
+from sla_review.ingest import problem_rows
 from sla_review.ingest.mapping import ISO_TIMESTAMP, NOT_ISO_KEY, ZONE_NAME_KEY, ZONE_NAME_SUFFIX
 from sla_review.ingest.readers import SourceError, check_before_read, read_after_parser_error
 from sla_review.present import catalogue
@@ -83,9 +85,14 @@ _OFFSET = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
 class ImportFailed(Exception):
     """The import was refused; nothing was written. `problems` lists what to fix."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+    def __init__(self, problems: list[Problem], total: int | None = None,
+                 rows: pl.DataFrame | None = None, leavable: int = 0) -> None:
         self.problems = problems
         self.total = total if total is not None else len(problems)
+        #: every row of the row-level problems (sla_review.ingest.problem_rows.SCHEMA), listed or not
+        self.rows = rows if rows is not None else problem_rows.empty()
+        #: how many rows an import could go on without when asked by name (0: some problem is not about rows)
+        self.leavable = leavable
         super().__init__(summarize(problems, self.total))
 
 
@@ -98,6 +105,8 @@ class ImportSummary:
     imported_at: dt.datetime | None = None
     future_rows: int = 0  # rows of this import dated after its moment: kept, but never in the default view
     future_examples: list[Problem] = field(default_factory=list)
+    left_out_rows: int = 0  # rows of the user's files left out because the user asked (import_left_out)
+    left_out: pl.DataFrame | None = None  # those rows with their reasons (problem_rows.SCHEMA)
 
 
 MAX_FUTURE_EXAMPLES = 5
@@ -163,12 +172,19 @@ _TABLE_NAMES = frozenset(_t(t, stage) for t in SPECS for stage in ("", "raw", "t
 
 
 class _Checks:
-    """Collects problems from SQL checks, keeping the first MAX_SHOWN and a total count."""
+    """Collects problems from SQL checks: the first MAX_SHOWN rows of each check (the rest as one "… and n more
+    rows" line), a total count, and every row of every row-level check (``every_row``, for leaving rows out)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.problems: list[Problem] = []
         self.total = 0
+        self.found: list[pl.DataFrame] = []
+
+    @property
+    def every_row(self) -> pl.DataFrame:
+        """Every row of every row-level check so far (problem_rows.SCHEMA)."""
+        return problem_rows.combine(self.found)
 
     def add(self, problem: Problem) -> None:
         self.total += 1
@@ -182,17 +198,24 @@ class _Checks:
         if table not in _TABLE_NAMES:
             raise ValueError(f"{table!r} is not a canonical table")
         shown = value or f"CAST({_q(column)} AS VARCHAR)"
-        room = max(MAX_SHOWN - len(self.problems), 0)
-        # one scan: the first rows and, on each, the total (at least one row is asked for, so the total arrives)
+        # one scan: the first rows and, on each, the total
         found = self.con.execute(f"SELECT __file, __row, {shown}, count(*) OVER () FROM {table} WHERE {where} "
-                                 "ORDER BY __file, __row LIMIT $n", {**(params or {}), "n": max(room, 1)}).fetchall()
+                                 "ORDER BY __file, __row LIMIT $n", {**(params or {}), "n": MAX_SHOWN}).fetchall()
         if not found:
             return
         total = found[0][-1]
-        for file, row, val, _ in found[:room]:
+        for file, row, val, _ in found:
             self.problems.append(Problem.worded(key, file, int(row) if row is not None else None, column, val,
                                                 **words))
+        if total > len(found):
+            self.problems.append(dataclasses.replace(Problem.worded(
+                "import.more_rows", found[0][0], None, column, None, n=f"{total - len(found):,}"),
+                count=total - len(found)))
         self.total += total
+        # every row, for an import that leaves them out (only when there are some: a refusal's cost)
+        every = self.con.sql(f"SELECT __file AS file, __row AS row, CAST({shown} AS VARCHAR) AS value FROM {table} "
+                             f"WHERE {where}", params=params or None).pl()
+        self.found.append(problem_rows.rows_of(every, Problem.worded(key, found[0][0], None, column, None, **words)))
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
@@ -398,12 +421,14 @@ def import_dir(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str], *
 def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | pl.DataFrame],
                    sla: str | SlaConfig | None, *, mode: str = "replace", is_demo: bool = False,
                    source: str = "import", imported_at: dt.datetime | None = None,
-                   replace_with_empty: bool = False, record: Callable[[int], None] | None = None) -> ImportSummary:
+                   replace_with_empty: bool = False, record: Callable[[int], None] | None = None,
+                   left_out: pl.DataFrame | None = None) -> ImportSummary:
     """Validate staged tables (files or frames) and write them all-or-nothing. `imported_at` is the import's
     moment (default: now); rows dated after it are kept and reported (ImportSummary.future_rows), rows far
     outside the plausible span refuse the import. A replace import without leads is refused unless
     `replace_with_empty` (it would empty the database). `record(import_id)`, when given, writes its own rows (the
-    audit trail) inside the same transaction."""
+    audit trail) inside the same transaction. `left_out`: the rows of the user's files the import goes on without
+    because the user asked by name (problem_rows.SCHEMA), recorded with the import (import_left_out)."""
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
     unknown = set(sources) - set(SPECS)
@@ -437,15 +462,17 @@ def import_sources(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path | 
         for t in REQUIRED_TABLES:
             if t not in sources:
                 checks.add(Problem.worded("import.table_not_given", f"{t}.csv"))
-    if not checks.total:
-        _implausible(con, checks, imported_at)
-    if not checks.total and _exists(con, "typed_leads"):
+    # every check in one pass (issue 10): rows with bad values stay in the typed tables (as NULL), so the
+    # span and the cross-table checks still judge every row, and one round of fixes sees every problem
+    _implausible(con, checks, imported_at)
+    if _exists(con, "typed_leads"):
         _relations(con, checks, append=mode == "append")
     if checks.total:
         _drop_staging(con)
-        raise ImportFailed(checks.problems, checks.total)
+        rows = checks.every_row
+        raise ImportFailed(checks.problems, checks.total, rows, problem_rows.leavable(checks.problems, rows))
     assert config is not None
-    return _write(con, config, mode, is_demo, source, imported_at, record)
+    return _write(con, config, mode, is_demo, source, imported_at, record, left_out)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -502,7 +529,8 @@ def stored_config(con: duckdb.DuckDBPyConnection) -> SlaConfig:
 
 def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo: bool,
            source: str, imported_at: dt.datetime | None = None,
-           record: Callable[[int], None] | None = None) -> ImportSummary:
+           record: Callable[[int], None] | None = None,
+           left_out: pl.DataFrame | None = None) -> ImportSummary:
     """One transaction: data, calendar, versions, derived tables, and the import's record."""
     staged = [t for t in SPECS if _exists(con, _t(t, "typed"))]
     moment = imported_at or dt.datetime.now(dt.UTC)
@@ -526,6 +554,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
             {"at": moment, "source": source, "mode": mode, "demo": is_demo,
              "l": counts["leads"], "e": counts["stage_events"], "a": counts["activities"],
              "r": counts["reps"]}).fetchall()[0][0]
+        left = _record_left_out(con, int(import_id), left_out)
         if record is not None:
             record(int(import_id))
         con.execute("COMMIT")
@@ -535,7 +564,27 @@ def _write(con: duckdb.DuckDBPyConnection, config: SlaConfig, mode: str, is_demo
     finally:
         _drop_staging(con)
         con.execute("RESET preserve_insertion_order")
-    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples)
+    return ImportSummary(int(import_id), counts, first, last, moment, future, future_examples, left, left_out)
+
+
+def _record_left_out(con: duckdb.DuckDBPyConnection, import_id: int, left_out: pl.DataFrame | None) -> int:
+    """The rows the user asked to leave out, with the import (sql/schema/008): how many rows of their files
+    (imports.left_out_rows, 0 for an import that left none out) and each (file, row, reason) in import_left_out."""
+    if left_out is None or not left_out.height:
+        con.execute("UPDATE imports SET left_out_rows = 0 WHERE import_id = $id", {"id": import_id})
+        return 0
+    rows = problem_rows.source_rows(left_out)
+    frame = left_out.select(pl.lit(import_id, dtype=pl.Int64).alias("import_id"), "file", "row", "column", "value",
+                            "key", "reason_en", "reason_ja")
+    con.register("_left_out_in", frame.to_arrow())
+    try:
+        con.execute("INSERT INTO import_left_out (import_id, file, row, column_name, value, kind, reason_en, "
+                    "reason_ja) SELECT import_id, file, row, \"column\", value, key, reason_en, reason_ja "
+                    "FROM _left_out_in")
+    finally:
+        con.unregister("_left_out_in")
+    con.execute("UPDATE imports SET left_out_rows = $n WHERE import_id = $id", {"n": rows, "id": import_id})
+    return rows
 
 
 def data_instants(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -17,6 +17,7 @@ the source row. Timestamps are ISO 8601: with an offset when the source had one 
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import tomllib
@@ -37,6 +38,7 @@ from sla_review.core.vocabulary import (
     STAGES,
     TIMESTAMP_COLUMNS,
 )
+from sla_review.ingest import problem_rows as prows
 from sla_review.ingest.readers import FILE_COL, ROW_COL
 from sla_review.present import catalogue, formats
 
@@ -934,6 +936,11 @@ class MappedData:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     mapping_name: str = ""
+    #: every row of every row-level problem (sla_review.ingest.problem_rows.SCHEMA), listed or not
+    problem_rows: pl.DataFrame = field(default_factory=prows.empty)
+    #: (file, canonical column) → the user's header it was read from, where that is one header: the importer's
+    #: findings on the mapped tables are said with the user's column names
+    headers: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -976,6 +983,8 @@ class _Collector:
         self._counts: dict[tuple[bool, str, str | None, str], int] = {}
         self._hidden: dict[tuple[bool, str, str | None, str], int] = {}
         self._seen: set[tuple[object, ...]] = set()
+        #: every row of every row-level problem (not only the listed ones): what "leave these rows out" drops
+        self.bad_rows: list[pl.DataFrame] = []
 
     def add(self, problem: Problem, *, kind: str = "", warning: bool = False) -> None:
         target = self.warnings if warning else self.problems
@@ -998,6 +1007,9 @@ class _Collector:
         for (file,), group in frame.group_by(FILE_COL, maintain_order=True):
             key = (warning, file, column, kind)
             room = max(MAX_ROW_PROBLEMS - self._counts.get(key, 0), 0)
+            if not warning and group.height:
+                words, values = message(group.row(0, named=True)) if callable(message) else message
+                self.record(group, Problem.worded(words, file, None, column, None, **values))
             for row in group.head(room).iter_rows(named=True):
                 words, values = message(row) if callable(message) else message
                 self.add(Problem.worded(words, file, row[ROW_COL], column, row["v"], **values), kind=kind,
@@ -1007,11 +1019,16 @@ class _Collector:
                 self._counts[key] = self._counts.get(key, 0) + hidden
                 self._hidden[key] = self._hidden.get(key, 0) + hidden
 
+    def record(self, bad: pl.DataFrame, problem: Problem) -> None:
+        """Every row of ``bad`` (__file, __row, v) as a row with ``problem`` (worded without row or value)."""
+        found = bad.select(pl.col(FILE_COL).alias("file"), pl.col(ROW_COL).alias("row"), pl.col("v").alias("value"))
+        self.bad_rows.append(prows.rows_of(found, problem))
+
     def finish(self) -> None:
         """One summary line per capped (file, column, kind): counted, not listed."""
         for (warning, file, column, _kind), n in self._hidden.items():
-            (self.warnings if warning else self.problems).append(
-                Problem.worded("import.more_rows", file, None, column, None, n=formats.integer(n)))
+            (self.warnings if warning else self.problems).append(dataclasses.replace(
+                Problem.worded("import.more_rows", file, None, column, None, n=formats.integer(n)), count=n))
         self._hidden.clear()
 
 
@@ -1058,6 +1075,7 @@ class _Applier:
         self._stage_lookup = self._lookup(mapping.stages, STAGES)
         self._channel_lookup = self._lookup(mapping.channels, CHANNELS)
         self._date_cache: dict[tuple[int, str, str], tuple[pl.DataFrame, pl.Series]] = {}
+        self._headers: dict[tuple[str, str], set[str]] = {}
 
     # -- preparation ------------------------------------------------------------------------------
     @staticmethod
@@ -1122,6 +1140,10 @@ class _Applier:
             self.out.add(Problem.worded("import.no_field_column", src.label, 1, spec.columns[0], wanted=wanted,
                                         mapping=self.m.name, field=f"{table}.{name}", found=src.headers()),
                          warning=not required)
+        if col is not None:
+            display = next((d for d, c in src.names.items() if c == col), col)
+            for file in src.files:
+                self._headers.setdefault((file, name), set()).add(display)
         return col
 
     def text(self, src: _Source, spec: Field | None, table: str, name: str) -> pl.Series | None:
@@ -1195,8 +1217,11 @@ class _Applier:
         for file, value, first, n in grouped.iter_rows():
             times = _times(n)
             words, values = message
-            self.out.add(Problem.worded(words, file, first, column, value, times=times, **values), kind=kind,
-                         warning=warning)
+            problem = Problem.worded(words, file, first, column, value, times=times, **values)
+            self.out.add(problem, kind=kind, warning=warning)
+            if not warning:
+                rows = bad.filter((pl.col(FILE_COL) == file) & (pl.col("v") == value))
+                self.out.record(rows, Problem.worded(words, file, None, column, None, times=_times(1), **values))
 
     # -- dates ------------------------------------------------------------------------------------
     def parse_dates(self, frame: pl.DataFrame, col: str, fmt: str, display: str) -> pl.Series:
@@ -1369,8 +1394,9 @@ class _Applier:
         reps = self.reps()
         self._unused_stage_columns(used)
         self.out.finish()
+        headers = {k: next(iter(v)) for k, v in self._headers.items() if len(v) == 1}
         return MappedData(leads, stage_events, activities, reps, self.out.problems, self.out.warnings,
-                          self.m.name)
+                          self.m.name, prows.combine(self.out.bad_rows), headers)
 
     def _unused_stage_columns(self, used: set[str]) -> None:
         """A warning per column of a used file that looks like stage dates or a stage but that the mapping never

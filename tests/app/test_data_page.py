@@ -180,7 +180,11 @@ def test_append_mode_checks_against_what_is_loaded(tmp_path):
     assert not again.ok
     assert "appears more than once; each lead_id must be unique (including leads already in the database)" in \
         again.problems[0].message
-    assert again.more > 0  # 8,000 duplicates: the first are listed, the rest counted
+    # 8,000 leads appended onto the same 8,000: every new row is a duplicate; 20 are listed, 8,000 − 20 = 7,980
+    # counted on one "… and 7,980 more rows" line, and the count says 8,000
+    listed = [p for p in again.problems if p.key == "import.duplicate_lead_append"]
+    assert len(listed) == 20 and [p.count for p in again.problems if p.key == "import.more_rows"] == [7980]
+    assert again.problem_count == 8000
     replace = flow.preview(batch.frames, batch.detected, sla=None, mode="replace", con=con)
     assert replace.ok, messages(replace.problems)  # None = keep the stored SLA, spelled out for the dry run
     assert data_version(con) == 1

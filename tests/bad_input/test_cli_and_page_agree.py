@@ -120,3 +120,40 @@ def test_cli_and_page_refuse_alike_and_change_nothing(case: Case, folder: Path, 
     page = flow.all_problems_text(result.problems)
     assert case.words in page
     assert {comparable(line) for line in page.splitlines() if line} == cli_problems
+
+
+# CRM exports (issue 10): the CLI's recognised and --mapping paths go through the page's own preview, so both list
+# every problem of the file in one run (the mapping's row checks and the importer's duplicate/relational checks
+# together), named by the user's column headers.
+EXPORTS: list[tuple[str, int]] = [
+    # 3 rows without a Create Date (rows 4, 7, 11) and Record ID 102 on rows 3 and 9: 3 + 2 = 5 problems
+    ("hubspot_missing_dates.csv", 5),
+    # 6 Create Dates that are no date (rows 3–8) and row 3's Became a Lead Date "31/02/2023": 6 + 1 = 7
+    ("unparseable_dates.csv", 7),
+]
+
+
+@pytest.mark.parametrize("how", ["recognised", "mapping"])
+@pytest.mark.parametrize(("name", "count"), EXPORTS, ids=[e[0] for e in EXPORTS])
+def test_cli_and_page_list_the_same_problems_of_a_crm_export(name: str, count: int, how: str,
+                                                              worked_db: Path, capsys):
+    from tests.conftest import FIXTURES, ROOT
+
+    path = FIXTURES / "bad" / name
+    before = sha256(worked_db)
+    mapping = ["--mapping", str(ROOT / "data" / "mappings" / "hubspot.toml")] if how == "mapping" else []
+    assert main(["import", "--db", str(worked_db), *mapping, str(path)]) == 2
+    cli = capsys.readouterr().err
+    assert "nothing was changed" in cli and sha256(worked_db) == before
+    cli_problems = [comparable(line) for line in cli.splitlines() if line.startswith("- ")]
+
+    batch = flow.receive_paths([path])
+    assert batch.detected is not None and batch.detected.name == "HubSpot contacts export"
+    con = connect(worked_db)
+    try:
+        result = flow.preview(batch.frames, batch.detected, sla=None, con=con)
+    finally:
+        con.close()
+    page = [comparable(line) for line in flow.all_problems_text(result.problems).splitlines() if line]
+    assert sorted(page) == sorted(cli_problems) and len(page) == result.problem_count == count
+    assert all('column "created_at"' not in line and 'column "lead_id"' not in line for line in page)

@@ -144,7 +144,9 @@ def test_first_twenty_problems_then_a_count(loaded_db, worked_dir):
         f.write(rows)
     msg = refused(loaded_db, worked_dir)
     assert msg.count("is not a stage") == 20
-    assert "(30 problems)" in msg and "… and 10 more." in msg
+    # 30 bad rows of one column: the group's heading counts 30, 20 are listed, 30 − 20 = 10 counted
+    assert "(30 problems)" in msg and '"stage": 30 rows with problems' in msg
+    assert "… and 10 more rows with the same problem." in msg
 
 
 def test_cli_exit_code_2_and_message_on_stderr(loaded_db, worked_dir):

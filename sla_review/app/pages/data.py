@@ -75,8 +75,8 @@ def show_problems(problems: list[Problem], key: str) -> None:
     frame = problem_frame(problems)
     labels = {"file": t("c_file"), "row": t("c_row"), "column": t("c_column"),
               "value": t("c_value"), "message": t("c_message")}
-    widths = {"file": "medium", "row": "small", "column": "medium", "value": "medium",
-              "message": "large"}
+    # narrow cells so that "what is wrong" stays in view at 800 px (the sentences below say everything whole)
+    widths = {"file": "small", "row": "small", "column": "small", "value": "small", "message": "large"}
     st.dataframe(frame, hide_index=True, key=key, column_config={
         c: st.column_config.TextColumn(labels[c], width=widths[c]) if c != "row"
         else st.column_config.NumberColumn(labels[c], format="%d", width="small") for c in frame.columns})
@@ -124,18 +124,20 @@ def loaded_section() -> flow.Loaded:
     if latest is not None:
         when = i18n.fmt_datetime(latest["imported_at"].astimezone(zoneinfo.ZoneInfo(loaded.timezone or "UTC")), lang)
         st.caption(t("last_import", when=when, mode=t(f"mode_word_{latest['mode']}")))
+        if latest.get("left_out_rows"):  # asked for by name, recorded with the import (import_left_out)
+            st.caption(t("last_left_out", n=i18n.fmt_int(latest["left_out_rows"], lang)))
         with st.expander(t("history"), icon=":material/history:"):
             history = loaded.imports.select(
                 "import_id",
                 pl.col("imported_at").map_elements(lambda x: i18n.fmt_datetime(x, lang), return_dtype=pl.Utf8),
                 "source", pl.col("mode").map_elements(lambda m: t(f"mode_word_{m}"), return_dtype=pl.Utf8),
-                "is_demo", "leads", "stage_events", "activities", "reps")
+                "is_demo", "leads", "stage_events", "activities", "reps", "left_out_rows")
             st.dataframe(history, hide_index=True, key="dp_history", column_config={
                 "import_id": st.column_config.NumberColumn(t("h_id"), format="%d"),
                 "imported_at": t("h_when"), "source": st.column_config.TextColumn(t("h_source")),
                 "mode": t("h_mode"), "is_demo": st.column_config.CheckboxColumn(t("h_demo")),
                 "leads": t("m_leads"), "stage_events": t("m_stage_events"), "activities": t("m_activities"),
-                "reps": t("m_reps")})
+                "reps": t("m_reps"), "left_out_rows": st.column_config.NumberColumn(t("h_left_out"), format="%d")})
     st.page_link("sla_review/app/pages/terms.py", label=t("terms_link"), icon=":material/rule:")
     return loaded
 
@@ -149,6 +151,7 @@ def reset_for_new_batch() -> None:
     ss.pop("dp_preview", None)
     ss.pop("dp_outcome", None)
     ss.pop("dp_replace_empty", None)  # asked for one set of files only
+    ss.pop("dp_leave_out", None)  # likewise: a new file is all-or-nothing until asked again
 
 
 def upload_section() -> flow.Batch | None:
@@ -565,7 +568,8 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
                     tz: str | None) -> flow.Preview:
     st.subheader(t("preview_header"), divider="gray")
     empty_ok = bool(ss.get("dp_replace_empty", False))  # the import section's named checkbox (last run's value)
-    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version(), empty_ok)
+    leave_out = bool(ss.get("dp_leave_out", False))  # "Import without these N rows", below (last run's value)
+    key = (batch.id, mapping.to_toml(), sla_key, mode, ui.version(), empty_ok, leave_out)
     cached = ss.get("dp_preview")
     if cached is not None and cached[0] == key:
         result: flow.Preview = cached[1]
@@ -573,14 +577,14 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
         with st.spinner(t("checking")):
             # a file that could not be read (e.g. a rejected sla.toml) blocks the import: it is in the problems
             result = flow.preview(batch.frames, mapping, sla=sla, mode=mode, con=ui.cursor(),
-                                  rejected=batch.problems, replace_with_empty=empty_ok)
+                                  rejected=batch.problems, replace_with_empty=empty_ok, leave_out=leave_out)
         ss["dp_preview"] = (key, result)
     st.caption(t("rows_mapped"))
     cols = st.columns(4)
     for col, table in zip(cols, TABLES, strict=True):
         col.metric(t(f"m_{table}"), i18n.fmt_int(result.counts[table], lang), border=True)
     if result.problems:
-        st.error(t("problems", n=i18n.fmt_int(len(result.problems) + result.more, lang)), icon=":material/error:")
+        st.error(t("problems", n=i18n.fmt_int(result.problem_count, lang)), icon=":material/error:")
         show_problems(result.problems, "dp_problems")
         if result.more:
             st.caption(t("problems_more", n=i18n.fmt_int(result.more, lang)))
@@ -589,8 +593,9 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
         st.download_button(t("download_problems"), flow.all_problems_text(result.problems + result.warnings, lang),
                            file_name="problems.txt", mime="text/plain", icon=":material/download:",
                            key="dp_dl_problems")
-    elif result.ok:
+    elif result.ok and not result.left_out.height:
         st.success(t("clean"), icon=":material/task_alt:")
+    leave_out_control(result)
     if result.warnings:
         with st.expander(t("warnings", n=i18n.fmt_int(len(result.warnings), lang)), icon=":material/warning:",
                          expanded=not result.problems):
@@ -602,6 +607,35 @@ def preview_section(batch: flow.Batch, mapping: Mapping, sla: str | None, sla_ke
             with tab:
                 st.dataframe(result.head(table), hide_index=True, key=f"dp_head_{table}")
     return result
+
+
+def leave_out_control(result: flow.Preview) -> None:
+    """All-or-nothing unless asked by name: when every blocking problem is about single rows, a checkbox imports
+    every other row; ticked, the rows left out (file, row as Excel shows it, column, value, why) are listed and
+    can be downloaded, and the import records them."""
+    offered = result.asked or result.leavable
+    if offered:
+        st.checkbox(t("leave_out", n=i18n.fmt_int(offered, lang)), key="dp_leave_out", help=t("leave_out_help"))
+    elif result.problems and result.problem_rows.height:  # rows are at fault, but so is something else
+        st.caption(t("leave_out_none"))
+    left = result.left_out
+    if not left.height:
+        return
+    st.warning(t("left_out_note", n=i18n.fmt_int(result.left_out_rows, lang)), icon=":material/playlist_remove:")
+    # why before the value, so a narrow window still shows it; the sentences below say it whole
+    shown = left.select("file", "row", "column", pl.col(f"reason_{lang}").alias("reason"), "value")
+    st.dataframe(shown, hide_index=True, key="dp_left_out", column_config={
+        "file": st.column_config.TextColumn(t("c_file"), width="small"),
+        "row": st.column_config.NumberColumn(t("c_row"), format="%d", width="small"),
+        "column": st.column_config.TextColumn(t("c_column"), width="small"),
+        "reason": st.column_config.TextColumn(t("left_out_reason"), width="large"),
+        "value": st.column_config.TextColumn(t("c_value"), width="small")})
+    with st.expander(t("full_messages"), icon=":material/notes:"):
+        st.text(flow.left_out_text(left, lang), width="stretch")
+    st.download_button(t("download_left_out"), flow.left_out_csv(left, lang, {
+        "file": t("c_file"), "row": t("c_row"), "column": t("c_column"), "value": t("c_value"),
+        "reason": t("left_out_reason")}), file_name="rows_left_out.csv", mime="text/csv",
+        icon=":material/download:", key="dp_dl_left_out")
 
 
 def request_import() -> None:
@@ -634,7 +668,7 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
                 status.update(label=t("import_failed"), state="error")
             else:
                 ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
-                                    summary.future_examples)
+                                    summary.future_examples, summary.left_out_rows)
                 ss.pop("dp_preview", None)
                 status.update(label=t("import_done"), state="complete")
                 st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
@@ -653,6 +687,8 @@ def outcome() -> None:
                      events=i18n.fmt_int(rows.get("stage_events"), lang),
                      activities=i18n.fmt_int(rows.get("activities"), lang),
                      reps=i18n.fmt_int(rows.get("reps"), lang), id=import_id), icon=":material/check_circle:")
+        if len(done) > 5 and done[5]:  # rows left out because the user asked: said with the outcome
+            st.info(t("imported_left_out", n=i18n.fmt_int(done[5], lang)), icon=":material/playlist_remove:")
         if len(done) > 3 and done[3]:  # rows dated after the import: reported, never in the default view
             st.warning(t("future_rows", n=i18n.fmt_int(done[3], lang)), icon=":material/event_upcoming:")
             show_problems(done[4], "dp_future")
