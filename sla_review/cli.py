@@ -40,6 +40,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     con = connect(resolve_db_path(args.db))
     started = time.perf_counter()
+    had_terms = bool(con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0])
+    args.sla_from_files = False  # set when the files themselves hold an sla.toml (_import_recognised, a folder's)
     try:
         if args.mapping:
             from sla_review.ingest.byod import import_mapped
@@ -48,6 +50,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                                     sla_path=Path(args.sla) if args.sla else None,
                                     replace_with_empty=args.replace_with_empty)
         elif len(args.paths) == 1 and Path(args.paths[0]).is_dir():
+            args.sla_from_files = (Path(args.paths[0]) / "sla.toml").exists()
             summary = import_dir(con, args.paths[0], mode=args.mode, replace_with_empty=args.replace_with_empty)
         elif any(Path(p).is_dir() for p in args.paths):
             print(_m("one_folder"), file=sys.stderr)
@@ -56,6 +59,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             summary = _import_recognised(con, args)
             if summary is None:
                 return 2
+        note = None if args.sla or args.sla_from_files else terms_note(con, kept=had_terms)
     except ImportFailed as err:
         print(err, file=sys.stderr)
         return 2
@@ -63,8 +67,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         con.close()
     rows = ", ".join(f"{formats.integer(n)} {t}" for t, n in summary.rows.items())
     print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
+    if note:
+        print(note)
     print_future_rows(summary)
     return 0
+
+
+def terms_note(con: duckdb.DuckDBPyConnection, *, kept: bool) -> str:
+    """What judged an import given no --sla (issue 10): the database's terms, kept, or the template's, applied,
+    every value named (the terms now stored), and how to give one's own."""
+    from sla_review.ingest.byod import SLA_TEMPLATE
+    from sla_review.ingest.importer import stored_config
+    from sla_review.present.coverage_text import terms_sentence
+
+    terms = terms_sentence(stored_config(con), "en")
+    return _m("terms_kept", terms=terms) if kept else _m("terms_template", terms=terms, template=SLA_TEMPLATE)
 
 
 def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):
@@ -105,6 +122,7 @@ def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
     if len(mapped.warnings) > 20:
         print(f"  - {_m('more_notes', n=formats.integer(len(mapped.warnings) - 20))}")
     given = Path(args.sla) if args.sla else None
+    args.sla_from_files = bool(batch.sla_texts)
     sla_text = sla_text_for(con, given) if given or not batch.sla_texts else next(iter(batch.sla_texts.values()))
     return import_frames(con, mapping, mapped, list(batch.frames), mode=args.mode, sla_text=sla_text,
                          replace_with_empty=args.replace_with_empty)

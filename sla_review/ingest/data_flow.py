@@ -19,7 +19,7 @@ import tomllib
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from sla_review.core.problems import Problem
-from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
+from sla_review.core.terms import ConfigError, SlaConfig, parse_sla, to_toml
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, STAGES
 from sla_review.ingest.byod import SLA_TEMPLATE
 from sla_review.ingest.importer import (
@@ -69,6 +69,7 @@ __all__ = [
     "FileInfo",
     "Loaded",
     "Preview",
+    "TermsChoice",
     "all_problems_text",
     "builtin_mappings",
     "builtin_key",
@@ -89,7 +90,9 @@ __all__ = [
     "sla_config",
     "slug",
     "source_label",
+    "template_choice",
     "template_text",
+    "terms_text",
 ]
 
 #: What the uploader accepts. .xls is accepted on purpose: read_table then explains how to re-save it.
@@ -559,6 +562,54 @@ def current_sla(con: duckdb.DuckDBPyConnection) -> SlaConfig | None:
     return stored_config(con)
 
 
+@dataclass(frozen=True)
+class TermsChoice:
+    """The terms an import without an sla.toml is judged by, as the Data page asks for them (issue 10): the main
+    terms of the one version and the calendar. Everything else (weights, handoff stage, attempts, window, breaks,
+    closures) is the template's, shown beside them."""
+
+    name: str
+    effective_from: dt.date
+    mql_threshold: float
+    response_target_hours: float
+    monthly_mql_commitment: float
+    mql_to_sql_target: float  # a fraction, 0.3 = 30%
+    timezone: str
+    workdays: tuple[int, ...]  # Monday = 0
+    day_start: dt.time
+    day_end: dt.time
+    holiday_country: str | None
+
+
+def template_choice(first_day: dt.date | None = None) -> TermsChoice:
+    """The template's terms, effective from the data's first day when it is known (2017 data is not judged "before
+    the SLA" by a template dated 2026-01-01); the template's own date otherwise."""
+    config = parse_sla(template_text(), "sla_template.toml")
+    version, cal = config.versions[0], config.calendar
+    return TermsChoice(version.name, first_day or version.effective_from, version.mql_threshold,
+                       version.response_target_hours, version.monthly_mql_commitment, version.mql_to_sql_target,
+                       cal.timezone, cal.workdays, cal.day_start, cal.day_end, cal.holiday_country)
+
+
+def terms_text(choice: TermsChoice, source: str = "sla.toml") -> str:
+    """The choice as sla.toml text (core.terms.to_toml over the template with these values), checked by the one
+    validator: raises ConfigError with its words (an unknown zone, day_end not after day_start, no workday, an
+    unknown holiday country, a number out of range). The text is what the import takes and the page offers."""
+    base = parse_sla(template_text(), "sla_template.toml")
+    calendar = replace(base.calendar, timezone=choice.timezone, workdays=tuple(sorted(choice.workdays)),
+                       day_start=choice.day_start, day_end=choice.day_end,
+                       holiday_country=choice.holiday_country or None,
+                       holiday_subdivision=base.calendar.holiday_subdivision
+                       if choice.holiday_country == base.calendar.holiday_country else None)
+    version = replace(base.versions[0], name=choice.name.strip(), effective_from=choice.effective_from,
+                      mql_threshold=choice.mql_threshold, response_target_hours=choice.response_target_hours,
+                      monthly_mql_commitment=choice.monthly_mql_commitment,
+                      mql_to_sql_target=choice.mql_to_sql_target)
+    text = to_toml(replace(base, calendar=calendar, versions=(version,)))
+    parse_sla(text, source)
+    return text
+
+
 # --------------------------------------------------------------------------------------------------
 # Preview: map, then the importer's own checks on a throw-away database
 
@@ -574,6 +625,9 @@ class Preview:
     more: int = 0           # problems the importer found beyond those listed
     follow_on: int = 0      # importer problems left out because the mapping already reported that row
     replace_with_empty: bool = False  # the user asked by name for a replace import with no leads
+    #: the dry run's own summary when it got through (rows dated after its moment, ImportSummary.future_rows,
+    #: counted by the importer's one rule); None when the files have problems
+    checked: ImportSummary | None = None
 
     @property
     def ok(self) -> bool:
@@ -617,6 +671,16 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
     In append mode the app database's lead ids are copied in first, so duplicates across the two and events
     of leads that exist only in the database are judged as the real import will judge them.
     """
+    problems, total, _ = dry_run_summary(tables, sla, mode=mode, con=con, replace_with_empty=replace_with_empty)
+    return problems, total
+
+
+def dry_run_summary(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
+                    con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
+                    ) -> tuple[list[Problem], int, ImportSummary | None]:
+    """:func:`dry_run`, keeping the throw-away import's summary when it went through (its future_rows are the
+    rows dated after now, by the importer's own rule: the Data page says so before the real import)."""
+    summary = None
     mem = connect(":memory:")
     try:
         if mode == "append" and con is not None:
@@ -624,13 +688,13 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
             mem.register("_existing_leads", existing)
             mem.execute("INSERT INTO leads (lead_id, created_at) SELECT lead_id, created_at FROM _existing_leads")
             mem.unregister("_existing_leads")
-        import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
-                       replace_with_empty=replace_with_empty)
+        summary = import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
+                                 replace_with_empty=replace_with_empty)
     except ImportFailed as err:
-        return list(err.problems), err.total
+        return list(err.problems), err.total, None
     finally:
         mem.close()
-    return [], 0
+    return [], 0, summary
 
 
 def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
@@ -667,8 +731,8 @@ def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | Sla
         result.problems.append(no_leads(", ".join(frames)) if mode == "replace"
                                else Problem.worded("import.no_leads_to_append", mapping.name))
         return result
-    found, total = dry_run(result.import_tables(), sla, mode=mode, con=con,
-                           replace_with_empty=result.replace_with_empty)
+    found, total, result.checked = dry_run_summary(result.import_tables(), sla, mode=mode, con=con,
+                                                   replace_with_empty=result.replace_with_empty)
     flagged = {(p.file, p.row) for p in result.problems if p.row is not None}
     kept = [p for p in found if p.row is None or (p.file, p.row) not in flagged]
     result.follow_on = len(found) - len(kept)
