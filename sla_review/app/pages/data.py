@@ -630,7 +630,7 @@ def import_gate(result: flow.Preview, sla: str | None) -> bool:
         return True
     st.subheader(t("import_header"), divider="gray")
     st.button(t("import_button", n=i18n.fmt_int(result.counts["leads"], lang)), type="primary", disabled=True,
-              key="dp_import_waiting", icon=":material/database_upload:")
+              key="dp_import", icon=":material/database_upload:")
     st.caption(t("tf_gate"))
     return False
 
