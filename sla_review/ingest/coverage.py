@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import duckdb
 import polars as pl
 
 from sla_review.core.terms import SlaConfig
 from sla_review.core.vocabulary import LADDER, TIMESTAMP_COLUMNS
+from sla_review.ingest.importer import OFFSET
 from sla_review.ingest.mapping import Mapping, MappingError, apply
 
-__all__ = ["Coverage", "Statement", "coverage", "mapped_span", "written_span"]
+__all__ = ["Coverage", "Statement", "coverage", "local_span", "mapped_span"]
 
 #: every state a statement can be in: "ok" (the metric has what it needs), "partial" (some of it), "none"
 #: (nothing: the dashboard shows its honest "no data" state), "info" (a fact, no verdict)
@@ -52,31 +54,39 @@ class Coverage:
         return next(s for s in self.statements if s.topic == topic)
 
 
-def written_span(tables: dict[str, pl.DataFrame]) -> tuple[dt.date, dt.date] | None:
-    """The first and last date written in the tables' timestamp columns (leads.created_at, stage_events.entered_at,
-    activities.occurred_at), as the files write them: a timestamp with an offset counts on the date it was
-    written in. None when no cell holds a date. Vectorised: the first ten characters of every ISO value."""
-    parts = [frame.select(pl.col(c).cast(pl.Utf8).alias("t")) for table, frame in tables.items()
+def local_span(tables: dict[str, pl.DataFrame], tz: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last local date, in zone ``tz``, of the tables' timestamp columns (leads.created_at,
+    stage_events.entered_at, activities.occurred_at), read as the import reads them: a value with an offset is an
+    instant (2024-10-31T23:29+00:00 is 2024-11-01 in Tokyo), one without is a local time there, a bare date that
+    day. None when no cell holds a date. Vectorised: one DuckDB query over the strings (values that are not
+    dates are the preview's problems, not a span)."""
+    parts = [frame.select(pl.col(c).cast(pl.Utf8).str.strip_chars().alias("t")) for table, frame in tables.items()
              for c in TIMESTAMP_COLUMNS.get(table, ()) if c in frame.columns and frame.height]
     if not parts:
         return None
-    days = (pl.concat(parts).filter(pl.col("t").str.contains(_DATE))
-            .select(pl.col("t").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("d")).drop_nulls())
-    if not days.height:
-        return None
-    first, last = days.select(pl.col("d").min().alias("a"), pl.col("d").max().alias("b")).row(0)
-    return first, last
+    values = pl.concat(parts).filter(pl.col("t").str.contains(_DATE)).to_arrow()
+    con = duckdb.connect()
+    try:
+        con.register("span_values", values)
+        first, last = con.execute(
+            "SELECT min(d), max(d) FROM (SELECT CASE WHEN regexp_matches(t, $offset) "
+            "THEN CAST(timezone($tz, try_cast(t AS TIMESTAMPTZ)) AS DATE) "
+            "ELSE try_cast(substr(t, 1, 10) AS DATE) END AS d FROM span_values)",
+            {"offset": OFFSET, "tz": tz}).fetchall()[0]
+    finally:
+        con.close()
+    return (first, last) if first is not None else None
 
 
-def mapped_span(frames: dict[str, pl.DataFrame], mapping: Mapping) -> tuple[dt.date, dt.date] | None:
-    """:func:`written_span` of what ``mapping`` makes of the files (None when it cannot map them): the data's
+def mapped_span(frames: dict[str, pl.DataFrame], mapping: Mapping, tz: str) -> tuple[dt.date, dt.date] | None:
+    """:func:`local_span` of what ``mapping`` makes of the files (None when it cannot map them): the data's
     first day, known before any SLA is chosen (the effective date a new SLA defaults to)."""
     try:
         mapped = apply(mapping, frames)
     except (MappingError, Exception):  # noqa: BLE001 - the preview reports the reason; here there is just no span
         return None
-    return written_span({"leads": mapped.leads, "stage_events": mapped.stage_events,
-                         "activities": mapped.activities})
+    return local_span({"leads": mapped.leads, "stage_events": mapped.stage_events,
+                       "activities": mapped.activities}, tz)
 
 
 def _count(frame: pl.DataFrame | None, column: str) -> int:
@@ -109,9 +119,10 @@ def coverage(tables: dict[str, pl.DataFrame], *, terms: SlaConfig | None, terms_
     existing = existing or {}
     out: list[Statement] = []
 
-    span = written_span(tables)
+    span = local_span(tables, terms.calendar.timezone if terms is not None else "UTC")
     out.append(Statement("span", "info" if span else "none",
-                         {"leads": n_leads, "first": span[0] if span else None, "last": span[1] if span else None}))
+                         {"leads": n_leads, "first": span[0] if span else None, "last": span[1] if span else None,
+                          "tz": terms.calendar.timezone if terms is not None else "UTC"}))
 
     stage_counts: dict[str, int] = {}
     if events is not None and events.height:

@@ -68,7 +68,7 @@ def line(s: Statement, lang: str, config: SlaConfig | None = None) -> str:
         if s.state == "none":
             return w(lang, "span_none", leads=n(v["leads"]))
         return w(lang, "span", leads=n(v["leads"]), first=formats.date(v["first"], lang),
-                 last=formats.date(v["last"], lang))
+                 last=formats.date(v["last"], lang), tz=v["tz"])
     if s.topic == "stages":
         missing = _sep(lang).join(i18n.stage(x, lang) for x in v["missing"])
         if s.state == "none":

@@ -55,8 +55,7 @@ def test_the_import_waits_for_the_terms_and_the_edited_calendar_is_stored(monkey
     at = page(monkeypatch, db, flow.receive_paths(CSV))  # the worked example's four files, no sla.toml
     assert at.selectbox(key="dp_sla").value == "template"
     # the effective date starts at the files' first date: L1 created 2026-04-06 (not the template's 2026-01-01)
-    (start,) = [d for d in at.date_input if d.key.startswith("dp_sla_t_from_")]
-    assert start.value == dt.date(2026, 4, 6)
+    assert at.date_input(key="dp_sla_t_from").value == dt.date(2026, 4, 6)
     assert any(s.value == text("en", "clean") for s in at.success)  # the files are fine …
     assert at.button(key="dp_import").disabled  # … but the terms are not confirmed yet
     assert any(c.value == text("en", "tf_gate") for c in at.caption)
@@ -77,7 +76,21 @@ def test_the_import_waits_for_the_terms_and_the_edited_calendar_is_stored(monkey
     assert any(s.value.startswith("Imported 6 leads") for s in at.success)
     cal, versions = stored(db)
     assert cal == ("America/Sao_Paulo", "Mon,Tue,Wed,Thu,Fri", "08:00", "18:00", "BR")
-    assert versions == [("default", dt.date(2026, 4, 6), 60, 4)]
+    # the first day follows the zone: L1's 2026-04-06 10:00 +09:00 is 01:00 UTC, 22:00 on the 5th in São Paulo
+    assert versions == [("default", dt.date(2026, 4, 5), 60, 4)]
+
+
+def test_a_date_the_user_sets_is_kept_when_the_zone_changes(monkeypatch, tmp_path):
+    db = tmp_path / "date.duckdb"
+    at = page(monkeypatch, db, flow.receive_paths(CSV))
+    at.date_input(key="dp_sla_t_from").set_value(dt.date(2026, 1, 1))
+    at.selectbox(key="dp_sla_t_tz").set_value("America/Sao_Paulo")
+    at.button(key="dp_sla_t_use").click().run()
+    no_exception(at)
+    assert at.date_input(key="dp_sla_t_from").value == dt.date(2026, 1, 1)
+    at.button(key="dp_import").click().run()
+    no_exception(at)
+    assert stored(db)[1] == [("default", dt.date(2026, 1, 1), 60, 2)]
 
 
 def test_terms_that_cannot_be_used_are_refused_in_the_pages_language(monkeypatch, tmp_path):

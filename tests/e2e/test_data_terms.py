@@ -52,7 +52,7 @@ def test_olist_without_an_sla_toml_is_judged_by_the_calendar_confirmed_on_the_pa
             page.get_by_role("button", name="Use these terms").click()
             page.get_by_text("Confirmed: these terms and this calendar will judge the import.").wait_for()
             _idle(page)
-            judged = page.locator("p").filter(has_text="Judged by:")  # the statement's last line names the calendar confirmed
+            judged = page.locator("p").filter(has_text="Judged by:")  # names the calendar confirmed
             expect(judged).to_contain_text("America/Sao_Paulo")
             expect(judged).to_contain_text("BR public holidays")
             expect(importer).to_be_enabled()

@@ -36,18 +36,21 @@ def frames(leads: dict, events: dict | None = None, activities: dict | None = No
 # Three leads; every lead an inquiry at creation, one converted (sql); no activities, no rejection; scores on
 # two of the three (C has none), owners on two.
 SMALL = frames(
-    {"lead_id": ["A", "B", "C"], "created_at": ["2017-06-14", "2017-07-01T10:00:00", "2018-01-31T23:30:00-03:00"],
+    {"lead_id": ["A", "B", "C"], "created_at": ["2017-06-14", "2017-07-01T10:00:00", "2018-03-03T23:30:00-03:00"],
      "fit_score": ["80", "40", None], "engagement_score": ["60", "50", None], "owner_id": ["r1", "r2", None]},
     {"lead_id": ["A", "B", "C", "B"], "stage": ["inquiry", "inquiry", "inquiry", "sql"],
-     "entered_at": ["2017-06-14", "2017-07-01T10:00:00", "2018-01-31T23:30:00-03:00", "2018-02-02"]},
+     "entered_at": ["2017-06-14", "2017-07-01T10:00:00", "2018-03-03T23:30:00-03:00", "2018-02-02"]},
     reps={"rep_id": ["r1", "r2"], "name": ["Ana", "Bruno"], "team": ["sdr", "sdr, sales"]},
 )
 
 
 def test_files_without_activities_or_rejections_say_so_and_name_the_stage_dates_they_have():
-    cov = cv.coverage(SMALL, terms=None, future_rows=0)
-    # dates as written: 2017-06-14 (A) … 2018-02-02 (B's sql); C's 23:30 at -03:00 counts on the 31st as written
-    assert cov.get("span").values == {"leads": 3, "first": dt.date(2017, 6, 14), "last": dt.date(2018, 2, 2)}
+    terms = parse_sla(flow.template_text().replace('"Asia/Tokyo"', '"America/Sao_Paulo"'))
+    cov = cv.coverage(SMALL, terms=terms, future_rows=0)
+    # local dates in São Paulo: 2017-06-14 (A, a bare date) … C's 2018-03-03 23:30 at -03:00 (São Paulo's own offset
+    # then: its summer time ended on 2018-02-18) is still the 3rd there
+    assert cov.get("span").values == {"leads": 3, "first": dt.date(2017, 6, 14), "last": dt.date(2018, 3, 3),
+                                      "tz": "America/Sao_Paulo"}
     stages = cov.get("stages")
     # inquiry: A, B, C = 3; sql: B = 1; nothing for mql, sal, opportunity, won
     assert stages.state == "partial"
@@ -60,18 +63,30 @@ def test_files_without_activities_or_rejections_say_so_and_name_the_stage_dates_
     assert cov.get("owners").state == "partial" and cov.get("owners").values["owned"] == 2
     assert cov.get("owners").values["teams"] == ("sdr", "sdr, sales")
     assert cov.get("future").state == "ok"
-    assert cov.get("terms").state == "none"
+    assert cov.get("terms").state == "info"
 
     said = {s.topic: coverage_text.line(s, "en") for s in cov.statements}
     assert said["responses"] == ("none in these files: response time and follow-up will show “No response data”.")
     assert said["rejections"] == ("none: the rejection rate and the closed loop will show “No closed-loop data”.")
     assert said["stages"].startswith("only Inquiry (3), SQL (1). None for MQL, SAL, Opportunity, Won:")
-    assert said["span"] == "3 leads; dates from Jun 14, 2017 to Feb 2, 2018 (as written in the files)."
+    assert said["span"] == "3 leads; local dates in America/Sao_Paulo from Jun 14, 2017 to Mar 3, 2018."
     assert said["owners"].startswith("2 of 3 leads have an owner; 2 reps (teams: “sdr”, “sdr, sales”).")
     ja = {s.topic: coverage_text.line(s, "ja") for s in cov.statements}
     assert ja["responses"] == ("これらのファイルにはありません。"
                                "初動対応時間とフォローは「対応データなし」と表示されます。")
     assert ja["stages"].startswith("問い合わせ（3）、SQL（1） のみ。MQL、SAL、商談、受注 には日付がありません。")
+
+
+def test_the_span_is_in_the_calendars_zone_as_the_import_reads_it():
+    """A value with an offset is an instant: C's 2018-03-03 23:30 at -03:00 is 02:30 on the 4th in UTC and
+    11:30 on the 4th in Tokyo; naive values and bare dates are local wherever they are read."""
+    assert cv.local_span(SMALL, "America/Sao_Paulo") == (dt.date(2017, 6, 14), dt.date(2018, 3, 3))
+    assert cv.local_span(SMALL, "UTC") == (dt.date(2017, 6, 14), dt.date(2018, 3, 4))
+    assert cv.local_span(SMALL, "Asia/Tokyo") == (dt.date(2017, 6, 14), dt.date(2018, 3, 4))
+    # a demo-like export written in UTC: 2024-10-31T23:29:03+00:00 is already 2024-11-01 in Tokyo
+    utc = frames({"lead_id": ["L1"], "created_at": ["2024-10-31T23:29:03+00:00"]})
+    assert cv.local_span(utc, "Asia/Tokyo") == (dt.date(2024, 11, 1), dt.date(2024, 11, 1))
+    assert cv.local_span(frames({"lead_id": ["A"], "created_at": ["not a date"]}), "UTC") is None
 
 
 def test_no_scores_at_all_says_the_threshold_cannot_be_judged():
@@ -123,7 +138,7 @@ def test_a_row_dated_after_the_import_moment_is_counted_before_the_import():
         "1 row(s) dated after now: imported, but never counted")
     # the worked example's dates: L1 created 2026-04-06 … the meeting
     assert cov.get("span").values["first"] == dt.date(2026, 4, 6)
-    assert cov.get("span").values["last"] == dt.date(year, 1, 15)
+    assert cov.get("span").values["last"] == dt.date(year, 1, 15)  # in UTC (terms=None): 01:00 on the 15th
     # the worked example's 6 activities and the meeting, its 1 rejection ("no budget"), scores on every lead
     assert cov.get("responses").values["activities"] == 7
     assert cov.get("rejections").values == {"rejections": 1, "with_reason": 1, "existing": 0}

@@ -420,12 +420,13 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded, mapping: Mapping) -> tup
     return sla, choice + (str(hash(sla)) if sla else ""), tz, mode
 
 
-def data_first_day(batch: flow.Batch, mapping: Mapping) -> dt.date | None:
-    """The first date the mapped files hold (what a new SLA's effective date defaults to), once per mapping."""
-    key = (batch.id, mapping.to_toml())
+def data_first_day(batch: flow.Batch, mapping: Mapping, tz: str) -> dt.date | None:
+    """The first local date (in ``tz``) the mapped files hold: what a new SLA's effective date defaults to. Read
+    once per files, mapping and zone."""
+    key = (batch.id, mapping.to_toml(), tz)
     cached = ss.get("dp_sla_span")
     if cached is None or cached[0] != key:
-        cached = (key, coverage.mapped_span(batch.frames, mapping))
+        cached = (key, coverage.mapped_span(batch.frames, mapping, tz))
         ss["dp_sla_span"] = cached
     return cached[1][0] if cached[1] else None
 
@@ -435,27 +436,32 @@ def terms_form(batch: flow.Batch, mapping: Mapping) -> str:
     values become an sla.toml (data_flow.terms_text: to_toml, checked by parse_sla) that the import takes and the
     page offers for download. ``dp_sla_confirmed`` holds the text last confirmed ("Use these terms"); the import
     waits until it equals what the form shows (import_gate)."""
-    base = flow.template_choice(data_first_day(batch, mapping))
+    template = flow.template_choice()
+    base = flow.template_choice(data_first_day(batch, mapping, ss.get("dp_sla_t_tz", template.timezone)))
     st.warning(t("tf_ask"), icon=":material/rule:")
     zones = sorted(known_timezones())
     codes = [None, *sorted(holidays.list_supported_countries())]
+    # the date follows the data's first local day (it moves with the zone) until the user sets one of their own
+    if ss.get("dp_sla_t_from") in (None, ss.get("dp_sla_t_from_default")):
+        ss["dp_sla_t_from"] = base.effective_from
+    ss["dp_sla_t_from_default"] = base.effective_from
     with st.form("dp_sla_form"):
         st.markdown(f"**{t('tf_terms')}**")
         a, b, c = st.columns(3)
         name = a.text_input(t("tf_name"), value=base.name, max_chars=NAME_MAX, key="dp_sla_t_name")
-        start = b.date_input(t("tf_from"), value=base.effective_from, min_value=DATE_RANGE[0],
-                             max_value=DATE_RANGE[1], format="YYYY-MM-DD", help=t("tf_from_help"),
-                             key=f"dp_sla_t_from_{base.effective_from}")
+        start = b.date_input(t("tf_from"), min_value=DATE_RANGE[0], max_value=DATE_RANGE[1], format="YYYY-MM-DD",
+                             help=t("tf_from_help"), key="dp_sla_t_from")
         threshold = c.number_input(t("tf_threshold"), min_value=0.0, max_value=100.0,
-                                   value=float(base.mql_threshold), step=1.0, key="dp_sla_t_threshold")
+                                   value=float(base.mql_threshold), step=1.0, format="%g", key="dp_sla_t_threshold")
         a, b, c = st.columns(3)
         target = a.number_input(t("tf_target"), min_value=0.0, max_value=8760.0,
-                                value=float(base.response_target_hours), step=0.5, key="dp_sla_t_target")
+                                value=float(base.response_target_hours), step=0.5, format="%g", key="dp_sla_t_target")
         commitment = b.number_input(t("tf_commitment"), min_value=0.0, max_value=1e9,
-                                    value=float(base.monthly_mql_commitment), step=1.0, key="dp_sla_t_commitment")
+                                    value=float(base.monthly_mql_commitment), step=1.0, format="%g",
+                                    key="dp_sla_t_commitment")
         conversion = c.number_input(t("tf_conversion"), min_value=0.0, max_value=100.0,
                                     value=float(round(base.mql_to_sql_target * 100, 6)), step=1.0,
-                                    key="dp_sla_t_conversion")
+                                    format="%g", key="dp_sla_t_conversion")
         st.markdown(f"**{t('tf_calendar')}**")
         a, b, c, d = st.columns([3, 2, 2, 2])
         tz = a.selectbox(t("tf_timezone"), zones, index=zones.index(base.timezone), key="dp_sla_t_tz")
@@ -604,7 +610,8 @@ def coverage_section(result: flow.Preview, sla: str | None, loaded: flow.Loaded,
     if not result.tables:
         return
     choice = str(ss.get("dp_sla", ""))
-    source = "kept" if sla is None else "file" if choice.startswith("file:") else "template"
+    source = ("kept" if sla is None else "file" if choice.startswith("file:")
+              else "template" if ss.get("dp_sla_confirmed") == sla else "template_draft")
     try:
         config = flow.current_sla(ui.cursor()) if sla is None else flow.sla_config(sla)
     except ConfigError:
