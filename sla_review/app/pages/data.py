@@ -463,12 +463,13 @@ def terms_form(batch: flow.Batch, mapping: Mapping) -> str:
                                     value=float(round(base.mql_to_sql_target * 100, 6)), step=1.0,
                                     format="%g", key="dp_sla_t_conversion")
         st.markdown(f"**{t('tf_calendar')}**")
-        a, b, c, d = st.columns([3, 2, 2, 2])
+        a, b = st.columns(2)
         tz = a.selectbox(t("tf_timezone"), zones, index=zones.index(base.timezone), key="dp_sla_t_tz")
-        day_start = b.time_input(t("tf_start"), value=base.day_start, step=300, key="dp_sla_t_start")
-        day_end = c.time_input(t("tf_end"), value=base.day_end, step=300, key="dp_sla_t_end")
-        country = d.selectbox(t("tf_country"), codes, index=codes.index(base.holiday_country),
+        country = b.selectbox(t("tf_country"), codes, index=codes.index(base.holiday_country),
                               format_func=lambda x: t("tf_country_none") if x is None else x, key="dp_sla_t_country")
+        a, b = st.columns(2)
+        day_start = a.time_input(t("tf_start"), value=base.day_start, step=300, key="dp_sla_t_start")
+        day_end = b.time_input(t("tf_end"), value=base.day_end, step=300, key="dp_sla_t_end")
         days = st.pills(t("tf_workdays"), list(range(7)), selection_mode="multi", default=list(base.workdays),
                         format_func=lambda x: i18n.weekday(x + 1, lang), key="dp_sla_t_days")
         used = st.form_submit_button(t("tf_use"), type="primary", icon=":material/check:", key="dp_sla_t_use")
