@@ -40,6 +40,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     con = connect(resolve_db_path(args.db))
     started = time.perf_counter()
+    had_terms = bool(con.execute("SELECT count(*) FROM sla_versions").fetchall()[0][0])
+    args.sla_from_files = False  # set when the files themselves hold an sla.toml (_import_recognised, a folder's)
     try:
         if args.mapping:
             from sla_review.ingest.byod import import_mapped
@@ -59,6 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             if summary is None:
                 return 2
         elif len(args.paths) == 1 and Path(args.paths[0]).is_dir():
+            args.sla_from_files = (Path(args.paths[0]) / "sla.toml").exists()
             summary = import_dir(con, args.paths[0], mode=args.mode, replace_with_empty=args.replace_with_empty)
         elif any(Path(p).is_dir() for p in args.paths):
             print(_m("one_folder"), file=sys.stderr)
@@ -68,6 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             if summary is None:
                 return 2
         record_cli_import(con, summary.import_id, args)
+        note = None if args.sla or args.sla_from_files else terms_note(con, kept=had_terms)
     except ImportFailed as err:
         print(err, file=sys.stderr)
         if err.leavable:  # every problem is about rows: the import could go on without them, if asked by name
@@ -78,6 +82,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     rows = ", ".join(f"{formats.integer(n)} {t}" for t, n in summary.rows.items())
     print(_m("imported", rows=rows, seconds=formats.number(time.perf_counter() - started), id=summary.import_id))
     print_left_out(summary)
+    if note:
+        print(note)
     print_future_rows(summary)
     return 0
 
@@ -114,6 +120,17 @@ def record_cli_import(con: duckdb.DuckDBPyConnection, import_id: int, args: argp
                                              tuple(audit.digest(f) for f in files if f.is_file())))
 
 
+def terms_note(con: duckdb.DuckDBPyConnection, *, kept: bool) -> str:
+    """What judged an import given no --sla (issue 10): the database's terms, kept, or the template's, applied,
+    every value named (the terms now stored), and how to give one's own."""
+    from sla_review.ingest.byod import SLA_TEMPLATE
+    from sla_review.ingest.importer import stored_config
+    from sla_review.present.coverage_text import terms_sentence
+
+    terms = terms_sentence(stored_config(con), "en")
+    return _m("terms_kept", terms=terms) if kept else _m("terms_template", terms=terms, template=SLA_TEMPLATE)
+
+
 def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace):
     """CRM exports without --mapping: read them and recognise the layout exactly as the Data page does (its
     receive_paths and the same mapping.detect call), say which preset fits (or why none does: the files and the
@@ -147,6 +164,7 @@ def _import_recognised(con: duckdb.DuckDBPyConnection, args: argparse.Namespace)
         print(_m("recognised", name=mapping.name, files=", ".join(batch.frames),
                  preset=f" ({where})" if where else ""))
     given = Path(args.sla) if args.sla else None
+    args.sla_from_files = bool(batch.sla_texts)
     sla_text = sla_text_for(con, given) if given or not batch.sla_texts else next(iter(batch.sla_texts.values()))
     # the Data page's checks and import (data_flow.check_and_import): every problem in one pass, the same list
     result = data_flow.preview(batch.frames, mapping, sla=sla_text, mode=args.mode, con=con,

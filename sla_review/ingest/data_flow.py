@@ -20,7 +20,7 @@ import tomllib
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 
 from sla_review.core.problems import Problem
-from sla_review.core.terms import ConfigError, SlaConfig, parse_sla
+from sla_review.core.terms import ConfigError, SlaConfig, parse_sla, to_toml
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, STAGES
 from sla_review.ingest import audit
 from sla_review.ingest import problem_rows as prows
@@ -76,6 +76,7 @@ __all__ = [
     "FileInfo",
     "Loaded",
     "Preview",
+    "TermsChoice",
     "all_problems_text",
     "builtin_mappings",
     "builtin_key",
@@ -100,7 +101,9 @@ __all__ = [
     "sla_config",
     "slug",
     "source_label",
+    "template_choice",
     "template_text",
+    "terms_text",
 ]
 
 #: What the uploader accepts. .xls is accepted on purpose: read_table then explains how to re-save it.
@@ -781,6 +784,54 @@ def current_sla(con: duckdb.DuckDBPyConnection) -> SlaConfig | None:
     return stored_config(con)
 
 
+@dataclass(frozen=True)
+class TermsChoice:
+    """The terms an import without an sla.toml is judged by, as the Data page asks for them (issue 10): the main
+    terms of the one version and the calendar. Everything else (weights, handoff stage, attempts, window, breaks,
+    closures) is the template's, shown beside them."""
+
+    name: str
+    effective_from: dt.date
+    mql_threshold: float
+    response_target_hours: float
+    monthly_mql_commitment: float
+    mql_to_sql_target: float  # a fraction, 0.3 = 30%
+    timezone: str
+    workdays: tuple[int, ...]  # Monday = 0
+    day_start: dt.time
+    day_end: dt.time
+    holiday_country: str | None
+
+
+def template_choice(first_day: dt.date | None = None) -> TermsChoice:
+    """The template's terms, effective from the data's first day when it is known (2017 data is not judged "before
+    the SLA" by a template dated 2026-01-01); the template's own date otherwise."""
+    config = parse_sla(template_text(), "sla_template.toml")
+    version, cal = config.versions[0], config.calendar
+    return TermsChoice(version.name, first_day or version.effective_from, version.mql_threshold,
+                       version.response_target_hours, version.monthly_mql_commitment, version.mql_to_sql_target,
+                       cal.timezone, cal.workdays, cal.day_start, cal.day_end, cal.holiday_country)
+
+
+def terms_text(choice: TermsChoice, source: str = "sla.toml") -> str:
+    """The choice as sla.toml text (core.terms.to_toml over the template with these values), checked by the one
+    validator: raises ConfigError with its words (an unknown zone, day_end not after day_start, no workday, an
+    unknown holiday country, a number out of range). The text is what the import takes and the page offers."""
+    base = parse_sla(template_text(), "sla_template.toml")
+    calendar = replace(base.calendar, timezone=choice.timezone, workdays=tuple(sorted(choice.workdays)),
+                       day_start=choice.day_start, day_end=choice.day_end,
+                       holiday_country=choice.holiday_country or None,
+                       holiday_subdivision=base.calendar.holiday_subdivision
+                       if choice.holiday_country == base.calendar.holiday_country else None)
+    version = replace(base.versions[0], name=choice.name.strip(), effective_from=choice.effective_from,
+                      mql_threshold=choice.mql_threshold, response_target_hours=choice.response_target_hours,
+                      monthly_mql_commitment=choice.monthly_mql_commitment,
+                      mql_to_sql_target=choice.mql_to_sql_target)
+    text = to_toml(replace(base, calendar=calendar, versions=(version,)))
+    parse_sla(text, source)
+    return text
+
+
 # --------------------------------------------------------------------------------------------------
 # Preview: map, then the importer's own checks on a throw-away database
 
@@ -804,6 +855,9 @@ class Preview:
     before: list[Problem] = field(default_factory=list)
     #: when rows were left out: how many the first pass offered to leave out (the control's label keeps it)
     asked: int = 0
+    #: the dry run's own summary when it got through (rows dated after its moment, ImportSummary.future_rows,
+    #: counted by the importer's one rule); None when the files have problems
+    checked: ImportSummary | None = None
 
     @property
     def ok(self) -> bool:
@@ -866,6 +920,17 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
     In append mode the app database's lead ids are copied in first, so duplicates across the two and events
     of leads that exist only in the database are judged as the real import will judge them.
     """
+    problems, total, rows, _ = dry_run_summary(tables, sla, mode=mode, con=con,
+                                               replace_with_empty=replace_with_empty)
+    return problems, total, rows
+
+
+def dry_run_summary(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
+                    con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
+                    ) -> tuple[list[Problem], int, pl.DataFrame, ImportSummary | None]:
+    """:func:`dry_run`, keeping the throw-away import's summary when it went through (its future_rows are the
+    rows dated after now, by the importer's own rule: the Data page says so before the real import)."""
+    summary = None
     mem = connect(":memory:")
     try:
         if mode == "append" and con is not None:
@@ -873,13 +938,13 @@ def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mod
             mem.register("_existing_leads", existing)
             mem.execute("INSERT INTO leads (lead_id, created_at) SELECT lead_id, created_at FROM _existing_leads")
             mem.unregister("_existing_leads")
-        import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
-                       replace_with_empty=replace_with_empty)
+        summary = import_sources(mem, tables, _sla_for_check(con, sla), mode=mode, source="preview",
+                                 replace_with_empty=replace_with_empty)
     except ImportFailed as err:
-        return list(err.problems), err.total, err.rows
+        return list(err.problems), err.total, err.rows, None
     finally:
         mem.close()
-    return [], 0, prows.empty()
+    return [], 0, prows.empty(), summary
 
 
 def preview(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str | SlaConfig | None,
@@ -955,8 +1020,8 @@ def _preview_once(frames: dict[str, pl.DataFrame], mapping: Mapping, *, sla: str
         result.problems.append(no_leads(", ".join(frames)) if mode == "replace"
                                else Problem.worded("import.no_leads_to_append", mapping.name))
         return result
-    found, total, rows = dry_run(result.import_tables(), sla, mode=mode, con=con,
-                                 replace_with_empty=result.replace_with_empty)
+    found, total, rows, result.checked = dry_run_summary(result.import_tables(), sla, mode=mode, con=con,
+                                                         replace_with_empty=result.replace_with_empty)
     # the importer names the canonical columns of the mapped tables: say them as the user's file does
     found = [dataclasses.replace(p, column=mapped.headers.get((p.file, p.column), p.column)) if p.column else p
              for p in found]

@@ -80,6 +80,7 @@ REQUIRED_TABLES = ("leads", "stage_events", "activities")
 
 # A string timestamp carries an offset when it ends in Z or ±HH[:MM] after a time of day.
 _OFFSET = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+OFFSET = _OFFSET  # the same rule where a span is read before the import (ingest.coverage)
 
 
 class ImportFailed(Exception):

@@ -391,6 +391,9 @@ def test_page_previews_and_imports_olist_in_one_click(monkeypatch, tmp_path):
     assert at.selectbox(key="dp_mapping").value == "builtin:olist_marketing_funnel"
     assert metric(at, "Leads").value == "8,000" and metric(at, "Reps").value == "41"
     assert any(s.value == "No problems found: ready to import." for s in at.success)
+    # no sla.toml and none in the database: the import waits until the template's terms are confirmed (issue 10)
+    assert at.button(key="dp_import").disabled
+    at.button(key="dp_sla_t_use").click().run()
     button = at.button(key="dp_import")
     assert button.label == "Import 8,000 leads" and not button.disabled
     button.click().run()
@@ -429,6 +432,7 @@ def test_page_builds_a_mapping_with_the_editor_and_imports_it(monkeypatch, tmp_p
     assert at.selectbox(key="dp_ed_0_f_lead_id").value == "リードID"
     assert at.selectbox(key="dp_ed_0_status").value == "ステータス"
     assert metric(at, "Leads").value == "4"
+    at.button(key="dp_sla_t_use").click().run()  # the template's terms, confirmed as they are (issue 10)
     at.button(key="dp_import").click().run()
     no_exception(at)
     assert any(s.value.startswith("Imported 4 leads") for s in at.success)

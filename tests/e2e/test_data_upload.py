@@ -77,6 +77,16 @@ def _upload(page, files: list[Path]) -> None:
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(f) for f in files])
 
 
+def _confirm_terms_if_asked(page, label: str = "Use these terms") -> None:
+    """Issue 10: while the database has no SLA and no sla.toml is uploaded, the import waits for the template's
+    terms to be confirmed (tests/e2e/test_data_terms.py edits them); once this module's database holds an SLA
+    (after its first import) the page keeps it and asks nothing."""
+    button = page.get_by_role("button", name=label)
+    if button.count():
+        button.click()
+        _idle(page)
+
+
 def _metric_values(page, label: str, last: str) -> list[str]:
     """The values of the metrics labelled `label`, read once the last of them says `last` (bounded wait)."""
     js = """([label, last]) => {
@@ -114,6 +124,7 @@ def test_olist_upload_preview_import_then_funnel(server, tab):
     page.get_by_text("No problems found: ready to import.").wait_for()
     assert _metric_values(page, "Leads", "8,000") == ["8,000"]  # empty database: only the preview has metrics
     assert _metric_values(page, "Stage events", "8,842") == ["8,842"]
+    _confirm_terms_if_asked(page)
     page.get_by_role("button", name="Import 8,000 leads").click()
     page.get_by_text("Imported 8,000 leads, 8,842 stage events").wait_for()
     _idle(page)
@@ -138,6 +149,7 @@ def test_x_education_upload_shows_9240_leads_and_imports(server, tab):
     page.get_by_text("No problems found: ready to import.").wait_for()
     before = _metric_values(page, "Leads", "9,240")  # the preview (after what is loaded, if anything is)
     assert before[-1] == "9,240", before
+    _confirm_terms_if_asked(page)
     page.get_by_role("button", name="Import 9,240 leads").click()
     page.get_by_text("Imported 9,240 leads").wait_for()
     _idle(page)
@@ -172,6 +184,7 @@ def test_a_japanese_export_is_recognised_and_imported_in_japanese(server, tab, f
     assert _metric_values(page, "リード", leads)[-1] == leads
     assert _metric_values(page, "ステージ履歴", events)[-1] == events
     page.get_by_text("件の警告があります").first.wait_for()  # the undated statuses (and the footer) are noted
+    _confirm_terms_if_asked(page, "この条件を使う")
     page.get_by_role("button", name=f"{leads} 件のリードを取り込む").click()
     done = f"リード {leads} 件、ステージ履歴 {events} 件、活動 0 件、担当者 {reps} 人を取り込みました"
     page.get_by_text(done).wait_for()

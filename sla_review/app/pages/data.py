@@ -19,17 +19,19 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+import holidays
 import polars as pl
 import streamlit as st
 
 from sla_review.app import auth, ui
 from sla_review.core.problems import Problem
+from sla_review.core.terms import DATE_RANGE, NAME_MAX, ConfigError, known_timezones
 from sla_review.core.vocabulary import CANONICAL_COLUMNS, CHANNELS, LADDER, STAGES
-from sla_review.ingest import audit
+from sla_review.ingest import audit, coverage
 from sla_review.ingest import data_flow as flow
 from sla_review.ingest.importer import ImportFailed
 from sla_review.ingest.mapping import Mapping, MappingError
-from sla_review.present import i18n, safe
+from sla_review.present import coverage_text, i18n, safe
 from sla_review.present.data_page_text import TEXT, text
 
 NONE = "\x00none"
@@ -510,7 +512,7 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
 # ---------------------------------------------------------------- 3. SLA and mode
 
 
-def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str, str | None, str]:
+def sla_section(batch: flow.Batch, loaded: flow.Loaded, mapping: Mapping) -> tuple[str | None, str, str | None, str]:
     """Returns (the SLA argument for import_sources, a cache key for it, the timezone in force, the mode)."""
     st.subheader(t("sla_header"), divider="gray")
     current = flow.current_sla(ui.cursor())
@@ -528,27 +530,27 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
     sla: str | None
     if choice == "keep":
         sla, config = None, current
+    elif choice == "template":  # no sla.toml anywhere: the user confirms or edits the terms (issue 10)
+        sla = terms_form(batch, mapping)
+        config = flow.sla_config(sla)
     else:
-        sla = batch.sla_texts[choice.removeprefix("file:")] if choice.startswith("file:") else flow.template_text()
-        config = flow.sla_config(sla, choice.removeprefix("file:") if choice.startswith("file:") else "sla.toml")
+        sla = batch.sla_texts[choice.removeprefix("file:")]
+        config = flow.sla_config(sla, choice.removeprefix("file:"))
     tz = config.calendar.timezone if config else None
     if config is not None:
         st.markdown(t("tz_in_force", tz=safe.markdown(config.calendar.timezone)))
-        versions = pl.DataFrame({
-            t("s_name"): [x.name for x in config.versions],
-            t("s_from"): [i18n.fmt_date(x.effective_from, lang) for x in config.versions],
-            t("s_threshold"): [x.mql_threshold for x in config.versions],
-            t("s_response"): [x.response_target_hours for x in config.versions],
-            t("s_commitment"): [x.monthly_mql_commitment for x in config.versions],
-            t("s_conversion"): [i18n.fmt_pct(x.mql_to_sql_target, lang, 0) for x in config.versions],
-        })
-        st.dataframe(versions, hide_index=True, key="dp_sla_versions")
+        if choice != "template":  # the form above shows the template's terms as edited
+            versions = pl.DataFrame({
+                t("s_name"): [x.name for x in config.versions],
+                t("s_from"): [i18n.fmt_date(x.effective_from, lang) for x in config.versions],
+                t("s_threshold"): [x.mql_threshold for x in config.versions],
+                t("s_response"): [x.response_target_hours for x in config.versions],
+                t("s_commitment"): [x.monthly_mql_commitment for x in config.versions],
+                t("s_conversion"): [i18n.fmt_pct(x.mql_to_sql_target, lang, 0) for x in config.versions],
+            })
+            st.dataframe(versions, hide_index=True, key="dp_sla_versions")
         with st.expander(t("terms_details"), icon=":material/rule:"):  # calendars, teams, tiers (issue 13)
             ui.terms_details(v, config)
-    if choice == "template":
-        st.caption(t("template_note"))
-        st.download_button(t("download_template"), flow.template_text(), file_name="sla.toml",
-                           mime="application/toml", icon=":material/download:", key="dp_dl_sla")
     mode = st.radio(t("mode_label"), ("replace", "append"), format_func=lambda m: t(f"mode_{m}"), key="dp_mode",
                     horizontal=True)
     if mode == "replace" and not loaded.empty:
@@ -559,6 +561,79 @@ def sla_section(batch: flow.Batch, loaded: flow.Loaded) -> tuple[str | None, str
     elif mode == "append":
         st.info(t("append_note"), icon=":material/add:")
     return sla, choice + (str(hash(sla)) if sla else ""), tz, mode
+
+
+def data_first_day(batch: flow.Batch, mapping: Mapping, tz: str) -> dt.date | None:
+    """The first local date (in ``tz``) the mapped files hold: what a new SLA's effective date defaults to. Read
+    once per files, mapping and zone."""
+    key = (batch.id, mapping.to_toml(), tz)
+    cached = ss.get("dp_sla_span")
+    if cached is None or cached[0] != key:
+        cached = (key, coverage.mapped_span(batch.frames, mapping, tz))
+        ss["dp_sla_span"] = cached
+    return cached[1][0] if cached[1] else None
+
+
+def terms_form(batch: flow.Batch, mapping: Mapping) -> str:
+    """The template's main terms and calendar, to confirm or edit before an import without an sla.toml: the
+    values become an sla.toml (data_flow.terms_text: to_toml, checked by parse_sla) that the import takes and the
+    page offers for download. ``dp_sla_confirmed`` holds the text last confirmed ("Use these terms"); the import
+    waits until it equals what the form shows (import_gate)."""
+    template = flow.template_choice()
+    base = flow.template_choice(data_first_day(batch, mapping, ss.get("dp_sla_t_tz", template.timezone)))
+    st.warning(t("tf_ask"), icon=":material/rule:")
+    zones = sorted(known_timezones())
+    codes = [None, *sorted(holidays.list_supported_countries())]
+    # the date follows the data's first local day (it moves with the zone) until the user sets one of their own
+    if ss.get("dp_sla_t_from") in (None, ss.get("dp_sla_t_from_default")):
+        ss["dp_sla_t_from"] = base.effective_from
+    ss["dp_sla_t_from_default"] = base.effective_from
+    with st.form("dp_sla_form"):
+        st.markdown(f"**{t('tf_terms')}**")
+        a, b, c = st.columns(3)
+        name = a.text_input(t("tf_name"), value=base.name, max_chars=NAME_MAX, key="dp_sla_t_name")
+        start = b.date_input(t("tf_from"), min_value=DATE_RANGE[0], max_value=DATE_RANGE[1], format="YYYY-MM-DD",
+                             help=t("tf_from_help"), key="dp_sla_t_from")
+        threshold = c.number_input(t("tf_threshold"), min_value=0.0, max_value=100.0,
+                                   value=float(base.mql_threshold), step=1.0, format="%g", key="dp_sla_t_threshold")
+        a, b, c = st.columns(3)
+        target = a.number_input(t("tf_target"), min_value=0.0, max_value=8760.0,
+                                value=float(base.response_target_hours), step=0.5, format="%g", key="dp_sla_t_target")
+        commitment = b.number_input(t("tf_commitment"), min_value=0.0, max_value=1e9,
+                                    value=float(base.monthly_mql_commitment), step=1.0, format="%g",
+                                    key="dp_sla_t_commitment")
+        conversion = c.number_input(t("tf_conversion"), min_value=0.0, max_value=100.0,
+                                    value=float(round(base.mql_to_sql_target * 100, 6)), step=1.0,
+                                    format="%g", key="dp_sla_t_conversion")
+        st.markdown(f"**{t('tf_calendar')}**")
+        a, b = st.columns(2)
+        tz = a.selectbox(t("tf_timezone"), zones, index=zones.index(base.timezone), key="dp_sla_t_tz")
+        country = b.selectbox(t("tf_country"), codes, index=codes.index(base.holiday_country),
+                              format_func=lambda x: t("tf_country_none") if x is None else x, key="dp_sla_t_country")
+        a, b = st.columns(2)
+        day_start = a.time_input(t("tf_start"), value=base.day_start, step=300, key="dp_sla_t_start")
+        day_end = b.time_input(t("tf_end"), value=base.day_end, step=300, key="dp_sla_t_end")
+        days = st.pills(t("tf_workdays"), list(range(7)), selection_mode="multi", default=list(base.workdays),
+                        format_func=lambda x: i18n.weekday(x + 1, lang), key="dp_sla_t_days")
+        used = st.form_submit_button(t("tf_use"), type="primary", icon=":material/check:", key="dp_sla_t_use")
+    choice = flow.TermsChoice(name, start, threshold, target, commitment, round(conversion / 100, 6), tz,
+                              tuple(days or ()), day_start, day_end, country)
+    try:
+        text = flow.terms_text(choice, "sla.toml")
+    except ConfigError as err:
+        ss.pop("dp_sla_confirmed", None)
+        st.error(t("tf_refused"), icon=":material/block:")
+        st.code(err.text(lang), language=None, wrap_lines=True)
+        return flow.terms_text(base)
+    if used:
+        ss["dp_sla_confirmed"] = text
+    if ss.get("dp_sla_confirmed") == text:
+        st.success(t("tf_confirmed"), icon=":material/check_circle:")
+    else:
+        st.caption(t("tf_wait"))
+    st.download_button(t("tf_download"), text, file_name="sla.toml", mime="application/toml",
+                       icon=":material/download:", key="dp_dl_sla", help=t("tf_download_help"))
+    return text
 
 
 # ---------------------------------------------------------------- 4. preview and 5. import
@@ -702,6 +777,51 @@ def outcome() -> None:
         show_problems(done[1], "dp_failed")
 
 
+# ---------------------------------------------------------------- what the data can answer, and the terms gate
+
+
+COVERAGE_ICONS = {"ok": ":green[:material/check_circle:]", "partial": ":orange[:material/error:]",
+                  "none": ":orange[:material/block:]", "info": ":blue[:material/info:]"}
+
+
+def coverage_section(result: flow.Preview, sla: str | None, loaded: flow.Loaded, mode: str) -> None:
+    """What each metric will be computed from, and the terms that will judge it (ingest.coverage words it;
+    here it is only drawn). Every line is plain text escaped for Markdown: version names are the user's."""
+    if not result.tables:
+        return
+    choice = str(ss.get("dp_sla", ""))
+    source = ("kept" if sla is None else "file" if choice.startswith("file:")
+              else "template" if ss.get("dp_sla_confirmed") == sla else "template_draft")
+    try:
+        config = flow.current_sla(ui.cursor()) if sla is None else flow.sla_config(sla)
+    except ConfigError:
+        config = None
+    existing = None
+    if mode == "append" and not loaded.empty:
+        rejected = ui.cursor().execute("SELECT count(*) FROM stage_events WHERE stage = 'rejected'").fetchall()
+        existing = {"activities": loaded.counts["activities"], "rejections": rejected[0][0]}
+    cov = coverage.coverage(result.tables, terms=config, terms_source=source, existing=existing,
+                            future_rows=result.checked.future_rows if result.checked is not None else None)
+    with st.container(border=True, key="dp_coverage"):
+        st.markdown(f"**{t('cov_header')}**")
+        for state, label, sentence in coverage_text.lines(cov, lang):
+            st.markdown(f"{COVERAGE_ICONS[state]} **{safe.markdown(label)}:** {safe.markdown(sentence)}"
+                        if lang == "en" else
+                        f"{COVERAGE_ICONS[state]} **{safe.markdown(label)}**：{safe.markdown(sentence)}")
+
+
+def import_gate(result: flow.Preview, sla: str | None) -> bool:
+    """An import with the template's terms waits until they are confirmed ("Use these terms" in section 3): until
+    then the import section shows its button disabled and says why."""
+    if ss.get("dp_sla") != "template" or (sla is not None and ss.get("dp_sla_confirmed") == sla):
+        return True
+    st.subheader(t("import_header"), divider="gray")
+    st.button(t("import_button", n=i18n.fmt_int(result.counts["leads"], lang)), type="primary", disabled=True,
+              key="dp_import", icon=":material/database_upload:")
+    st.caption(t("tf_gate"))
+    return False
+
+
 def main() -> None:
     requested = bool(ss.pop("dp_import_requested", False))  # read once: never replayed on a later run
     st.title(v.t("page_data"))
@@ -715,8 +835,11 @@ def main() -> None:
     mapping = mapping_section(batch)
     if mapping is None:
         return
-    sla, sla_key, tz, mode = sla_section(batch, loaded)
+    sla, sla_key, tz, mode = sla_section(batch, loaded, mapping)
     result = preview_section(batch, mapping, sla, sla_key, mode, tz)
+    coverage_section(result, sla, loaded, mode)
+    if not import_gate(result, sla):
+        return
     import_section(batch, mapping, result, sla, mode, requested)
 
 
