@@ -33,6 +33,8 @@ def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(mo
     assert metric(at, leads).value == "5"
     assert metric(at, events).value == "9"
     assert metric(at, activities).value == "5"
+    assert at.button(key="dp_import").disabled  # a fresh database: the template's terms wait to be confirmed
+    at.button(key="dp_sla_t_use").click().run()
     at.button(key="dp_import").click().run()
     no_exception(at)
     con = connect(db)
