@@ -49,8 +49,12 @@ def test_switching_the_layout_back_to_one_row_per_lead_refuses_the_repeated_ids(
     assert at.code[0].value.startswith("choose the column with the date each lead was created")  # none guessed
     at.selectbox(key="dp_ed_0_f_created_at").set_value("Timestamp").run()
     no_exception(at)
+    at.button(key="dp_sla_t_use").click().run()  # the template's terms confirmed: only the problems can block now
     assert metric(at, "Leads").value == "15"
     assert at.button(key="dp_import").disabled
+    # the preview's problems, as the sentences under the table: each of the 5 ids, on its repeated rows
+    sentences = [line for x in at.text for line in x.value.splitlines() if line.strip()]
+    assert sentences and all("appears more than once" in line for line in sentences), sentences
     at.radio(key="dp_ed_0_layout").set_value("event_log").run()
     assert metric(at, "Leads").value == "5" and not at.button(key="dp_import").disabled
 
