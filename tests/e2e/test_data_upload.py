@@ -345,6 +345,7 @@ def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(ch
             _idle(page)
             assert _metric_values(page, "Stage events", "8")[-1] == "8"
             assert _metric_values(page, "Activities", "6")[-1] == "6"
+            _confirm_terms_if_asked(page)  # a fresh database with no sla.toml: the template's terms, confirmed
             page.get_by_role("button", name="Import 5 leads").click()
             page.get_by_text("Imported 5 leads, 8 stage events, 6 activities and 2 reps").wait_for()
             _idle(page)
@@ -377,6 +378,7 @@ def test_a_status_value_changed_in_the_editor_reaches_the_import(chromium, tmp_p
             page.get_by_text("Stages", exact=True).click()
             _idle(page)
             assert _metric_values(page, "Stage events", "7")[-1] == "7"
+            _confirm_terms_if_asked(page)  # a fresh database with no sla.toml: the template's terms, confirmed
             page.get_by_role("button", name="Import 4 leads").click()
             page.get_by_text("Imported 4 leads, 7 stage events").wait_for()
             assert page.get_by_test_id("stException").count() == 0
