@@ -345,7 +345,7 @@ def test_an_event_log_is_mapped_in_the_editor_and_imported_with_its_responses(ch
             _idle(page)
             assert _metric_values(page, "Stage events", "8")[-1] == "8"
             assert _metric_values(page, "Activities", "6")[-1] == "6"
-            _confirm_terms_if_asked(page)  # a fresh database with no sla.toml: the template's terms, confirmed
+            _confirm_terms_if_asked(page)
             page.get_by_role("button", name="Import 5 leads").click()
             page.get_by_text("Imported 5 leads, 8 stage events, 6 activities and 2 reps").wait_for()
             _idle(page)
