@@ -81,6 +81,48 @@ def session_gone() -> bool:
     return not Runtime.instance().is_active_session(ctx.session_id)
 
 
+_HANDED: dict[tuple[str, str], Any] = {}
+_HANDED_LOCK = threading.Lock()
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.session_id
+
+
+def hand_over(name: str, value: Any) -> None:
+    """Keep ``value`` for st.session_state[name] outside session state first, then move it there (take_over).
+    Why: every session-state read or write is a point where a pending rerun stops the run (Streamlit's
+    SafeSessionState calls the script runner's yield check before it touches the state), so a result written
+    there after something irreversible (an import that committed) could be lost. Held per session until moved."""
+    sid = _session_id()
+    if sid is not None:
+        from streamlit.runtime import Runtime
+
+        with _HANDED_LOCK:
+            if Runtime.exists():  # a closed tab never takes its value: dropped here, not kept for ever
+                for key in [k for k in _HANDED if not Runtime.instance().is_active_session(k[0])]:
+                    del _HANDED[key]
+            _HANDED[(sid, name)] = value
+    take_over(name) if sid is not None else st.session_state.__setitem__(name, value)
+
+
+def take_over(name: str) -> None:
+    """Move a value handed over (hand_over) into st.session_state[name]; it stays held until the write is done,
+    so a run stopped at the write moves it on its next run."""
+    key = (_session_id() or "", name)
+    with _HANDED_LOCK:
+        value = _HANDED.get(key, _HANDED)
+    if value is _HANDED:
+        return
+    st.session_state[name] = value  # a rerun may stop the run here: the value is still held
+    with _HANDED_LOCK:
+        if _HANDED.get(key) is value:
+            del _HANDED[key]
+
+
 def begin_run() -> None:
     """Start a script run: a fresh cursor, data version and URL registry for this thread."""
     old = getattr(_local, "cursor", None)

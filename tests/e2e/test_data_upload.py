@@ -378,6 +378,7 @@ def test_a_status_value_changed_in_the_editor_reaches_the_import(chromium, tmp_p
             page.get_by_text("Stages", exact=True).click()
             _idle(page)
             assert _metric_values(page, "Stage events", "7")[-1] == "7"
+            _confirm_terms_if_asked(page)  # a fresh database with no sla.toml: the template's terms, confirmed
             page.get_by_role("button", name="Import 4 leads").click()
             page.get_by_text("Imported 4 leads, 7 stage events").wait_for()
             assert page.get_by_test_id("stException").count() == 0

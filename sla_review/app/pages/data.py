@@ -94,6 +94,20 @@ def text_table(columns: dict[str, list], counts: tuple[str, ...] = ()) -> pl.Dat
     return pl.DataFrame(columns, schema={c: pl.Int64 if c in counts else pl.Utf8 for c in columns})
 
 
+def first_drawn(key: str, data: pl.DataFrame) -> pl.DataFrame:
+    """A fixed-rows editor's data as first drawn under ``key`` (same rows): the saved edits feed the guess, so the
+    data would change under the user's edit, and the browser then drops its edit state and sends a rerun of its
+    own a moment later, which stopped the next run wherever it was (an import's, losing its outcome or its
+    click). While the widget lives its edits are in it and the data it starts from stays put; else (a new upload:
+    keys start with dp_ed_, or the table was not drawn) it starts from the saved edits."""
+    kept = ss.get(key + "_base") if key in ss else None  # the widget was not drawn last run: its edits are gone
+    if isinstance(kept, pl.DataFrame) and kept.columns == data.columns and kept.height == data.height \
+            and kept["value"].equals(data["value"]):
+        return kept
+    ss[key + "_base"] = data
+    return data
+
+
 def stage_label(stage: str) -> str:
     """A stage's name on screen; the page's own catalogue fills stages the shared one does not name yet."""
     if not stage or stage == NO_STAGE:
@@ -306,11 +320,12 @@ def event_log_part(frame: pl.DataFrame, columns: list[str], g: flow.EditorSpec, 
             values = values[:flow.MAX_STATUS_VALUES]
         known = g.event_map if event == g.event_column else {}
         st.caption(t("ed_event_values"))
+        events_key = p + "events_" + str(columns.index(event))
         edited = st.data_editor(
-            text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
-                        "means": [known.get(x, flow.guess_event(x)) or NO_STAGE for x, _ in values]},
-                       counts=("rows",)),
-            hide_index=True, disabled=["value", "rows"], key=p + "events_" + str(columns.index(event)),
+            first_drawn(events_key, text_table(
+                {"value": [x for x, _ in values], "rows": [n for _, n in values],
+                 "means": [known.get(x, flow.guess_event(x)) or NO_STAGE for x, _ in values]}, counts=("rows",))),
+            hide_index=True, disabled=["value", "rows"], key=events_key,
             width="stretch",
             column_config={
                 "value": st.column_config.TextColumn(t("c_event"), width="medium"),
@@ -450,11 +465,13 @@ def editor(batch: flow.Batch) -> flow.EditorSpec:
                 values = values[:flow.MAX_STATUS_VALUES]
             known = g.status_map if status == g.status_column else {}
             st.caption(t("ed_status_values"))
+            status_key = p + "status_map_" + str(columns.index(status))
             edited = st.data_editor(
-                text_table({"value": [x for x, _ in values], "rows": [n for _, n in values],
-                            "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
-                           counts=("rows",)),
-                hide_index=True, disabled=["value", "rows"], key=p + "status_map_" + str(columns.index(status)),
+                first_drawn(status_key, text_table(
+                    {"value": [x for x, _ in values], "rows": [n for _, n in values],
+                     "stage": [known.get(x, flow.guess_stage(x)) or NO_STAGE for x, _ in values]},
+                    counts=("rows",))),
+                hide_index=True, disabled=["value", "rows"], key=status_key,
                 width="stretch",
                 column_config={
                     "value": st.column_config.TextColumn(t("c_value")),
@@ -736,14 +753,15 @@ def import_section(batch: flow.Batch, mapping: Mapping, result: flow.Preview, sl
                 summary = flow.run_import(ui.cursor(), result, sla, mode=mode,
                                           source=flow.source_label(mapping.name, batch.frames),
                                           record=audit.Record("data_page", auth.current().author, batch.digests()))
-            # the outcome is stored before any st call: each one is a point where a rerun (a late widget event)
-            # may stop this run, and an import that committed must still be reported on the next run
+            # the outcome is handed over outside session state first: every st call and every session-state
+            # access is a point where a rerun (another click) may stop this run, and an import that committed
+            # must still be reported, once, on the next run (main takes it over)
             except ImportFailed as err:
-                ss["dp_outcome"] = ("failed", list(err.problems), err.total)
+                ui.hand_over("dp_outcome", ("failed", list(err.problems), err.total))
                 status.update(label=t("import_failed"), state="error")
             else:
-                ss["dp_outcome"] = ("done", summary.rows, summary.import_id, summary.future_rows,
-                                    summary.future_examples, summary.left_out_rows)
+                ui.hand_over("dp_outcome", ("done", summary.rows, summary.import_id, summary.future_rows,
+                                            summary.future_examples, summary.left_out_rows))
                 ss.pop("dp_preview", None)
                 status.update(label=t("import_done"), state="complete")
                 st.cache_data.clear()  # caches are keyed on data_version already; this also frees the old results
@@ -824,6 +842,7 @@ def import_gate(result: flow.Preview, sla: str | None) -> bool:
 
 def main() -> None:
     requested = bool(ss.pop("dp_import_requested", False))  # read once: never replayed on a later run
+    ui.take_over("dp_outcome")  # an import's outcome whose run was stopped before it reached session state
     st.title(v.t("page_data"))
     if not auth.page_allowed("data", lang):  # a viewer reaching the file by any route: refused, nothing drawn
         return
