@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -38,6 +39,10 @@ from sla_review.devtools.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from sla_review.store.sql import ROOT
 
 TIMEOUT_S = 60
+# Every session is a person looking at their own screen: without these, Chromium treats all but one page as a
+# background tab and throttles its timers and animation frames, so charts wait to draw (a measurement artifact).
+FOREGROUND = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+              "--disable-backgrounding-occluded-windows"]
 REVIEW = [p for p in PAGES if p in ("scorecard", "funnel", "conversion", "response", "whatif", "closed_loop")]
 IMPORT_LEADS = 20_000
 SHOT = Path(tempfile.gettempdir()) / "sla-load-import-failed.png"  # what the importing session saw, if it failed
@@ -124,7 +129,13 @@ async def viewer(browser: Any, url: str, index: int, deadline: float, out: dict)
             if await page.get_by_test_id("stException").count():
                 out["errors"].append(f"session {index} {name}: exception shown")
         except Exception as err:  # noqa: BLE001
-            out["errors"].append(f"session {index} {name}: {type(err).__name__}: {str(err).splitlines()[0]}"[:200])
+            at = out["seconds"] - (deadline - time.monotonic())  # when the wait ran out, from the start
+            out["errors"].append(f"session {index} {name} at {at:.0f} s: {type(err).__name__}: "
+                                 f"{str(err).splitlines()[0]}"[:200])
+            shot = SHOT.with_name(f"sla-load-session-{index}-{len(out['errors'])}.png")
+            with contextlib.suppress(Exception):  # what the person saw when the wait ran out
+                await page.screenshot(path=str(shot))
+                out.setdefault("shots", []).append(str(shot))
     out["errors"].extend(f"session {index}: {e}" for e in errors)
     await context.close()
 
@@ -145,6 +156,7 @@ async def importer(browser: Any, url: str, files: list[Path], at: float, out: di
         await button.click()
         await page.get_by_text(re.compile(r"^Imported [\d,]+ leads")).wait_for(timeout=600_000)
         out["import_s"] = time.monotonic() - start
+        out["import_at_s"] = out["seconds"] / 2
     except Exception as err:  # noqa: BLE001
         out["errors"].append(f"import: {type(err).__name__}: {str(err).splitlines()[0]}"[:200])
         await page.screenshot(path=str(SHOT), full_page=True)
@@ -154,9 +166,9 @@ async def importer(browser: Any, url: str, files: list[Path], at: float, out: di
 async def one_load(url: str, sessions: int, seconds: float, files: list[Path]) -> dict:
     from playwright.async_api import async_playwright
 
-    out: dict[str, Any] = {"render": [], "slider": [], "errors": []}
+    out: dict[str, Any] = {"render": [], "slider": [], "errors": [], "seconds": seconds}
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FOREGROUND])
         start = time.monotonic()
         deadline = start + seconds
         tasks = [viewer(browser, url, i, deadline, out) for i in range(sessions)]

@@ -1,6 +1,6 @@
 """The audit trail (issue 15): who imported what, from which files (name, size, SHA-256), through which door,
 and which notes they accepted; read back for the audit page and the banner. One row per `imports` row
-(sql/schema/007_import_audit.sql)."""
+(sql/schema/006_import_audit.sql)."""
 
 from __future__ import annotations
 
