@@ -17,7 +17,7 @@ import streamlit as st
 
 from sla_review.core import access
 from sla_review.core.access import Person
-from sla_review.present import catalogue
+from sla_review.present import catalogue, safe
 
 
 def w(key: str, lang: str, **values: Any) -> str:
@@ -107,7 +107,7 @@ def account(lang: str) -> None:
         if person.single_user:
             st.caption(w("single_user", lang))
             return
-        st.caption(w("signed_in_as", lang, name=person.email or person.name or "?",
+        st.caption(w("signed_in_as", lang, name=safe.markdown(person.email or person.name or "?"),
                      role=w(f"role_{person.role.key}" if person.role else "role_none", lang)))
         _sign_out_button(lang)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sla_review.present import safe
 from sla_review.store.db import connect
 from tests.app.conftest import DASHBOARD, goto, no_exception
 
@@ -55,7 +56,7 @@ def test_viewer_reads_but_cannot_write(monkeypatch, demo_db, tmp_path) -> None:
     at = signed(monkeypatch, demo_db, tmp_path, viewer)
     no_exception(at)
     assert at.metric  # the scorecard
-    assert "Signed in as viewer@example.com · viewer" in texts(at)
+    assert f"Signed in as {safe.markdown('viewer@example.com')} · viewer" in texts(at)
     # the Proposal page: the replay is there, saving and adopting are not
     at = signed(monkeypatch, demo_db, tmp_path, viewer, "proposal")
     no_exception(at)

@@ -54,6 +54,12 @@ def signed_in_server(tmp: Path) -> Iterator[str]:
             yield url.replace("127.0.0.1", "localhost")  # the redirect URL's host: the cookie must match it
 
 
+def signed_in_as(email: str, role: str) -> re.Pattern[str]:
+    """The sidebar's line; present.safe puts an invisible word joiner before "@" (no e-mail autolink)."""
+    user, _, domain = email.partition("@")
+    return re.compile(rf"Signed in as {re.escape(user)}\u2060?@{re.escape(domain)} · {role}")
+
+
 def wait_idle(page) -> None:
     page.wait_for_selector("[data-testid=stApp]", timeout=60_000)
     page.wait_for_timeout(800)
@@ -101,6 +107,7 @@ def test_signed_out_sees_only_sign_in_then_viewer_and_editor(tmp_path: Path) -> 
             # signed out, on the landing page and on a deep link: the sign-in page and nothing else
             for path in ("", "/funnel", "/data", "/export"):
                 page.goto(url + path)
+                page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
                 wait_idle(page)
                 assert page.get_by_role("button", name="Sign in").count() == 1, path
                 assert page.locator("[data-testid=stSidebar]").count() == 0, path
@@ -111,18 +118,18 @@ def test_signed_out_sees_only_sign_in_then_viewer_and_editor(tmp_path: Path) -> 
 
             # a viewer: the review pages, no Data page in the menu or by URL, no draft saving
             sign_in(page, url, VIEWER)
-            body = page.inner_text("body")
-            assert f"Signed in as {VIEWER} · viewer" in body
+            page.get_by_text(signed_in_as(VIEWER, "viewer")).wait_for(timeout=60_000)
+            page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)  # the scorecard's tiles
             shot(page, "viewer")
-            assert page.locator("[data-testid=stMetric]").count() > 0  # the scorecard's tiles
             nav = page.locator("[data-testid=stSidebarNav]").inner_text()
             assert "Data" not in nav.split("\n") and "Funnel" in nav
             page.goto(url + "/data")
+            page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)  # the default page instead
             wait_idle(page)
             assert page.locator("[data-testid=stFileUploader]").count() == 0
             page.goto(url + "/proposal")
+            page.get_by_text("View only", exact=False).first.wait_for(timeout=60_000)
             wait_idle(page)
-            assert "View only" in page.inner_text("body")
             assert page.get_by_role("button", name=re.compile("Save as draft")).count() == 0
 
             # sign out: back to the sign-in page, nothing shown
@@ -132,20 +139,21 @@ def test_signed_out_sees_only_sign_in_then_viewer_and_editor(tmp_path: Path) -> 
 
             # an editor (by the provider's group claim): the Data page is there
             sign_in(page, url, EDITOR)
-            assert f"Signed in as {EDITOR} · editor" in page.inner_text("body")
+            page.get_by_text(signed_in_as(EDITOR, "editor")).wait_for(timeout=60_000)
             assert "Data" in page.locator("[data-testid=stSidebarNav]").inner_text().split("\n")
             page.goto(url + "/data")
             wait_idle(page)
             shot(page, "editor_data")
             page.wait_for_selector("[data-testid=stFileUploader]", timeout=30_000)
             page.goto(url + "/proposal")
+            page.get_by_role("button", name=re.compile("Save as draft")).wait_for(timeout=60_000)
             wait_idle(page)
-            assert page.get_by_role("button", name=re.compile("Save as draft")).count() == 1
             assert "View only" not in page.inner_text("body")
 
             # someone the roles file does not name: signed in, but no role and nothing shown
             sign_out(page, url)
             sign_in(page, url, STRANGER)
+            page.get_by_text("has no role for you", exact=False).wait_for(timeout=60_000)
             body = page.inner_text("body")
             shot(page, "no_role")
             assert "has no role for you" in body
