@@ -83,7 +83,7 @@ __all__ = [
     "check_and_import",
     "current_sla",
     "distinct_values",
-    "dry_run",
+    "dry_run_summary",
     "editor_dict",
     "editor_mapping",
     "guess_editor",
@@ -911,25 +911,14 @@ def _sla_for_check(con: duckdb.DuckDBPyConnection | None, sla: str | SlaConfig |
     return sla
 
 
-def dry_run(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
-            con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
-            ) -> tuple[list[Problem], int, pl.DataFrame]:
-    """Run import_sources on an in-memory database: the importer's problems (their total, and every row they are
-    about), nothing written.
-
-    In append mode the app database's lead ids are copied in first, so duplicates across the two and events
-    of leads that exist only in the database are judged as the real import will judge them.
-    """
-    problems, total, rows, _ = dry_run_summary(tables, sla, mode=mode, con=con,
-                                               replace_with_empty=replace_with_empty)
-    return problems, total, rows
-
-
 def dry_run_summary(tables: dict[str, pl.DataFrame], sla: str | SlaConfig | None, *, mode: str = "replace",
                     con: duckdb.DuckDBPyConnection | None = None, replace_with_empty: bool = False
                     ) -> tuple[list[Problem], int, pl.DataFrame, ImportSummary | None]:
-    """:func:`dry_run`, keeping the throw-away import's summary when it went through (its future_rows are the
-    rows dated after now, by the importer's own rule: the Data page says so before the real import)."""
+    """Run import_sources on an in-memory database, nothing written: the importer's problems, their total, every
+    row they are about, and the throw-away import's summary when it went through (its future_rows are the rows
+    dated after now, by the importer's own rule: the Data page says so before the real import). In append mode
+    the app database's lead ids are copied in first, so duplicates across the two are judged as the real import
+    will judge them."""
     summary = None
     mem = connect(":memory:")
     try:
